@@ -1,0 +1,117 @@
+"""The call bridge: guest audio → turn detection → engine, engine → playout. Barge-in lives here.
+
+The bridge always reads the source (aiortc's receive queue is unbounded, so an unread track grows
+without limit), hands frames and turn events to the engine's inbox, and when the guest starts
+speaking over the agent it clears the playout and tells the engine how much was heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable
+
+from media.engine import Engine, EngineInbox, EngineIO, EngineOutput, Interrupted
+from media.errors import TransportClosed
+from media.events import PlayoutEvent, PlayoutFinished, PlayoutStarted, SpeechStarted
+from media.frames import AudioFrame
+from media.playout import Playout
+from media.source import AudioSource
+from media.turns import TurnDetector
+
+log = logging.getLogger(__name__)
+
+
+class LevelMeter:
+    """Mean level of the guest's audio over one-second windows (logged at debug)."""
+
+    def __init__(self, call_id: str, window_s: float = 1.0) -> None:
+        self.call_id = call_id
+        self.window_s = window_s
+        self._sum_sq = 0.0
+        self._count = 0
+        self._elapsed = 0.0
+        self.last_dbfs = -120.0
+
+    def add(self, frame: AudioFrame) -> None:
+        samples = frame.samples.astype("float64")
+        self._sum_sq += float((samples * samples).sum())
+        self._count += samples.size
+        self._elapsed += frame.duration_ms / 1000.0
+        if self._elapsed >= self.window_s:
+            rms = math.sqrt(self._sum_sq / max(1, self._count))
+            self.last_dbfs = max(-120.0, 20 * math.log10(rms / 32768.0)) if rms > 0 else -120.0
+            log.debug("call %s guest level %.1f dBFS", self.call_id, self.last_dbfs)
+            self._sum_sq = 0.0
+            self._count = 0
+            self._elapsed = 0.0
+
+
+class CallBridge:
+    def __init__(
+        self,
+        call_id: str,
+        source: AudioSource,
+        playout: Playout,
+        engine: Engine,
+        *,
+        emit: Callable[[EngineOutput], None],
+        turn_detector: TurnDetector | None = None,
+        caller: str | None = None,
+        barge_in: bool = True,
+    ) -> None:
+        self.call_id = call_id
+        self.source = source
+        self.playout = playout
+        self.engine = engine
+        self.turn_detector = turn_detector
+        self.barge_in = barge_in
+        self.meter = LevelMeter(call_id)
+        self.inbox = EngineInbox()
+        self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
+                           caller=caller)
+        self.engine_paused = False
+        playout.add_listener(self._on_playout_event)
+
+    def _on_playout_event(self, event: PlayoutEvent) -> None:
+        if isinstance(event, PlayoutStarted | PlayoutFinished):
+            log.debug("call %s playout %s", self.call_id, event)
+        self.inbox.put(event)
+
+    def interrupt(self) -> Interrupted:
+        """Stop the agent mid-sentence and tell the engine how much the guest heard."""
+        cleared = self.playout.clear()
+        event = Interrupted(cleared.utterance_id, cleared.played_ms)
+        self.inbox.put(event)
+        return event
+
+    async def run(self) -> None:
+        """Run until the source ends or the task is cancelled; the engine task is owned here."""
+        engine_task = asyncio.create_task(self.engine.run(self.io), name=f"engine-{self.call_id}")
+        try:
+            while True:
+                try:
+                    frame = await self.source.recv()
+                except TransportClosed:
+                    log.info("call %s: inbound audio ended", self.call_id)
+                    return
+                self.meter.add(frame)
+                if self.engine_paused:
+                    continue
+                if self.turn_detector is not None:
+                    for event in self.turn_detector.process(frame, self.playout.last_frame):
+                        if (isinstance(event, SpeechStarted) and self.barge_in
+                                and self.playout.is_playing):
+                            self.interrupt()
+                        self.inbox.put(event)
+                if self.io.wants_audio:
+                    self.inbox.put(frame)
+                if engine_task.done():
+                    exc = engine_task.exception()
+                    if exc is not None:
+                        log.error("call %s: engine failed", self.call_id, exc_info=exc)
+                    return
+        finally:
+            engine_task.cancel()
+            await asyncio.gather(engine_task, return_exceptions=True)

@@ -1,0 +1,71 @@
+"""Typed events that flow between the bridge, turn detection, playout and engines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from media.frames import PCM16
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The guest started speaking (after the detector's minimum duration). `at` is stream time."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechEnded:
+    """The guest's turn ended; `audio` holds the turn with its pre-roll, at `sample_rate`."""
+
+    started_at: float
+    ended_at: float
+    audio: PCM16 = field(repr=False)
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> float:
+        return 1000.0 * self.audio.size / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class PlayoutStarted:
+    """The first frame of an utterance went out."""
+
+    utterance_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlayoutMark:
+    """Every sample of a queued chunk carrying `name` has been sent."""
+
+    name: str
+    utterance_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlayoutFinished:
+    """The last queued sample of an utterance has been sent."""
+
+    utterance_id: str
+    played_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlayoutCleared:
+    """Playback stopped early; `played_ms` of the current utterance had been sent."""
+
+    utterance_id: str | None
+    played_ms: float
+    dropped_ms: float
+
+
+PlayoutEvent = PlayoutStarted | PlayoutMark | PlayoutFinished | PlayoutCleared
+TurnEvent = SpeechStarted | SpeechEnded
+MediaEvent = PlayoutEvent | TurnEvent
+
+
+def empty_pcm() -> PCM16:
+    return np.zeros(0, np.int16)

@@ -1,0 +1,183 @@
+"""Outbound agent audio: queued utterances paced out in 20 ms frames, with marks and clear().
+
+Every transport pulls frames with `next_frame()`; the playout decides what is sent and when, so
+"what has the guest actually heard" has one answer (`played_ms`), which barge-in truncation uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from media.clock import FrameClock
+from media.events import (
+    PlayoutCleared,
+    PlayoutEvent,
+    PlayoutFinished,
+    PlayoutMark,
+    PlayoutStarted,
+)
+from media.frames import FRAME_MS, PCM16, AudioFrame, samples_per_frame
+from media.resample import StreamResampler
+
+log = logging.getLogger(__name__)
+
+# A consumer that falls this many frames behind the clock skips ahead instead of bursting.
+MAX_FRAMES_BEHIND = 5
+
+
+@dataclass(slots=True)
+class _Chunk:
+    samples: PCM16
+    utterance_id: str
+    mark: str | None
+    last: bool
+    pos: int = 0
+
+
+class Playout:
+    """Queue of agent audio at `sample_rate`, drained one paced frame at a time."""
+
+    def __init__(
+        self,
+        sample_rate: int,
+        clock: FrameClock,
+        *,
+        frame_ms: int = FRAME_MS,
+        max_queued_s: float = 120.0,
+    ) -> None:
+        self.sample_rate = sample_rate
+        self.clock = clock
+        self.frame_samples = samples_per_frame(sample_rate, frame_ms)
+        self._max_queued = int(max_queued_s * sample_rate)
+        self._chunks: deque[_Chunk] = deque()
+        self._queued = 0
+        self._resamplers: dict[int, StreamResampler] = {}
+        self._listeners: list[Callable[[PlayoutEvent], None]] = []
+        self._next_tick: int | None = None
+        self._sent_samples = 0
+        self._current: str | None = None
+        self._current_played = 0
+        self.frames_sent = 0
+        self.frames_skipped = 0
+        self.last_lateness_s = 0.0
+        self.paused = False
+        self.last_frame: AudioFrame | None = None
+
+    # -- producers ---------------------------------------------------------------------------
+    def add_listener(self, listener: Callable[[PlayoutEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def enqueue(
+        self,
+        samples: PCM16,
+        sample_rate: int,
+        *,
+        utterance_id: str,
+        mark: str | None = None,
+        last: bool = False,
+    ) -> None:
+        """Queue a chunk of an utterance; `last=True` closes the utterance (flushes resampling)."""
+        if sample_rate != self.sample_rate:
+            rs = self._resamplers.get(sample_rate)
+            if rs is None:
+                rs = self._resamplers[sample_rate] = StreamResampler(sample_rate, self.sample_rate)
+            samples = rs.process(samples, last=last)
+        if self._queued + samples.size > self._max_queued:
+            log.warning("playout queue full; dropping %d samples", samples.size)
+            return
+        self._chunks.append(_Chunk(samples, utterance_id, mark, last))
+        self._queued += samples.size
+
+    def clear(self) -> PlayoutCleared:
+        """Stop at once; report how much of the current utterance was played."""
+        event = PlayoutCleared(
+            utterance_id=self._current,
+            played_ms=self._ms(self._current_played),
+            dropped_ms=self._ms(self._queued),
+        )
+        self._chunks.clear()
+        self._queued = 0
+        for rs in self._resamplers.values():
+            rs.reset()
+        self._current = None
+        self._current_played = 0
+        self._emit(event)
+        return event
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def is_playing(self) -> bool:
+        return self._queued > 0 or self._current is not None
+
+    @property
+    def queued_ms(self) -> float:
+        return self._ms(self._queued)
+
+    @property
+    def current_utterance(self) -> str | None:
+        return self._current
+
+    @property
+    def played_ms(self) -> float:
+        """Milliseconds of the current utterance sent so far."""
+        return self._ms(self._current_played)
+
+    def _ms(self, samples: int) -> float:
+        return 1000.0 * samples / self.sample_rate
+
+    # -- consumer ----------------------------------------------------------------------------
+    async def next_frame(self) -> AudioFrame:
+        """Wait for this playout's next 20 ms slot and return the frame to send (silence if idle)."""
+        now_tick = self.clock.current_tick()
+        if self._next_tick is None:
+            self._next_tick = now_tick + 1
+        elif now_tick - self._next_tick > MAX_FRAMES_BEHIND:
+            self.frames_skipped += now_tick - self._next_tick
+            self._next_tick = now_tick
+        tick = self._next_tick
+        self._next_tick += 1
+        self.last_lateness_s = await self.clock.wait_for(tick)
+        return self.pull_frame()
+
+    def pull_frame(self) -> AudioFrame:
+        """Take one frame's worth of samples now (no pacing); transports that pace use this."""
+        out = np.zeros(self.frame_samples, np.int16)
+        filled = 0
+        if not self.paused:
+            while filled < self.frame_samples and self._chunks:
+                chunk = self._chunks[0]
+                if self._current != chunk.utterance_id:
+                    self._current = chunk.utterance_id
+                    self._current_played = 0
+                    self._emit(PlayoutStarted(chunk.utterance_id))
+                take = min(self.frame_samples - filled, chunk.samples.size - chunk.pos)
+                out[filled : filled + take] = chunk.samples[chunk.pos : chunk.pos + take]
+                filled += take
+                chunk.pos += take
+                self._queued -= take
+                self._current_played += take
+                if chunk.pos >= chunk.samples.size:
+                    self._chunks.popleft()
+                    if chunk.mark is not None:
+                        self._emit(PlayoutMark(chunk.mark, chunk.utterance_id))
+                    if chunk.last:
+                        self._emit(PlayoutFinished(chunk.utterance_id, self.played_ms))
+                        self._current = None
+                        self._current_played = 0
+        timestamp = self._sent_samples / self.sample_rate
+        self._sent_samples += self.frame_samples
+        self.frames_sent += 1
+        self.last_frame = AudioFrame(out, self.sample_rate, timestamp)
+        return self.last_frame
+
+    def _emit(self, event: PlayoutEvent) -> None:
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:  # a listener's bug must not stop the audio
+                log.exception("playout listener failed on %r", event)

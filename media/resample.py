@@ -1,0 +1,46 @@
+"""Streaming resampling between the rates the transports and engines use (8/16/22.05/24/48 kHz).
+
+One `StreamResampler` lives for the life of a stream, so filter state carries across frame
+boundaries and a sine stays continuous. Backed by soxr (libsoxr's streaming API).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import soxr
+
+from media.errors import BadAudioFrame
+from media.frames import PCM16, SUPPORTED_RATES
+
+
+class StreamResampler:
+    """Resamples consecutive chunks of one mono int16 stream from `in_rate` to `out_rate`."""
+
+    def __init__(self, in_rate: int, out_rate: int, quality: str = "HQ") -> None:
+        for rate in (in_rate, out_rate):
+            if rate not in SUPPORTED_RATES:
+                raise BadAudioFrame(f"unsupported sample rate {rate}")
+        self.in_rate = in_rate
+        self.out_rate = out_rate
+        self._quality = quality
+        self._stream: soxr.ResampleStream | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        if self.in_rate != self.out_rate:
+            self._stream = soxr.ResampleStream(
+                self.in_rate, self.out_rate, 1, dtype="int16", quality=self._quality
+            )
+
+    def process(self, samples: PCM16, last: bool = False) -> PCM16:
+        """Resample the next chunk; `last=True` flushes the filter tail and starts afresh."""
+        if self._stream is None:
+            return samples
+        out: PCM16 = np.asarray(self._stream.resample_chunk(samples, last=last), dtype=np.int16)
+        if last:
+            self._reset()
+        return out
+
+    def reset(self) -> None:
+        """Drop filter state (after a clear/barge-in, so stale audio never leaks out)."""
+        self._reset()

@@ -1,0 +1,18 @@
+"""Inbound audio: anything the bridge can `recv()` guest frames from, at the rate it asks for."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from media.frames import AudioFrame
+
+
+class AudioSource(Protocol):
+    """Yields the guest's audio as mono `AudioFrame`s at `sample_rate`.
+
+    `recv()` raises `media.errors.TransportClosed` when the transport has ended.
+    """
+
+    sample_rate: int
+
+    async def recv(self) -> AudioFrame: ...

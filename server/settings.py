@@ -1,0 +1,68 @@
+"""Settings from the environment, with safe defaults (SQLite file, offline engine, loopback)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite+aiosqlite:///frontdesk.db"
+    engine: str = "offline"
+    log_level: str = "INFO"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    ice_hosts: tuple[str, ...] = ()
+    stun_servers: tuple[str, ...] = ()
+    web_dir: Path = ROOT / "web"
+    recordings_dir: Path = Path("var/recordings")
+    public_url: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = field(default="", repr=False)
+    openai_api_key: str = field(default="", repr=False)
+    max_ws_message_bytes: int = 256 * 1024
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        e = dict(os.environ if env is None else env)
+        return cls(
+            database_url=e.get("DATABASE_URL", cls.database_url),
+            engine=e.get("FRONTDESK_ENGINE", cls.engine).strip().lower(),
+            log_level=e.get("FRONTDESK_LOG_LEVEL", cls.log_level).upper(),
+            host=e.get("FRONTDESK_HOST", cls.host),
+            port=int(e.get("FRONTDESK_PORT", cls.port)),
+            ice_hosts=_split(e.get("FRONTDESK_ICE_HOSTS")),
+            stun_servers=_split(e.get("FRONTDESK_STUN_SERVERS")),
+            recordings_dir=Path(e.get("FRONTDESK_RECORDINGS_DIR", str(cls.recordings_dir))),
+            public_url=e.get("FRONTDESK_PUBLIC_URL", "").rstrip("/"),
+            twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", ""),
+            openai_api_key=e.get("OPENAI_API_KEY", ""),
+        )
+
+    def describe(self) -> dict[str, object]:
+        """Settings safe to log: no secrets, and the database URL without its password."""
+        return {
+            "database": redact_url(self.database_url),
+            "engine": self.engine,
+            "ice_hosts": list(self.ice_hosts) or "all interfaces",
+            "twilio": bool(self.twilio_auth_token),
+            "openai": bool(self.openai_api_key),
+        }
+
+
+def redact_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}:***@{host}"
+    return url
