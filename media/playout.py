@@ -132,7 +132,7 @@ class Playout:
 
     # -- consumer ----------------------------------------------------------------------------
     async def next_frame(self) -> AudioFrame:
-        """Wait for this playout's next 20 ms slot and return the frame to send (silence if idle)."""
+        """Wait for the next 20 ms slot; return the frame to send (silence if idle)."""
         now_tick = self.clock.current_tick()
         if self._next_tick is None:
             self._next_tick = now_tick + 1

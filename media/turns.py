@@ -9,7 +9,7 @@ from media.frames import AudioFrame
 
 
 class TurnDetector(Protocol):
-    """Feeds on the guest's frames; `agent_frame` is what the playout sent last (for echo gating)."""
+    """Guest frames in, turn events out; `agent_frame` is the playout's last frame (echo gating)."""
 
     def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
         ...

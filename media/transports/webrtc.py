@@ -53,6 +53,8 @@ class TrackSource:
             except MediaStreamError as exc:
                 raise TransportClosed("remote track ended") from exc
             try:
+                if not isinstance(frame, av.AudioFrame):
+                    raise BadAudioFrame("remote track yielded a non-audio frame")
                 mono, rate = av_to_mono(frame)
                 if self._resampler is None or self._resampler.in_rate != rate:
                     self._resampler = StreamResampler(rate, self.sample_rate)
@@ -67,7 +69,7 @@ class TrackSource:
             return result
 
 
-class PlayoutTrack(MediaStreamTrack):  # type: ignore[misc]
+class PlayoutTrack(MediaStreamTrack):
     """A local audio track whose frames come from a `Playout`, paced by its clock."""
 
     kind = "audio"

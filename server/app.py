@@ -1,0 +1,60 @@
+"""`create_app(settings)`: the one factory for `frontdesk serve` and for the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from media.clock import FrameClock
+from server import pages
+from server.appkeys import CLOCK, DB, SESSIONS, SETTINGS
+from server.db.database import Database
+from server.db.migrate import upgrade
+from server.hotel.seed import seed_demo_hotel
+from server.settings import Settings
+from server.voice import routes as voice_routes
+from server.voice.ice import enforce_host_addresses
+from server.voice.session import EndReason, SessionManager
+from server.voice.webrtc import webrtc_socket
+
+log = logging.getLogger(__name__)
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    await asyncio.to_thread(upgrade, settings.database_url)
+    db = Database(settings.database_url)
+    if await seed_demo_hotel(db):
+        log.info("seeded the demo hotel")
+    app[DB] = db
+    app[SESSIONS] = SessionManager(db)
+    yield
+    await db.dispose()
+
+
+async def _end_calls(app: web.Application) -> None:
+    await app[SESSIONS].close_all(EndReason.SERVER_SHUTDOWN)
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings.from_env()
+    enforce_host_addresses(settings.ice_hosts)
+    app = web.Application(client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[CLOCK] = FrameClock()
+    aiohttp_jinja2.setup(
+        app, loader=jinja2.FileSystemLoader(str(settings.web_dir / "templates")),
+        autoescape=jinja2.select_autoescape(["html"]),
+    )
+    app.cleanup_ctx.append(_database)
+    app.on_shutdown.append(_end_calls)
+    app.add_routes(pages.routes)
+    app.add_routes(voice_routes.routes)
+    app.router.add_get("/voice/webrtc", webrtc_socket)
+    app.router.add_static("/static/", settings.web_dir / "static", name="static")
+    return app

@@ -1,0 +1,224 @@
+"""Live calls: a `VoiceSession` per call, owned by the app's `SessionManager`.
+
+A session owns everything its call opened (tasks, peer connection, websocket); `end()` closes
+all of it exactly once, whichever path ends the call, and completes the call's database row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from media.engine import EndCallRequested, EngineOutput, StateChanged, TranscriptTurn
+from server.db.database import Database
+from server.voice.call_log import complete_call, insert_call
+
+log = logging.getLogger(__name__)
+
+Closer = Callable[[], Awaitable[None]]
+
+
+class CallState(enum.StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    ENDED = "ended"
+
+
+class Transport(enum.StrEnum):
+    WEBRTC = "webrtc"
+    TWILIO = "twilio"
+
+
+class EndReason(enum.StrEnum):
+    GUEST_HANGUP = "guest_hangup"
+    GUEST_DISCONNECTED = "guest_disconnected"
+    STAFF_ENDED = "staff_ended"
+    AGENT_ENDED = "agent_ended"
+    CONNECTION_FAILED = "connection_failed"
+    SERVER_SHUTDOWN = "server_shutdown"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class SessionEvent:
+    """Something listeners (the guest page, later the staff console) want to know."""
+
+    session_id: str
+    kind: str  # "state" | "agent" | "turn"
+    value: str
+    turn: TranscriptTurn | None = None
+
+
+class VoiceSession:
+    def __init__(self, manager: SessionManager, transport: Transport, caller: str | None) -> None:
+        self.id = str(uuid.uuid4())
+        self.manager = manager
+        self.transport = transport
+        self.caller = caller
+        self.state = CallState.CONNECTING
+        self.agent_state = "listening"
+        self.engine_name = ""
+        self.started_at = dt.datetime.now(dt.UTC)
+        self.ended_at: dt.datetime | None = None
+        self.end_reason: str | None = None
+        self.turns: list[TranscriptTurn] = []
+        self.timings: dict[str, float] = {}
+        self.ended = asyncio.Event()
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._closers: list[tuple[str, Closer]] = []
+        self._listeners: list[Callable[[SessionEvent], None]] = []
+        self._ending = False
+
+    # -- ownership ---------------------------------------------------------------------------
+    def own_task(self, coro: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        task.set_name(f"{name}-{self.id[:8]}")
+        self._tasks.append(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        if task in self._tasks and not self._ending:
+            self._tasks.remove(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.error("call %s: task %s failed", self.id, task.get_name(), exc_info=exc)
+
+    def add_closer(self, name: str, closer: Closer) -> None:
+        """Register cleanup to run at end (in reverse order of registration)."""
+        self._closers.append((name, closer))
+
+    def add_listener(self, listener: Callable[[SessionEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def _notify(self, event: SessionEvent) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.exception("call %s: listener failed", self.id)
+
+    # -- state -------------------------------------------------------------------------------
+    def mark_connected(self) -> None:
+        if self.state is CallState.CONNECTING:
+            self.state = CallState.CONNECTED
+            self._notify(SessionEvent(self.id, "state", self.state.value))
+
+    def set_agent_state(self, value: str) -> None:
+        if value != self.agent_state and self.state is not CallState.ENDED:
+            self.agent_state = value
+            self._notify(SessionEvent(self.id, "agent", value))
+
+    def on_engine_output(self, output: EngineOutput) -> None:
+        """Engine → server: transcript turns, state changes, end requests."""
+        if isinstance(output, TranscriptTurn):
+            self.turns.append(output)
+            self._notify(SessionEvent(self.id, "turn", output.role.value, turn=output))
+        elif isinstance(output, StateChanged):
+            self.set_agent_state(output.state.value)
+        elif isinstance(output, EndCallRequested):
+            self.own_task(self.end(EndReason.AGENT_ENDED), "agent-end")
+        else:
+            log.info("call %s: %s", self.id, output)
+
+    async def end(self, reason: str) -> None:
+        """End the call: stop tasks, close transports, complete the row. Safe to call again."""
+        if self._ending:
+            await self.ended.wait()
+            return
+        self._ending = True
+        self.end_reason = str(reason)
+        self.ended_at = dt.datetime.now(dt.UTC)
+        self.state = CallState.ENDED
+        log.info("call %s ended: %s", self.id, reason)
+        self._notify(SessionEvent(self.id, "state", CallState.ENDED.value))
+        current = asyncio.current_task()
+        for task in self._tasks:
+            if task is not current:
+                task.cancel()
+        await asyncio.gather(*(t for t in self._tasks if t is not current),
+                             return_exceptions=True)
+        for name, closer in reversed(self._closers):
+            try:
+                await closer()
+            except Exception:
+                log.exception("call %s: closing %s failed", self.id, name)
+        try:
+            await complete_call(self.manager.db, self.id, self.ended_at, self.end_reason)
+        except Exception:
+            log.exception("call %s: could not complete the call record", self.id)
+        self.manager._forget(self)
+        self.ended.set()
+
+    def to_json(self) -> dict[str, Any]:
+        now = self.ended_at or dt.datetime.now(dt.UTC)
+        return {
+            "id": self.id,
+            "transport": self.transport.value,
+            "state": self.state.value,
+            "agent_state": self.agent_state,
+            "engine": self.engine_name,
+            "caller": self.caller,
+            "started_at": self.started_at.isoformat(),
+            "duration_s": round((now - self.started_at).total_seconds(), 3),
+            "timings_ms": self.timings,
+            "turns": [turn_json(t) for t in self.turns],
+        }
+
+
+def turn_json(turn: TranscriptTurn) -> dict[str, Any]:
+    return {
+        "role": turn.role.value,
+        "text": turn.text,
+        "started_at": turn.started_at,
+        "ended_at": turn.ended_at,
+        "interrupted": turn.interrupted,
+        "tool_calls": list(turn.tool_calls),
+        "latency_ms": {
+            "stt": turn.stt_ms,
+            "engine": turn.engine_ms,
+            "first_audio": turn.first_audio_ms,
+            "voice_to_voice": turn.voice_to_voice_ms,
+        },
+    }
+
+
+class SessionManager:
+    """The app's live calls. Creating a session writes its `VoiceCall` row first."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._sessions: dict[str, VoiceSession] = {}
+
+    async def create(self, transport: Transport, caller: str | None = None) -> VoiceSession:
+        session = VoiceSession(self, transport, caller)
+        await insert_call(self.db, session.id, transport.value, caller, session.started_at)
+        self._sessions[session.id] = session
+        return session
+
+    def get(self, session_id: str) -> VoiceSession | None:
+        return self._sessions.get(session_id)
+
+    def active(self) -> list[VoiceSession]:
+        return list(self._sessions.values())
+
+    def _forget(self, session: VoiceSession) -> None:
+        self._sessions.pop(session.id, None)
+
+    async def end(self, session_id: str, reason: str) -> bool:
+        session = self._sessions.get(session_id)
+        if session is None:
+            return False
+        await session.end(reason)
+        return True
+
+    async def close_all(self, reason: str = EndReason.SERVER_SHUTDOWN) -> None:
+        await asyncio.gather(*(s.end(reason) for s in self.active()), return_exceptions=True)
