@@ -1,0 +1,224 @@
+"""`VadTurnDetector`: a frame classifier plus the rules that turn frame decisions into turns.
+
+Per 20 ms frame at 16 kHz a frame counts as speech only if all three agree:
+  * the classifier's probability clears its threshold (a lower one once a turn is under way);
+  * its level clears an adaptive noise floor by `floor_gate_db` (and an absolute minimum);
+  * while the agent is talking, it is clearly louder than an echo of the agent could be
+    (agent level, held for a few hundred ms to cover the echo path's delay, minus the assumed
+    echo return loss, plus a margin). Real speech over the agent still passes: barge-in.
+A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
+(so a cough, click or "mm" does not start one) and ends `hangover_ms` after the last speech
+frame. `SpeechEnded.audio` carries `pre_roll_ms` before the onset, so STT hears the first phoneme.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from media.events import SpeechEnded, SpeechStarted, TurnEvent
+from media.frames import PCM16, AudioFrame, rms_dbfs
+from media.resample import StreamResampler
+from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
+
+FRAME_S = VAD_FRAME_SAMPLES / VAD_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class VadConfig:
+    """Tunables; durations in ms, levels in dBFS / dB."""
+
+    threshold: float = 0.5
+    continue_threshold: float = 0.35
+    min_speech_ms: int = 240
+    max_gap_ms: int = 100
+    hangover_ms: int = 600
+    pre_roll_ms: int = 300
+    tail_ms: int = 100
+    max_turn_ms: int = 30_000
+    min_level_dbfs: float = -55.0
+    floor_gate_db: float = 3.0
+    floor_initial_dbfs: float = -70.0
+    floor_window_ms: int = 4000
+    floor_percentile: float = 10.0
+    floor_update_every: int = 5
+    spread_gate_factor: float = 1.5
+    spread_gate_max_db: float = 4.5
+    agent_silent_dbfs: float = -60.0
+    echo_return_loss_db: float = 12.0
+    echo_margin_db: float = 6.0
+    agent_hold_decay_db_per_frame: float = 1.0
+
+
+class TurnState(enum.Enum):
+    IDLE = "idle"
+    PENDING = "pending"  # speech seen, not yet long enough to be a turn
+    SPEAKING = "speaking"
+
+
+class VadTurnDetector:
+    """Implements `media.turns.TurnDetector` on top of any `FrameClassifier`."""
+
+    def __init__(self, classifier: FrameClassifier, config: VadConfig | None = None) -> None:
+        self.classifier = classifier
+        self.config = config or VadConfig()
+        self.sample_rate = VAD_RATE
+        self._resampler: StreamResampler | None = None
+        c = self.config
+        self._pre_roll_frames = c.pre_roll_ms // 20
+        history = self._pre_roll_frames + 4 * (c.min_speech_ms + c.max_gap_ms) // 20 + 2
+        self._history: deque[PCM16] = deque(maxlen=history)
+        self._levels: deque[float] = deque(maxlen=c.floor_window_ms // 20)
+        self._pending = np.zeros(0, np.int16)
+        self.frames_processed = 0
+        self.echo_gated_frames = 0
+        self._t0: float | None = None
+        self._reset_state()
+
+    # -- public ------------------------------------------------------------------------------
+    def reset(self) -> None:
+        self.classifier.reset()
+        if self._resampler is not None:
+            self._resampler.reset()
+        self._pending = np.zeros(0, np.int16)
+        self._history.clear()
+        self._levels.clear()
+        self._reset_state()
+
+    @property
+    def state(self) -> TurnState:
+        return self._state
+
+    @property
+    def noise_floor_dbfs(self) -> float:
+        return self._floor
+
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+        """Feed one guest frame (any supported rate); returns the turn events it completed."""
+        if self._t0 is None:
+            self._t0 = frame.timestamp
+        samples = self._to_vad_rate(frame)
+        agent_db = agent_frame.rms_dbfs() if agent_frame is not None else -120.0
+        events: list[TurnEvent] = []
+        if samples.size:
+            self._pending = np.concatenate([self._pending, samples]) if self._pending.size \
+                else samples
+        while self._pending.size >= VAD_FRAME_SAMPLES:
+            chunk = self._pending[:VAD_FRAME_SAMPLES]
+            self._pending = self._pending[VAD_FRAME_SAMPLES:]
+            events.extend(self._step(chunk, agent_db))
+        return events
+
+    # -- internals ---------------------------------------------------------------------------
+    def _reset_state(self) -> None:
+        self._state = TurnState.IDLE
+        self._t0 = None
+        self._index = 0  # 20 ms frames at 16 kHz since the stream began
+        self._floor = self.config.floor_initial_dbfs
+        self._gate = self.config.floor_gate_db
+        self._agent_hold = -120.0
+        self._onset = 0
+        self._last_speech = 0
+        self._speech_frames = 0
+        self._turn: list[PCM16] = []
+        self.last_probability = 0.0
+
+    def _to_vad_rate(self, frame: AudioFrame) -> PCM16:
+        if frame.sample_rate == VAD_RATE:
+            return frame.samples
+        if self._resampler is None or self._resampler.in_rate != frame.sample_rate:
+            self._resampler = StreamResampler(frame.sample_rate, VAD_RATE)
+        return self._resampler.process(frame.samples)
+
+    def _time(self, index: int) -> float:
+        return (self._t0 or 0.0) + index * FRAME_S
+
+    def _is_speech(self, chunk: PCM16, agent_db: float) -> bool:
+        c = self.config
+        prob = self.classifier.speech_probability(chunk)
+        self.last_probability = prob
+        level = rms_dbfs(chunk)
+        threshold = c.continue_threshold if self._state is TurnState.SPEAKING else c.threshold
+        voiced = prob >= threshold
+        self._track_floor(level)
+        loud = level >= c.min_level_dbfs and level >= self._floor + self._gate
+        self._agent_hold = max(agent_db, self._agent_hold - c.agent_hold_decay_db_per_frame)
+        echo_ok = True
+        if self._agent_hold > c.agent_silent_dbfs:
+            echo_ok = level >= self._agent_hold - c.echo_return_loss_db + c.echo_margin_db
+            if voiced and loud and not echo_ok:
+                self.echo_gated_frames += 1
+        return voiced and loud and echo_ok
+
+    def _track_floor(self, level: float) -> None:
+        """Noise floor = a low percentile of recent frame levels (minimum-statistics style).
+
+        It follows the line's noise up and down whatever the classifier says, so a lobby's
+        babble (which classifiers call speech) raises the bar instead of holding a turn open.
+        Fluctuating noise (babble) also widens the gate by its spread (median - floor), capped.
+        """
+        self._levels.append(level)
+        c = self.config
+        if len(self._levels) >= 10 and self._index % c.floor_update_every == 0:
+            levels = np.fromiter(self._levels, float)
+            low, mid = np.percentile(levels, [c.floor_percentile, 50.0])
+            self._floor = float(low)
+            spread = min(float(mid - low), c.spread_gate_max_db)
+            self._gate = c.floor_gate_db + c.spread_gate_factor * spread
+
+    def _step(self, chunk: PCM16, agent_db: float) -> list[TurnEvent]:
+        c = self.config
+        index = self._index
+        self._index += 1
+        self.frames_processed += 1
+        speech = self._is_speech(chunk, agent_db)
+        events: list[TurnEvent] = []
+        if self._state is TurnState.SPEAKING:
+            self._turn.append(chunk)
+            if speech:
+                self._last_speech = index
+            silent_ms = (index - self._last_speech) * 20
+            too_long = (index - self._onset) * 20 >= c.max_turn_ms
+            if silent_ms >= c.hangover_ms or too_long:
+                events.append(self._end_turn())
+        elif speech:
+            if self._state is TurnState.IDLE:
+                self._state = TurnState.PENDING
+                self._onset = index
+                self._speech_frames = 0
+            self._speech_frames += 1
+            self._last_speech = index
+            self._history.append(chunk)
+            if self._speech_frames * 20 >= c.min_speech_ms:
+                events.append(self._start_turn(index))
+        else:
+            self._history.append(chunk)
+            if self._state is TurnState.PENDING and (index - self._last_speech) * 20 > c.max_gap_ms:
+                self._state = TurnState.IDLE
+        return events
+
+    def _start_turn(self, index: int) -> SpeechStarted:
+        keep = index - self._onset + 1 + self._pre_roll_frames
+        self._turn = list(self._history)[-keep:]
+        self._history.clear()
+        self._state = TurnState.SPEAKING
+        return SpeechStarted(at=self._time(self._onset))
+
+    def _end_turn(self) -> SpeechEnded:
+        c = self.config
+        first_index = self._index - len(self._turn)  # index of the turn's first kept frame
+        end_index = min(self._index, self._last_speech + 1 + c.tail_ms // 20)
+        frames = self._turn[: end_index - first_index]
+        audio = np.concatenate(frames) if frames else np.zeros(0, np.int16)
+        event = SpeechEnded(
+            started_at=self._time(self._onset),
+            ended_at=self._time(self._last_speech + 1),
+            audio=audio,
+            sample_rate=VAD_RATE,
+        )
+        self._turn = []
+        self._state = TurnState.IDLE
+        return event
