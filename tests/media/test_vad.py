@@ -1,0 +1,157 @@
+"""VAD turn detection on small seeded TTS corpora: quality bounds, pre-roll, echo, barge-in."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+from media.events import SpeechEnded, SpeechStarted, TurnEvent
+from media.frames import PCM16, AudioFrame
+from media.vad import (
+    DEFAULT_DETECTOR,
+    SileroClassifier,
+    TurnState,
+    VadTurnDetector,
+    WebRtcClassifier,
+    make_turn_detector,
+)
+from tests.media.corpus import (
+    RATE,
+    LabelledAudio,
+    NoiseKind,
+    non_words_corpus,
+    run_detector,
+    score,
+    speech_corpus,
+    tts_clip,
+)
+
+KINDS = ["silero", "webrtc"]
+KIND_IDS = ["silero", "webrtcvad"]  # the id "webrtc" is the WebRTC-traffic marker in conftest
+
+
+@functools.cache
+def _corpus(noise: NoiseKind, snr_db: float) -> LabelledAudio:
+    return speech_corpus(seed=11, n_utterances=6, noise=noise, snr_db=snr_db)
+
+
+def _feed(det: VadTurnDetector, samples: PCM16, agent: PCM16 | None = None,
+          rate: int = RATE) -> list[TurnEvent]:
+    step = rate // 50
+    events: list[TurnEvent] = []
+    for i in range(0, samples.size - step + 1, step):
+        agent_frame = None
+        if agent is not None:
+            agent_frame = AudioFrame(np.ascontiguousarray(agent[i : i + step]), rate, i / rate)
+        frame = AudioFrame(np.ascontiguousarray(samples[i : i + step]), rate, i / rate)
+        events.extend(det.process(frame, agent_frame))
+    return events
+
+
+def _speech(text: str, dbfs: float, voice: str = "en-us") -> PCM16:
+    clip = tts_clip(text, voice, 165, 50) * 32768 * 10 ** (dbfs / 20)
+    lead = np.zeros(RATE // 2)
+    out: PCM16 = np.clip(np.concatenate([lead, clip, np.zeros(RATE)]), -32768, 32767).astype(
+        np.int16)
+    return out
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_clean_speech_quality(kind: str) -> None:
+    audio = _corpus(NoiseKind.NONE, 0.0)
+    s = score(audio, run_detector(make_turn_detector(kind), audio))
+    assert s.missed == 0 and s.false_starts == 0
+    assert s.frame_agreement >= 0.95
+    assert s.start_error_ms <= 100 and s.end_error_ms <= 100
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_white_noise_10db_quality(kind: str) -> None:
+    audio = _corpus(NoiseKind.WHITE, 10.0)
+    s = score(audio, run_detector(make_turn_detector(kind), audio))
+    assert s.missed <= 1 and s.false_starts == 0
+    assert s.frame_agreement >= 0.85
+    assert s.start_error_ms <= 300
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_short_non_words_never_start_a_turn(kind: str) -> None:
+    audio = non_words_corpus(seed=5, seconds=30.0)
+    assert run_detector(make_turn_detector(kind), audio) == []
+
+
+def test_speech_shorter_than_min_duration_does_not_start() -> None:
+    clip = _speech("Yes, I would like that very much.", -22.0)
+    start = RATE // 2
+    short = clip.copy()
+    short[start + int(0.15 * RATE) :] = 0  # keep only the first 150 ms of the sentence
+    assert _feed(make_turn_detector(), short) == []
+
+
+def test_turn_has_pre_roll_and_hangover() -> None:
+    det = make_turn_detector()
+    events = _feed(det, _speech("Could I get a late check in, around eleven?", -22.0))
+    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+    started, ended = events
+    assert isinstance(started, SpeechStarted) and isinstance(ended, SpeechEnded)
+    assert ended.started_at == started.at
+    assert abs(started.at - 0.5) <= 0.1
+    assert ended.sample_rate == 16000
+    turn_ms = 1000 * (ended.ended_at - ended.started_at)
+    assert ended.duration_ms >= turn_ms + 200  # >= 200 ms of pre-roll kept
+    assert det.state is TurnState.IDLE
+
+
+@pytest.mark.parametrize("rate", [8000, 24000, 48000])
+def test_any_supported_input_rate(rate: int) -> None:
+    import soxr
+
+    x16 = _speech("Is breakfast included in the rate?", -22.0)
+    x = soxr.resample(x16, RATE, rate, quality="HQ")
+    events = _feed(make_turn_detector(), x, rate=rate)
+    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+    started = events[0]
+    assert isinstance(started, SpeechStarted) and abs(started.at - 0.5) <= 0.1
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_agent_echo_does_not_start_a_turn(kind: str) -> None:
+    agent = _speech("Our breakfast is served from seven until ten in the restaurant.", -20.0,
+                    voice="en+f3")
+    echo = np.zeros_like(agent)
+    delay = int(0.04 * RATE)  # echo path: 40 ms late, 20 dB down
+    echo[delay:] = (agent[:-delay] * 0.1).astype(np.int16)
+    det = make_turn_detector(kind)
+    assert _feed(det, echo, agent=agent) == []
+    assert det.echo_gated_frames > 0
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_guest_barge_in_over_the_agent_starts_a_turn(kind: str) -> None:
+    agent = _speech("Our breakfast is served from seven until ten in the restaurant.", -20.0,
+                    voice="en+f3")
+    echo = np.zeros_like(agent)
+    delay = int(0.04 * RATE)
+    echo[delay:] = (agent[:-delay] * 0.1).astype(np.int16)
+    guest = _speech("Sorry, wait, what about lunch?", -22.0, voice="en-us")
+    n = min(agent.size, guest.size + RATE)
+    mixed = echo[:n].astype(np.int32)
+    mixed[RATE : RATE + guest.size] += guest[: max(0, n - RATE)]
+    events = _feed(make_turn_detector(kind), np.clip(mixed, -32768, 32767).astype(np.int16),
+                   agent=agent[:n])
+    starts = [e for e in events if isinstance(e, SpeechStarted)]
+    assert starts, "guest speech over the agent must barge in"
+    assert starts[0].at >= 1.0
+
+
+def test_reset_and_factory() -> None:
+    det = make_turn_detector()
+    assert isinstance(det.classifier, SileroClassifier) == (DEFAULT_DETECTOR == "silero")
+    assert isinstance(make_turn_detector("webrtc").classifier, WebRtcClassifier)
+    _feed(det, _speech("Hello there, this is a long enough sentence.", -22.0)[: RATE * 2])
+    det.reset()
+    assert det.state is TurnState.IDLE
+    with pytest.raises(ValueError):
+        make_turn_detector("nope")
