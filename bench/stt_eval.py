@@ -1,0 +1,156 @@
+"""Speech-to-text accuracy and speed on synthetic hotel calls; prints a table.
+
+    .venv/bin/python -m bench.stt_eval --split test --n 120 --systems default,hotel_lm,jsgf \
+        --conditions clean,white20,white10,babble10,tel8k --jobs 2
+
+WER, keyword accuracy (dates, numbers, room types, menu items; names and codes listed apart),
+mean decode ms per utterance, real-time factor, and `finish()` latency (the time from the end of
+the turn to the final transcript, since audio is decoded while it streams in).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from bench.stt_corpus import Utterance, degrade, utterances
+from media.speech.stt import Transcript, transcribe
+from media.speech.stt_pocketsphinx import Mode, PocketsphinxRecognizer, PocketsphinxSettings
+
+TARGET_CATEGORIES = ("date", "number", "room", "menu")
+
+
+def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i]
+        for j, h in enumerate(hyp, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
+        prev = cur
+    return prev[-1]
+
+
+def contains(hyp: str, phrase: str) -> bool:
+    return f" {phrase} " in f" {hyp} "
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    settings: PocketsphinxSettings
+    condition: str
+    items: tuple[tuple[int, Utterance], ...]
+
+
+def _run(job: Job) -> list[tuple[int, Transcript]]:
+    rec = PocketsphinxRecognizer(job.settings)
+    out = []
+    for idx, utt in job.items:
+        audio = degrade(utt.audio, job.condition, seed=idx)
+        out.append((idx, transcribe(rec, audio)))
+    return out
+
+
+def score(utts: Sequence[Utterance], results: Sequence[Transcript]) -> dict[str, float]:
+    errors = ref_words = 0
+    kw_hit: dict[str, int] = defaultdict(int)
+    kw_all: dict[str, int] = defaultdict(int)
+    for utt, res in zip(utts, results, strict=True):
+        ref = utt.phrase.text.split()
+        errors += edit_distance(ref, res.text.split())
+        ref_words += len(ref)
+        for kw in utt.phrase.keywords:
+            kw_all[kw.category] += 1
+            kw_hit[kw.category] += contains(res.text, kw.text)
+    target_all = sum(kw_all[c] for c in TARGET_CATEGORIES)
+    target_hit = sum(kw_hit[c] for c in TARGET_CATEGORIES)
+    finish = [r.finish_ms for r in results]
+    row = {
+        "wer": 100.0 * errors / ref_words,
+        "kw": 100.0 * target_hit / max(1, target_all),
+        "decode_ms": statistics.fmean(r.decode_ms for r in results),
+        "rtf": sum(r.decode_ms for r in results) / sum(r.audio_ms for r in results),
+        "finish_ms_mean": statistics.fmean(finish),
+        "finish_ms_p95": sorted(finish)[int(0.95 * (len(finish) - 1))],
+        "finish_ms_max": max(finish),
+        "n_kw": float(target_all),
+    }
+    for cat, n in kw_all.items():
+        row[f"kw_{cat}"] = 100.0 * kw_hit[cat] / n
+    return row
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--split", choices=("tune", "test"), default="test")
+    ap.add_argument("--n", type=int, default=120)
+    ap.add_argument("--systems", default="default,hotel_lm,jsgf")
+    ap.add_argument("--conditions", default="clean")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--opt", action="append", default=[], help="pocketsphinx key=value")
+    ap.add_argument("--floor", type=float, default=None, help="noise_floor override")
+    ap.add_argument("--show", type=int, default=0, help="print N errors per run")
+    ap.add_argument("--json", default="")
+    args = ap.parse_args()
+
+    utts = utterances(args.split, args.n)
+    audio_s = sum(u.duration_ms for u in utts) / 1000
+    print(f"{args.split}: {len(utts)} utterances, {audio_s:.0f} s audio, voices "
+          f"{sorted({u.voice.name for u in utts})}")
+    rows = []
+    header = (f"{'system':10} {'condition':9} {'WER%':>6} {'kw%':>6} {'date':>5} {'num':>5} "
+              f"{'room':>5} {'menu':>5} {'name':>5} {'code':>5} {'ms/utt':>7} {'RTF':>5} "
+              f"{'fin ms':>6} {'p95':>5}")
+    print(header)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for system in args.systems.split(","):
+            base = PocketsphinxSettings(mode=system_mode(system))
+            extra = tuple((k, _value(v)) for k, v in (o.split("=", 1) for o in args.opt))
+            settings = replace(base, options=base.options + extra)
+            if args.floor is not None:
+                settings = replace(settings, noise_floor=args.floor)
+            for condition in args.conditions.split(","):
+                indexed = list(enumerate(utts))
+                jobs = [Job(settings, condition, tuple(indexed[j::args.jobs]))
+                        for j in range(args.jobs)]
+                results: dict[int, Transcript] = {}
+                for part in pool.map(_run, jobs):
+                    results.update(part)
+                ordered = [results[i] for i in range(len(utts))]
+                row = score(utts, ordered)
+                rows.append({"system": system, "condition": condition, **row})
+                print(f"{system:10} {condition:9} {row['wer']:6.1f} {row['kw']:6.1f} "
+                      + " ".join(f"{row.get('kw_' + c, float('nan')):5.0f}"
+                                 for c in ("date", "number", "room", "menu", "name", "code"))
+                      + f" {row['decode_ms']:7.0f} {row['rtf']:5.2f} {row['finish_ms_mean']:6.1f}"
+                      f" {row['finish_ms_p95']:5.1f}", flush=True)
+                shown = 0
+                for u, r in zip(utts, ordered, strict=True):
+                    if shown < args.show and r.text != u.phrase.text:
+                        print(f"    ref: {u.phrase.text}\n    hyp: {r.text}  ({u.voice.name})")
+                        shown += 1
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+def _value(text: str) -> object:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def system_mode(system: str) -> Mode:
+    if system not in ("default", "hotel_lm", "jsgf"):
+        raise SystemExit(f"unknown system {system}")
+    return system  # type: ignore[return-value]
+
+
+if __name__ == "__main__":
+    main()

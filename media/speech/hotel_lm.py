@@ -1,0 +1,210 @@
+"""Builds the hotel-domain recognizer resources from `hotel_phrases`: ARPA LM, dictionary, JSGF.
+
+Everything is generated in pure Python from the phrase templates (no downloads): a Witten-Bell
+interpolated trigram LM over `TRAIN_SENTENCES` sentences drawn with `TRAIN_SEED`, a dictionary
+restricted to the domain words (pronunciations from the cmudict bundled in the pocketsphinx
+wheel), and a JSGF grammar that accepts exactly the template language. `ensure_built()` writes
+them once into a cache directory keyed by a hash of the phrase data; `python -m
+media.speech.hotel_lm [DIR]` prebuilds them (e.g. while building an image).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from media.speech import hotel_phrases as hp
+
+TRAIN_SEED = 1
+TRAIN_SENTENCES = 40_000
+LM_ORDER = 3
+BUILD_VERSION = "1"
+# Words the bundled cmudict lacks.
+EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
+    "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
+}
+
+Ngram = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LmFiles:
+    """Paths of one built set of hotel recognizer resources."""
+
+    directory: Path
+    arpa: Path
+    dictionary: Path
+    jsgf: Path
+
+
+def training_sentences(n: int = TRAIN_SENTENCES, seed: int = TRAIN_SEED) -> list[str]:
+    """LM training text: generated phrases plus every fixed (slot-free) template once."""
+    fixed = [t for ts in hp.TEMPLATES.values() for t in ts if "{" not in t]
+    return fixed + [p.text for p in hp.generate(n, seed)]
+
+
+def cmudict_path() -> Path:
+    from pocketsphinx import get_model_path
+
+    return Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+
+
+def dictionary_lines(words: Iterable[str], cmudict: Path | None = None) -> list[str]:
+    """cmudict lines (with alternates) for `words`; raises if a word has no pronunciation."""
+    wanted = set(words)
+    lines: list[str] = []
+    found: set[str] = set()
+    with open(cmudict or cmudict_path(), encoding="utf-8") as f:
+        for line in f:
+            head = line.split(" ", 1)[0]
+            base = head.split("(", 1)[0]
+            if base in wanted and base not in EXTRA_PRONUNCIATIONS:
+                lines.append(line.rstrip("\n"))
+                found.add(base)
+    for word, prons in EXTRA_PRONUNCIATIONS.items():
+        if word in wanted:
+            found.add(word)
+            lines.extend(f"{word}{'' if i == 0 else f'({i + 1})'} {p}" for i, p in enumerate(prons))
+    missing = wanted - found
+    if missing:
+        raise ValueError(f"no pronunciation for {sorted(missing)}")
+    return sorted(lines)
+
+
+def _count(sentences: Sequence[str], order: int) -> list[Counter[Ngram]]:
+    counts: list[Counter[Ngram]] = [Counter() for _ in range(order + 1)]
+    for sentence in sentences:
+        words = ["<s>", *sentence.split(), "</s>"]
+        for k in range(1, order + 1):
+            for i in range(len(words) - k + 1):
+                gram = tuple(words[i:i + k])
+                if gram != ("<s>",):
+                    counts[k][gram] += 1
+    return counts
+
+
+def build_arpa(sentences: Sequence[str], vocab: Iterable[str], order: int = LM_ORDER) -> str:
+    """Witten-Bell interpolated n-gram LM in ARPA format; every `vocab` word gets a unigram."""
+    counts = _count(sentences, order)
+    words = sorted(set(vocab) | {w for (w,) in counts[1]} | {"</s>"})
+    total = sum(counts[1].values())
+    types = len(counts[1])
+    probs: list[dict[Ngram, float]] = [{} for _ in range(order + 1)]
+    probs[1] = {(w,): (counts[1][(w,)] + types / len(words)) / (total + types) for w in words}
+    bows: list[dict[Ngram, float]] = [{} for _ in range(order + 1)]
+    for k in range(2, order + 1):
+        ctx_total: dict[Ngram, int] = defaultdict(int)
+        ctx_types: dict[Ngram, int] = defaultdict(int)
+        for gram, c in counts[k].items():
+            ctx_total[gram[:-1]] += c
+            ctx_types[gram[:-1]] += 1
+        for ctx in ctx_total:
+            bows[k - 1][ctx] = ctx_types[ctx] / (ctx_total[ctx] + ctx_types[ctx])
+
+        def lower(gram: Ngram, k: int = k) -> float:
+            suffix = gram[1:]
+            if len(suffix) == 1:
+                return probs[1][suffix]
+            if suffix in probs[k - 1]:
+                return probs[k - 1][suffix]
+            return bows[k - 2].get(suffix[:-1], 1.0) * lower(suffix, k - 1)
+
+        for gram, c in counts[k].items():
+            ctx = gram[:-1]
+            t = ctx_types[ctx]
+            probs[k][gram] = (c + t * lower(gram)) / (ctx_total[ctx] + t)
+    out = ["\\data\\"]
+    sizes = [len(probs[1]) + 1, *(len(probs[k]) for k in range(2, order + 1))]
+    out += [f"ngram {k}={n}" for k, n in enumerate(sizes, start=1)]
+    for k in range(1, order + 1):
+        out += ["", f"\\{k}-grams:"]
+        if k == 1:
+            out.append(f"-99.0000 <s> {math.log10(bows[1].get(('<s>',), 1.0)):.4f}")
+        for gram in sorted(probs[k]):
+            line = f"{math.log10(probs[k][gram]):.4f} {' '.join(gram)}"
+            if k < order and gram in bows[k]:
+                line += f" {math.log10(bows[k][gram]):.4f}"
+            out.append(line)
+    out += ["", "\\end\\", ""]
+    return "\n".join(out)
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def _jsgf_alt(text: str) -> str:
+    return _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>", text)
+
+
+def build_jsgf() -> str:
+    """A JSGF grammar accepting exactly the phrases the templates can generate."""
+    lines = ["#JSGF V1.0;", "grammar hotel;", ""]
+    intents = " | ".join(f"<intent_{name}>" for name in hp.TEMPLATES)
+    lines.append(f"public <utterance> = {intents};")
+    for name, templates in hp.TEMPLATES.items():
+        lines.append(f"<intent_{name}> = {' | '.join(_jsgf_alt(t) for t in templates)};")
+    for name, values in hp.SLOTS.items():
+        lines.append(f"<{name}> = {' | '.join(_jsgf_alt(v) for v in values)};")
+    return "\n".join(lines) + "\n"
+
+
+def data_hash() -> str:
+    """Identifies the phrase data and build settings, to key the cache."""
+    blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
+                 EXTRA_PRONUNCIATIONS))
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    root = os.environ.get("FRONTDESK_STT_CACHE")
+    if root:
+        return Path(root)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "frontdesk" / "stt"
+
+
+def files_in(directory: Path) -> LmFiles:
+    return LmFiles(directory, directory / "hotel.arpa", directory / "hotel.dict",
+                   directory / "hotel.gram")
+
+
+def build(directory: Path) -> LmFiles:
+    """Write hotel.arpa, hotel.dict and hotel.gram into `directory` (atomically per file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = files_in(directory)
+    vocab = hp.vocabulary()
+    contents = {
+        files.arpa: build_arpa(training_sentences(), vocab),
+        files.dictionary: "\n".join(dictionary_lines(vocab)) + "\n",
+        files.jsgf: build_jsgf(),
+    }
+    for path, text in contents.items():
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.name)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    return files
+
+
+def ensure_built(cache_dir: Path | None = None) -> LmFiles:
+    """The built resources for the current phrase data, building them on first use."""
+    directory = (cache_dir or default_cache_dir()) / data_hash()
+    files = files_in(directory)
+    if not all(p.exists() for p in (files.arpa, files.dictionary, files.jsgf)):
+        files = build(directory)
+    return files
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    built = build(target) if target else ensure_built()
+    print(built.directory)

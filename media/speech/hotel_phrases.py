@@ -1,0 +1,313 @@
+"""What callers say to Harbor View Hotel: phrase templates and slot values as plain data.
+
+Templates are lowercase spoken-form text (numbers as words) with `{slot}` placeholders. A slot's
+values may contain further placeholders, so dates, orders and phone numbers compose from parts.
+`SLOT_CATEGORY` says which slots count as keywords (date, number, room, menu, name, code) for
+scoring. The speech recognizer's language model and grammar are built from this module, and a
+dialogue manager can import the same data to share the vocabulary.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+_DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_ORDINAL_WORDS = {"one": "first", "two": "second", "three": "third", "five": "fifth",
+                  "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
+
+
+def number_words(n: int) -> str:
+    """Cardinal 0..999 in words: 21 -> 'twenty one'."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return _TEENS[n - 10]
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        return _TENS[tens] + ("" if unit == 0 else " " + _DIGITS[unit])
+    hundreds, rest = divmod(n, 100)
+    head = _DIGITS[hundreds] + " hundred"
+    return head if rest == 0 else f"{head} and {number_words(rest)}"
+
+
+def ordinal_words(n: int) -> str:
+    """Ordinal in words: 21 -> 'twenty first'."""
+    words = number_words(n).split()
+    last = words[-1]
+    if last in _ORDINAL_WORDS:
+        words[-1] = _ORDINAL_WORDS[last]
+    elif last.endswith("y"):
+        words[-1] = last[:-1] + "ieth"
+    else:
+        words[-1] = last + "th"
+    return " ".join(words)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+ROOM_TYPES = ("standard double", "standard twin", "deluxe king", "family room", "harbor suite")
+# (singular, plural) of each room-service item, as guests say them.
+MENU_ITEMS = (
+    ("club sandwich", "club sandwiches"),
+    ("margherita pizza", "margherita pizzas"),
+    ("caesar salad", "caesar salads"),
+    ("fish and chips", "portions of fish and chips"),
+    ("chocolate brownie", "chocolate brownies"),
+    ("pot of tea", "pots of tea"),
+    ("sparkling water", "sparkling waters"),
+    ("bottle of sparkling water", "bottles of sparkling water"),
+)
+FIRST_NAMES = (
+    "oliver", "george", "harry", "jack", "jacob", "noah", "charlie", "thomas", "oscar", "james",
+    "william", "henry", "daniel", "david", "michael", "peter", "paul", "john", "richard", "mark",
+    "amelia", "olivia", "emily", "isla", "ava", "jessica", "sophie", "grace", "lily", "emma",
+    "sarah", "rachel", "hannah", "laura", "lucy", "charlotte", "ella", "mia", "ruby", "anna",
+    "alice", "ben", "chloe",
+)
+SURNAMES = (
+    "smith", "jones", "williams", "taylor", "brown", "davies", "evans", "wilson", "thomas",
+    "johnson", "roberts", "robinson", "thompson", "wright", "walker", "white", "edwards", "hughes",
+    "green", "hall", "lewis", "harris", "clarke", "patel", "jackson", "wood", "turner", "martin",
+    "cooper", "hill", "ward", "morris", "moore", "clark", "lee", "king", "baker", "harrison",
+    "morgan", "carter", "allen", "scott",
+)
+KNOWN_GUESTS = ("alice morgan", "ben carter", "chloe davies")
+DEPARTMENTS = ("reception", "the front desk", "reservations", "housekeeping", "room service",
+               "the concierge", "the manager", "the duty manager", "someone", "a person",
+               "a real person", "somebody at reception")
+HOUSEKEEPING_ITEMS = ("towels", "fresh towels", "bath towels", "pillows", "extra pillows",
+                      "feather free pillows", "a blanket", "toiletries", "shampoo", "soap",
+                      "toilet paper", "a hair dryer", "an iron", "coffee pods", "tea bags")
+LETTERS = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "m", "n", "p", "r", "s", "t", "v",
+           "w", "x", "y", "z")
+
+# Slot name -> alternatives. Values may reference other slots.
+SLOTS: dict[str, tuple[str, ...]] = {
+    "date": ("tomorrow", "today", "tonight", "next {weekday}", "this {weekday}", "on {weekday}",
+             "{weekday}", "the {day} of {month}", "{month} the {day}", "on the {day} of {month}",
+             "the {day}", "on the {day}", "this weekend", "next weekend", "next week",
+             "the day after tomorrow", "{day} of {month}"),
+    "weekday": WEEKDAYS,
+    "month": MONTHS,
+    "day": tuple(ordinal_words(d) for d in range(1, 32)),
+    "nights": ("one night", "a night", "{n2} nights", "a week", "two weeks", "the weekend"),
+    "guests": ("one person", "{n2} people", "{n2} adults", "two adults and {n1} children",
+               "two adults and a child", "just me", "me and my wife", "me and my husband",
+               "{n2} guests"),
+    "n1": tuple(number_words(n) for n in range(1, 4)),
+    "n2": tuple(number_words(n) for n in range(2, 11)),
+    "room": ROOM_TYPES,
+    "board": ("bed and breakfast", "room only", "with breakfast", "without breakfast"),
+    "order": ("{qty1} {item}", "{qtyn} {items}", "{item}"),
+    "qty1": ("a", "one"),
+    "qtyn": tuple(number_words(n) for n in range(2, 6)),
+    "item": tuple(sg for sg, _ in MENU_ITEMS),
+    "items": tuple(pl for _, pl in MENU_ITEMS),
+    "first": FIRST_NAMES,
+    "surname": SURNAMES,
+    "fullname": ("{first} {surname}", *KNOWN_GUESTS),
+    "phone": ("{pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
+              "oh seven seven oh oh {pd} {pd} {pd} {pd} {pd} {pd}",
+              "{pd} {pd} {pd} {pd} {pd} {pd} {pd}"),
+    "pd": ("oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+    "code": ("{letter} {letter} {digit} {digit} {digit} {digit}",
+             "{letter} {digit} {digit} {digit} {digit} {digit}"),
+    "letter": LETTERS,
+    "digit": _DIGITS[1:],
+    "room_number": tuple(f"{number_words(f)} oh {number_words(r)}" for f in range(1, 6)
+                         for r in range(1, 9))
+    + tuple(f"{number_words(f)} {number_words(r)}" for f in range(1, 3) for r in range(10, 21)),
+    "dept": DEPARTMENTS,
+    "hk": HOUSEKEEPING_ITEMS,
+    "minutes": ("five minutes", "ten minutes", "half an hour", "an hour", "twenty minutes"),
+    "time": ("seven", "eight", "nine", "ten", "eleven", "noon", "midday", "two", "three", "four",
+             "five", "six"),
+}
+
+# Which slots are scored as keywords, and as what.
+SLOT_CATEGORY: dict[str, str] = {
+    "date": "date", "nights": "number", "guests": "number", "qtyn": "number",
+    "room_number": "number", "phone": "number", "room": "room", "item": "menu", "items": "menu",
+    "fullname": "name", "code": "code",
+}
+
+# Intent -> templates.
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "greeting": ("hello", "hi", "hi there", "hello there", "good morning", "good afternoon",
+                 "good evening", "hello is that the harbor view hotel", "hi is this the hotel",
+                 "hello i was hoping you could help me", "morning", "hello yes hi"),
+    "book": (
+        "i'd like to book a room", "i'd like to book a {room} for {nights} from {date}",
+        "i'd like to book a room for {date}", "can i book a {room} for {date}",
+        "i want to make a reservation for {guests} {date}", "do you have a {room} available {date}",
+        "do you have any rooms {date}", "i need a room for {nights}",
+        "we need a {room} for {nights}", "arriving {date} for {nights}", "{nights} please",
+        "for {nights}", "it's for {guests}", "for {guests} please", "there will be {guests}",
+        "a {room} please", "{room}", "the {room} please", "{room} {board}",
+        "i'd like a {room} {board}", "{board} please", "{board}", "{date}", "from {date}",
+        "checking in {date}", "we're arriving {date}", "{date} for {nights}",
+        "how much is a {room} per night", "how much is the {room}",
+        "what's the difference between the {room} and the {room}",
+        "is there availability {date}", "can i book for {guests} {date} for {nights}",
+        "i'd like to book {nights} in a {room} from {date}", "a {room} for {guests}",
+        "i'm looking for a room {date}", "is breakfast included",
+    ),
+    "identify": (
+        "my name is {fullname}", "it's {fullname}", "this is {fullname}", "{fullname}",
+        "the booking is under {surname}", "the name is {fullname}", "it's under {fullname}",
+        "i'm staying in room {room_number}", "room {room_number}", "i'm in room {room_number}",
+        "my room number is {room_number}", "it's {surname}", "{first} {surname} room {room_number}",
+    ),
+    "phone": ("my number is {phone}", "{phone}", "you can reach me on {phone}",
+              "my phone number is {phone}", "it's {phone}", "call me on {phone}"),
+    "code": ("my confirmation code is {code}", "the reference is {code}", "{code}",
+             "it's {code}", "my booking reference is {code}", "the confirmation number is {code}"),
+    "cancel": (
+        "i need to cancel my booking", "i'd like to cancel my reservation",
+        "i want to cancel my booking for {date}", "can i cancel my room",
+        "please cancel the booking", "is there a cancellation fee",
+        "can i cancel without paying", "cancel it please",
+    ),
+    "change": (
+        "can i change my booking to {date}", "can i change it to {nights}",
+        "i'd like to move my booking to {date}", "can i add a night", "can i stay another night",
+        "can i upgrade to a {room}", "i'd like to change my room to a {room}",
+        "can i change the dates", "can we make it {guests}", "can i switch to {board}",
+        "i need to change my reservation", "can i extend my stay until {date}",
+    ),
+    "housekeeping": (
+        "could i have some {hk}", "can you send up some {hk}", "can i get {hk} please",
+        "can someone clean my room", "could housekeeping come to room {room_number}",
+        "i need more {hk} in room {room_number}", "we've run out of {hk}",
+        "can i have {hk} sent to room {room_number}", "the room hasn't been cleaned",
+        "please make up the room", "can i get my room cleaned", "could we have {hk} please",
+        "i'd like {hk}", "please don't clean the room today",
+    ),
+    "room_service": (
+        "i'd like to order {order}", "can i get {order} and {order}", "{order} please",
+        "could you send {order} to room {room_number}", "i'd like {order} and {order} please",
+        "can i order {order}", "can we have {order}", "what's on the room service menu",
+        "i'd like room service please", "i'd like to order some food",
+        "{order} and {order} to room {room_number}", "{order} and {order}",
+        "do you have {item}", "how much is the {item}", "could i add {order}",
+        "can i get {order} to room {room_number} please",
+    ),
+    "facts": (
+        "what time is breakfast", "when is breakfast served", "where is breakfast",
+        "how much is breakfast", "do you have parking", "how much is parking",
+        "is there parking at the hotel", "is there a pool", "what time does the pool open",
+        "what time does the pool close", "is there a gym", "when is the gym open",
+        "can i bring my dog", "do you allow pets", "are dogs allowed", "what's the wifi password",
+        "is the wifi free", "what's the wifi network", "what time is check in",
+        "what time is check out", "can i check out late", "can i check in early",
+        "where are you located", "what's your address", "do you have a restaurant",
+        "is there a bar", "can i smoke in the room", "what time does the restaurant open",
+        "is the hotel near the station", "do you have a lift", "is there air conditioning",
+        "what's the cancellation policy", "how much is a room {date}",
+        "can i check in at {time}", "is breakfast at {time}",
+    ),
+    "transfer": (
+        "can i speak to {dept}", "can i talk to {dept}", "put me through to {dept}",
+        "i'd like to speak to {dept} please", "can you connect me to {dept}", "{dept} please",
+        "could you transfer me to {dept}", "i want to talk to {dept}", "get me {dept}",
+        "let me speak to {dept}", "i need to speak to someone", "can i speak to a human",
+        "is there someone i can talk to", "transfer me please", "operator",
+    ),
+    "callback": (
+        "can someone call me back", "please call me back on {phone}",
+        "could you call me back later", "call me back in {minutes}",
+        "can you ring me back", "can {dept} call me back", "please call me back",
+        "can someone call me back {date}", "call me back at {time}",
+    ),
+    "yes": ("yes", "yes please", "yeah", "yep", "yes that's right", "that's right", "correct",
+            "that's correct", "sure", "okay", "ok then", "sounds good", "perfect", "great",
+            "absolutely", "that's fine", "go ahead", "yes go ahead", "lovely", "please do",
+            "yeah that's it", "uh huh", "definitely", "of course", "yes it is", "that's it"),
+    "no": ("no", "no thanks", "no thank you", "nope", "no that's wrong", "not quite",
+           "no it isn't", "no that's not right", "no i don't", "not really", "no need",
+           "that's wrong", "nah", "no that's all"),
+    "correction": (
+        "no {nights}", "no i said {date}", "sorry i meant {guests}", "actually make that {nights}",
+        "no it's {fullname}", "not the {room} i wanted the {room}", "no {date}",
+        "sorry i meant {date}", "actually {nights}", "no it's {phone}", "no it's {code}",
+        "no {guests}", "actually can we make it {guests}", "no the {room}", "no {order}",
+        "i said {room_number}", "no room {room_number}", "sorry {nights} not {nights}",
+    ),
+    "repeat": ("can you repeat that", "sorry what was that", "say that again please", "pardon",
+               "sorry i didn't catch that", "could you say that again", "what did you say",
+               "sorry", "come again", "can you repeat that please", "i didn't hear you",
+               "could you repeat the price"),
+    "thanks": ("thank you", "thanks", "thanks very much", "thanks a lot", "cheers",
+               "thank you so much", "brilliant thanks", "that's great thank you", "many thanks",
+               "thank you very much"),
+    "bye": ("goodbye", "bye", "bye bye", "that's all thanks", "thank you goodbye",
+            "have a nice day", "that's everything", "that's all i needed", "cheers bye",
+            "okay bye", "thanks bye", "see you then"),
+    "other": ("is anyone there", "hold on a second", "one moment please", "hang on",
+              "can you hear me", "hello are you there", "i have a question",
+              "i'm calling about my booking", "i'm calling about my stay",
+              "i have a complaint", "i left something in my room", "i'm running late",
+              "i'll be arriving late", "what's the price", "how much will that be"),
+}
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Keyword:
+    """A scored slot value inside an utterance: `category` is date/number/room/menu/name/code."""
+
+    category: str
+    slot: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One generated utterance with its intent and the keywords it contains."""
+
+    intent: str
+    text: str
+    keywords: tuple[Keyword, ...]
+
+
+def _expand(template: str, rng: random.Random, slots: Mapping[str, Sequence[str]],
+            found: list[Keyword]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        text = _expand(rng.choice(slots[name]), rng, slots, found)
+        category = SLOT_CATEGORY.get(name)
+        if category is not None:
+            found.append(Keyword(category, name, text))
+        return text
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def generate(n: int, seed: int, intents: Sequence[str] | None = None) -> list[Phrase]:
+    """`n` random phrases, intents chosen uniformly then templates uniformly; deterministic."""
+    rng = random.Random(seed)
+    names = list(intents) if intents is not None else list(TEMPLATES)
+    out: list[Phrase] = []
+    for _ in range(n):
+        intent = rng.choice(names)
+        found: list[Keyword] = []
+        text = _expand(rng.choice(TEMPLATES[intent]), rng, SLOTS, found)
+        out.append(Phrase(intent, " ".join(text.split()), tuple(found)))
+    return out
+
+
+def vocabulary() -> set[str]:
+    """Every word any template or slot value can produce."""
+    words: set[str] = set()
+    for values in (*TEMPLATES.values(), *SLOTS.values()):
+        for value in values:
+            words.update(_PLACEHOLDER.sub(" ", value).split())
+    return words

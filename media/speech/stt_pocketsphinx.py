@@ -1,0 +1,140 @@
+"""CMU PocketSphinx recognizer (acoustic model and cmudict ship inside the `pocketsphinx` wheel).
+
+Three search modes: `hotel_lm` (trigram LM built from the hotel phrases, the default), `jsgf`
+(grammar accepting only the template language) and `default` (the wheel's general en-us LM and
+full dictionary, as a baseline). The C decoder holds the GIL while decoding, so run several
+recognizers in worker processes, not threads (`media.speech.stt_pool`).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from pocketsphinx import Config, Decoder
+
+from media.frames import PCM16
+from media.speech import hotel_lm
+from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
+
+Mode = Literal["hotel_lm", "jsgf", "default"]
+_FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
+
+
+@dataclass(frozen=True, slots=True)
+class PocketsphinxSettings:
+    """Decoder choice and tuning. `options` are extra pocketsphinx config keys."""
+
+    mode: Mode = "hotel_lm"
+    cache_dir: str | None = None
+    partial_every_ms: float = 300.0
+    noise_floor: float = 0.0
+    options: tuple[tuple[str, Any], ...] = field(default=(
+        ("lw", 6.5), ("wip", 0.65), ("cmn", "live"), ("bestpath", False), ("fwdflat", False),
+    ))
+
+
+def build_config(settings: PocketsphinxSettings) -> Config:
+    config = Decoder.default_config()
+    config["loglevel"] = "FATAL"
+    if settings.mode != "default":
+        files = hotel_lm.ensure_built(Path(settings.cache_dir) if settings.cache_dir else None)
+        config["dict"] = str(files.dictionary)
+        if settings.mode == "jsgf":
+            config["lm"] = None
+            config["jsgf"] = str(files.jsgf)
+        else:
+            config["lm"] = str(files.arpa)
+    for key, value in settings.options:
+        config[key] = value
+    return config
+
+
+class PocketsphinxRecognizer:
+    """A `StreamingRecognizer` owning one pocketsphinx `Decoder` (not thread-safe)."""
+
+    def __init__(self, settings: PocketsphinxSettings | None = None) -> None:
+        self.settings = settings or PocketsphinxSettings()
+        self._decoder = Decoder(build_config(self.settings))
+        self._logmath = self._decoder.get_logmath()
+        self._samples = 0
+        self._decode_s = 0.0
+        self._next_partial = 0.0
+        self._in_utt = False
+        self._rng = np.random.default_rng(0)
+
+    @property
+    def name(self) -> str:
+        return f"pocketsphinx-{self.settings.mode}"
+
+    def start(self) -> None:
+        if self._in_utt:
+            self._decoder.end_utt()
+        self._decoder.start_utt()
+        self._in_utt = True
+        self._samples = 0
+        self._decode_s = 0.0
+        self._next_partial = self.settings.partial_every_ms
+        self._rng = np.random.default_rng(0)
+
+    def feed(self, pcm16_16k: PCM16) -> Partial | None:
+        if not self._in_utt:
+            self.start()
+        if pcm16_16k.size == 0:
+            return None
+        t0 = time.perf_counter()
+        self._decoder.process_raw(self._floor(pcm16_16k).tobytes(), False, False)
+        self._samples += pcm16_16k.size
+        partial = None
+        audio_ms = 1000.0 * self._samples / STT_SAMPLE_RATE
+        if audio_ms >= self._next_partial:
+            self._next_partial = audio_ms + self.settings.partial_every_ms
+            hyp = self._decoder.hyp()
+            partial = Partial(hyp.hypstr if hyp is not None else "", audio_ms)
+        self._decode_s += time.perf_counter() - t0
+        return partial
+
+    def _floor(self, pcm: PCM16) -> PCM16:
+        """Add a faint white-noise floor so digital silence and band gaps stay finite."""
+        if self.settings.noise_floor <= 0:
+            return pcm.astype("<i2", copy=False)
+        x = pcm + self._rng.standard_normal(pcm.size) * self.settings.noise_floor
+        return np.clip(x, -32768, 32767).astype("<i2")
+
+    def finish(self) -> Transcript:
+        t0 = time.perf_counter()
+        if not self._in_utt:
+            self.start()
+        self._decoder.end_utt()
+        self._in_utt = False
+        hyp = self._decoder.hyp()
+        text = hyp.hypstr.strip() if hyp is not None else ""
+        words = tuple(self._words()) if text else ()
+        confidence = self._confidence(words, hyp.prob if hyp is not None else 0) if text else 0.0
+        finish_s = time.perf_counter() - t0
+        self._decode_s += finish_s
+        return Transcript(text, confidence, words, 1000.0 * self._samples / STT_SAMPLE_RATE,
+                          1000.0 * finish_s, 1000.0 * self._decode_s)
+
+    def _words(self) -> list[Word]:
+        out: list[Word] = []
+        for seg in self._decoder.seg():
+            word = seg.word.split("(", 1)[0]
+            if word.startswith(("<", "[")):
+                continue
+            conf = self._logmath.exp(seg.prob) if seg.prob else 1.0
+            out.append(Word(word, seg.start_frame * _FRAME_MS, (seg.end_frame + 1) * _FRAME_MS,
+                            min(1.0, max(0.0, float(conf)))))
+        return out
+
+    def _confidence(self, words: tuple[Word, ...], prob: int) -> float:
+        """Per-frame acoustic fit turned into [0, 1]; low for noise decoded as words."""
+        if not words:
+            return 0.0
+        if prob:
+            return min(1.0, max(0.0, float(self._logmath.exp(prob))))
+        return min(1.0, math.fsum(w.confidence for w in words) / len(words))
