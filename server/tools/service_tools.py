@@ -1,0 +1,165 @@
+"""In-stay service tools: request_housekeeping, order_room_service, hotel_info."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from server.hotel import lookup
+from server.hotel.enums import RequestStatus, ServiceKind, Topic
+from server.hotel.models import HotelFact, MenuItem, Reservation, Room, ServiceRequest
+from server.hotel.speech_format import say_list, say_money, say_number, say_room, say_time
+from server.tools.invocation import Invocation
+from server.tools.registry import tool
+from server.tools.results import JSONValue, ToolErrorCode, ToolFailure, ToolResult, success
+
+E = ToolErrorCode
+ROOM_NUMBER = {"type": "string", "description": "the guest's room number; defaults to the "
+                                                "caller's current room"}
+QUESTIONS = {
+    "room_number": "What's your room number?",
+    "items": "What would you like?",
+    "topic": "What would you like to know about: breakfast, parking, the pool, the gym, pets, "
+             "Wi-Fi, check-in or check-out times, smoking, cancellation, or our address?",
+    "kind": "Is that for housekeeping or for maintenance?",
+}
+
+
+async def _room(inv: Invocation) -> tuple[Room, Reservation | None]:
+    """The room named in the arguments, else the caller's current room."""
+    hotel = inv.the_hotel
+    stay = await lookup.in_house_reservation(inv.db, hotel.id, inv.ctx.caller_e164,
+                                             inv.ctx.today())
+    number = inv.args.opt_text("room_number")
+    if number is None:
+        if stay is None or stay.room_id is None:
+            raise inv.args.missing("room_number")
+        room = await inv.db.get(Room, stay.room_id)
+        assert room is not None
+        return room, stay
+    room = await lookup.room_by_number(inv.db, hotel.id, number)
+    if room is None:
+        raise ToolFailure(E.UNKNOWN_ROOM, f"I can't find room {number}.",
+                          question=QUESTIONS["room_number"], field="room_number")
+    return room, stay if stay is not None and stay.room_id == room.id else None
+
+
+async def _department_note(inv: Invocation, key: str) -> str:
+    dept = next((d for d in await lookup.departments(inv.db, inv.the_hotel.id) if d.key == key),
+                None)
+    if dept is None:
+        return ""
+    op = lookup.opening(dept, inv.ctx.now())
+    if op.open_now or op.next_open is None:
+        return ""
+    return f" {dept.name.capitalize()} opens at {say_time(op.next_open.time())}."
+
+
+@tool("request_housekeeping",
+      "Ask housekeeping (towels, cleaning, pillows...) or maintenance (something broken) to "
+      "visit a room.",
+      {"room_number": ROOM_NUMBER,
+       "kind": {"type": "string", "enum": [ServiceKind.HOUSEKEEPING.value,
+                                           ServiceKind.MAINTENANCE.value]},
+       "items": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+                 "description": "what is needed, e.g. ['extra towels', 'two pillows']"},
+       "details": {"type": "string"}},
+      ("items",), questions=QUESTIONS)
+async def request_housekeeping(inv: Invocation) -> ToolResult:
+    a = inv.args
+    kind = ServiceKind(a.opt_text("kind") or ServiceKind.HOUSEKEEPING.value)
+    room, stay = await _room(inv)
+    items = [str(i).strip() for i in a.array("items") if str(i).strip()]
+    req = ServiceRequest(hotel_id=inv.the_hotel.id, kind=kind.value, room_id=room.id,
+                         guest_id=stay.guest_id if stay else None,
+                         items=[{"item": i} for i in items], notes=a.opt_text("details") or "",
+                         total_pence=0, status=RequestStatus.OPEN.value,
+                         call_id=inv.ctx.call_id)
+    inv.db.add(req)
+    await inv.db.flush()
+    note = await _department_note(inv, kind.value)
+    who = "housekeeping" if kind is ServiceKind.HOUSEKEEPING else "maintenance"
+    return success(inv.tool, f"I've asked {who} to come to {say_room(room.number)} for "
+                   f"{say_list(items)}.{note or ' Someone will be with you shortly.'}",
+                   {"request_id": req.id, "kind": kind.value, "room_number": room.number,
+                    "items": list(items), "status": req.status})
+
+
+def _plural(name: str, qty: int) -> str:
+    base = name.split(" (")[0].lower()
+    if qty == 1:
+        return f"one {base}"
+    if " of " in base:
+        head, tail = base.split(" of ", 1)
+        return f"{say_number(qty)} {head}s of {tail}"
+    if base.endswith("s"):
+        return f"{say_number(qty)} portions of {base}"
+    suffix = "es" if base.endswith(("ch", "sh")) else "s"
+    return f"{say_number(qty)} {base}{suffix}"
+
+
+@tool("order_room_service",
+      "Order food and drink from the room-service menu to a room.",
+      {"room_number": ROOM_NUMBER,
+       "items": {"type": "array", "minItems": 1, "items": {
+           "type": "object", "additionalProperties": False, "required": ["item"],
+           "properties": {"item": {"type": "string", "minLength": 1},
+                          "quantity": {"type": "integer", "minimum": 1, "maximum": 20}}},
+                 "description": "menu items with quantities"},
+       "notes": {"type": "string", "description": "allergies or requests"}},
+      ("items",), questions=QUESTIONS)
+async def order_room_service(inv: Invocation) -> ToolResult:
+    a, hotel = inv.args, inv.the_hotel
+    dept = next((d for d in await lookup.departments(inv.db, hotel.id)
+                 if d.key == "room_service"), None)
+    if dept is not None:
+        op = lookup.opening(dept, inv.ctx.now())
+        if not op.open_now and op.next_open is not None:
+            raise ToolFailure(E.DEPARTMENT_CLOSED, "Room service is closed right now; it opens "
+                              f"at {say_time(op.next_open.time())}.",
+                              question="Is there anything else I can help with?",
+                              data={"next_open": op.next_open.isoformat()})
+    menu = await lookup.menu(inv.db, hotel.id)
+    lines: list[tuple[MenuItem, int]] = []
+    for entry in a.array("items"):
+        item = lookup.match_menu_item(menu, str(entry["item"]))
+        if item is None:
+            names = [m.name.split(" (")[0].lower() for m in menu]
+            raise ToolFailure(E.UNKNOWN_MENU_ITEM,
+                              f"I'm sorry, {entry['item']} isn't on our room-service menu.",
+                              question=f"We have {say_list(names)}. What would you like?",
+                              field="items",
+                              data={"menu": [{"item": m.name, "price_pence": m.price_pence}
+                                             for m in menu]})
+        lines.append((item, int(entry.get("quantity", 1))))
+    room, stay = await _room(inv)
+    total = sum(item.price_pence * qty for item, qty in lines)
+    items_json: list[JSONValue] = [
+        {"code": i.code, "item": i.name, "quantity": q, "unit_pence": i.price_pence}
+        for i, q in lines]
+    req = ServiceRequest(hotel_id=hotel.id, kind=ServiceKind.ROOM_SERVICE.value,
+                         room_id=room.id, guest_id=stay.guest_id if stay else None,
+                         items=items_json, notes=a.opt_text("notes") or "", total_pence=total,
+                         status=RequestStatus.OPEN.value, call_id=inv.ctx.call_id)
+    inv.db.add(req)
+    await inv.db.flush()
+    said = say_list([_plural(i.name, q) for i, q in lines])
+    return success(inv.tool, f"That's {said} for {say_room(room.number)}, "
+                   f"{say_money(total)} in total, charged to the room. It'll be with you in "
+                   "about thirty minutes.",
+                   {"request_id": req.id, "room_number": room.number, "items": list(items_json),
+                    "total_pence": total})
+
+
+@tool("hotel_info",
+      "Answer a question about the hotel: breakfast, parking, pool, gym, pets, wifi, check_in, "
+      "check_out, smoking, cancellation or address.",
+      {"topic": {"type": "string", "enum": [t.value for t in Topic]}},
+      ("topic",), questions=QUESTIONS, invalid_codes={"topic": E.UNKNOWN_TOPIC})
+async def hotel_info(inv: Invocation) -> ToolResult:
+    topic = Topic(inv.args.text("topic"))
+    fact = await inv.db.scalar(select(HotelFact).where(HotelFact.hotel_id == inv.the_hotel.id,
+                                                       HotelFact.topic == topic.value))
+    if fact is None:
+        raise ToolFailure(E.UNKNOWN_TOPIC, "I don't have that information to hand.",
+                          question="Shall I put you through to the front desk?")
+    return success(inv.tool, fact.text, {"topic": topic.value, "answer": fact.text})
