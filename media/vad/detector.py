@@ -6,6 +6,8 @@ Per 20 ms frame at 16 kHz a frame counts as speech only if all three agree:
   * while the agent is talking, it is clearly louder than an echo of the agent could be
     (agent level, held for a few hundred ms to cover the echo path's delay, minus the assumed
     echo return loss, plus a margin). Real speech over the agent still passes: barge-in.
+While a turn is under way a frame must also come within `turn_dynamic_db` of the turn's
+(slowly decaying) peak level, so steady babble under the guest cannot hold the turn open.
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
 (so a cough, click or "mm" does not start one) and ends `hangover_ms` after the last speech
 frame. `SpeechEnded.audio` carries `pre_roll_ms` before the onset, so STT hears the first phoneme.
@@ -45,8 +47,13 @@ class VadConfig:
     floor_window_ms: int = 4000
     floor_percentile: float = 10.0
     floor_update_every: int = 5
-    spread_gate_factor: float = 1.5
-    spread_gate_max_db: float = 4.5
+    spread_percentile: float = 30.0
+    spread_knee_db: float = 2.0
+    spread_gate_factor: float = 4.0
+    spread_gate_max_db: float = 6.0
+    warmup_ms: int = 300
+    turn_dynamic_db: float = 14.0
+    turn_peak_decay_db_per_frame: float = 0.05
     agent_silent_dbfs: float = -60.0
     echo_return_loss_db: float = 12.0
     echo_margin_db: float = 6.0
@@ -119,6 +126,7 @@ class VadTurnDetector:
         self._index = 0  # 20 ms frames at 16 kHz since the stream began
         self._floor = self.config.floor_initial_dbfs
         self._gate = self.config.floor_gate_db
+        self._turn_peak = -120.0
         self._agent_hold = -120.0
         self._onset = 0
         self._last_speech = 0
@@ -145,6 +153,11 @@ class VadTurnDetector:
         voiced = prob >= threshold
         self._track_floor(level)
         loud = level >= c.min_level_dbfs and level >= self._floor + self._gate
+        if self._state is TurnState.SPEAKING:  # a turn ends when only background is left
+            self._turn_peak = max(level, self._turn_peak - c.turn_peak_decay_db_per_frame)
+            loud = loud and level >= self._turn_peak - c.turn_dynamic_db
+        elif self._index * 20 < c.warmup_ms:  # no floor yet: don't start on the line's noise
+            loud = False
         self._agent_hold = max(agent_db, self._agent_hold - c.agent_hold_decay_db_per_frame)
         echo_ok = True
         if self._agent_hold > c.agent_silent_dbfs:
@@ -158,16 +171,17 @@ class VadTurnDetector:
 
         It follows the line's noise up and down whatever the classifier says, so a lobby's
         babble (which classifiers call speech) raises the bar instead of holding a turn open.
-        Fluctuating noise (babble) also widens the gate by its spread (median - floor), capped.
+        Fluctuating noise (babble) also widens the gate by its spread (p30 - p10, low enough
+        that speech frames rarely reach it) beyond a knee that steady and pink noise stay under.
         """
         self._levels.append(level)
         c = self.config
         if len(self._levels) >= 10 and self._index % c.floor_update_every == 0:
             levels = np.fromiter(self._levels, float)
-            low, mid = np.percentile(levels, [c.floor_percentile, 50.0])
+            low, mid = np.percentile(levels, [c.floor_percentile, c.spread_percentile])
             self._floor = float(low)
-            spread = min(float(mid - low), c.spread_gate_max_db)
-            self._gate = c.floor_gate_db + c.spread_gate_factor * spread
+            spread = c.spread_gate_factor * max(0.0, float(mid - low) - c.spread_knee_db)
+            self._gate = c.floor_gate_db + min(spread, c.spread_gate_max_db)
 
     def _step(self, chunk: PCM16, agent_db: float) -> list[TurnEvent]:
         c = self.config
@@ -205,6 +219,7 @@ class VadTurnDetector:
         self._turn = list(self._history)[-keep:]
         self._history.clear()
         self._state = TurnState.SPEAKING
+        self._turn_peak = max(rms_dbfs(f) for f in self._turn[-(index - self._onset + 1):])
         return SpeechStarted(at=self._time(self._onset))
 
     def _end_turn(self) -> SpeechEnded:

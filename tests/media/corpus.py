@@ -2,7 +2,7 @@
 
 Speech is espeak-ng TTS of hotel sentences in several voices, rates and pitches, set to a random
 speech level and separated by silence; the labels are the known sample positions of each clip.
-Noise (white, pink, babble-ish = several reversed TTS voices summed) runs under the whole corpus
+Noise (white, pink, babble-ish = a dozen reversed TTS voices summed) runs under the whole corpus
 at a chosen SNR relative to the speech level. Two negative corpora hold no speech at all: noise
 only, and short non-words (coughs, clicks, "mm" hums, each < 200 ms).
 Also here: running a turn detector over a corpus and scoring it, for the tests and bench/vad_eval.
@@ -106,7 +106,7 @@ def _pink(rng: np.random.Generator, n: int) -> Float:
     return y / float(np.std(y))
 
 
-def _babble(rng: np.random.Generator, n: int, talkers: int = 6) -> Float:
+def _babble(rng: np.random.Generator, n: int, talkers: int = 12) -> Float:
     out = np.zeros(n)
     for _ in range(talkers):
         pos = -int(rng.integers(0, RATE))
