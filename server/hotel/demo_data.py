@@ -198,14 +198,14 @@ GUESTS: tuple[GuestData, ...] = (
 
 IVR_MENU: tuple[IvrOption, ...] = (
     IvrOption("1", "reservations", submenu=(
-        IvrOption("1", "make a new booking", intent="make_reservation"),
-        IvrOption("2", "change or cancel a booking", intent="modify_reservation"),
-        IvrOption("0", "speak to our reservations team", department="reservations"),
+        IvrOption("1", "a new booking", intent="make_reservation"),
+        IvrOption("2", "changing or cancelling a booking", intent="modify_reservation"),
+        IvrOption("0", "our reservations team", department="reservations"),
     )),
     IvrOption("2", "guest services", submenu=(
         IvrOption("1", "housekeeping", department="housekeeping"),
         IvrOption("2", "room service", department="room_service"),
-        IvrOption("3", "report a maintenance problem", intent="request_maintenance"),
+        IvrOption("3", "maintenance", intent="request_maintenance"),
         IvrOption("4", "the concierge", department="concierge"),
     )),
     IvrOption("3", "hotel information", intent="hotel_info"),

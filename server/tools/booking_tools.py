@@ -126,8 +126,9 @@ def _describe(r: Reservation, rt: RoomType, today: dt.date) -> str:
             f"{_plan_words(RatePlan(r.rate_plan))}, {say_money(r.total_pence)} in total")
 
 
-async def _allocate(inv: Invocation, rt: RoomType, stay: booking.Stay, reservation_id: int,
-                    prefer_room: int | None = None) -> Room:
+async def _pick_room(inv: Invocation, rt: RoomType, stay: booking.Stay,
+                     reservation_id: int | None = None, prefer_room: int | None = None) -> Room:
+    """A free room of the type for every night (the caller's own nights excluded)."""
     rooms = await booking.free_rooms(inv.db, rt.id, stay, exclude_reservation=reservation_id)
     if not rooms:
         raise ToolFailure(E.NO_AVAILABILITY, f"I'm sorry, we have no {rt.name} free for those "
@@ -135,9 +136,7 @@ async def _allocate(inv: Invocation, rt: RoomType, stay: booking.Stay, reservati
                                              "different dates?",
                           data={"room_type": rt.name, "check_in": stay.check_in.isoformat(),
                                 "check_out": stay.check_out.isoformat()})
-    room = next((r for r in rooms if r.id == prefer_room), rooms[0])
-    await booking.hold_nights(inv.db, reservation_id, room.id, stay)
-    return room
+    return next((r for r in rooms if r.id == prefer_room), rooms[0])
 
 
 @tool("check_availability",
@@ -226,17 +225,19 @@ async def make_reservation(inv: Invocation) -> ToolResult:
     if phone is None:
         raise a.missing("phone")
     name = " ".join(a.text("guest_name").split())
+    # Read first, write after: if another booking takes the room in between, inserting its
+    # nights fails on the (room_id, night) key and the executor re-runs this transaction.
+    room = await _pick_room(inv, rt, stay)
     guest = await _guest_for(inv, name, phone)
     total = booking.nightly_rate(rt, plan) * stay.nights
     res = Reservation(hotel_id=hotel.id, code=booking.new_confirmation_code(), guest_id=guest.id,
-                      room_type_id=rt.id, check_in=stay.check_in, check_out=stay.check_out,
-                      guests=guests, rate_plan=plan.value,
+                      room_type_id=rt.id, room_id=room.id, check_in=stay.check_in,
+                      check_out=stay.check_out, guests=guests, rate_plan=plan.value,
                       status=ReservationStatus.CONFIRMED.value, total_pence=total,
                       call_id=inv.ctx.call_id)
     inv.db.add(res)
     await inv.db.flush()
-    room = await _allocate(inv, rt, stay, res.id)
-    res.room_id = room.id
+    await booking.hold_nights(inv.db, res.id, room.id, stay)
     today = inv.ctx.today()
     return success(inv.tool, f"You're all booked, {name.split()[0]}: "
                    f"{_describe(res, rt, today)}. Your confirmation code is "
@@ -356,8 +357,9 @@ async def modify_reservation(inv: Invocation) -> ToolResult:
     guests = a.integer("guests", default=res.guests)
     await _check_fits(inv, rt, guests)
     plan = RatePlan(a.opt_text("rate_plan") or res.rate_plan)
+    room = await _pick_room(inv, rt, stay, res.id, prefer_room=res.room_id)
     await booking.release_nights(inv.db, res.id)
-    room = await _allocate(inv, rt, stay, res.id, prefer_room=res.room_id)
+    await booking.hold_nights(inv.db, res.id, room.id, stay)
     res.room_type_id, res.room_id = rt.id, room.id
     res.check_in, res.check_out, res.guests, res.rate_plan = (stay.check_in, stay.check_out,
                                                               guests, plan.value)

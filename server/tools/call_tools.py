@@ -260,7 +260,7 @@ async def handle_ivr_menu(inv: Invocation) -> ToolResult:
             data.update(action="transfer", department=chosen.department)
             return success(inv.tool, f"Connecting you to {chosen.label}.", data)
         data.update(action="intent", intent=chosen.intent)
-        return success(inv.tool, f"Of course, {chosen.label}. How can I help?", data)
+        return success(inv.tool, f"Of course. How can I help with {chosen.label}?", data)
     return success(inv.tool, _menu_prompt(options) + " To go back, press star.",
                    {"action": "menu", "path": list(path),
                     "options": [{"digit": o.digit, "label": o.label} for o in options]})

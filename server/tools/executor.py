@@ -23,6 +23,11 @@ from server.tools.results import ToolErrorCode, ToolFailure, ToolResult, failure
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+_DEFAULT_SPEECH = "I'm sorry, I can't help with that."
+_CODE_SPEECH = {
+    ToolErrorCode.INVALID_DATES: "The stay needs to be at least one night.",
+    ToolErrorCode.UNKNOWN_TOPIC: "I'm afraid I don't have information about that.",
+}
 _validators: dict[str, Draft202012Validator] = {}
 
 
@@ -68,7 +73,7 @@ def _validation_failure(spec: ToolSpec, args: dict[str, Any],
     question = q.question(name) if name else None
     speech = question or "Sorry, I didn't get that."
     if code is not ToolErrorCode.INVALID_ARGUMENT:
-        speech = f"I'm sorry, I can't help with that. {speech}"
+        speech = f"{_CODE_SPEECH.get(code, _DEFAULT_SPEECH)} {speech}"
     return failure(spec.name, code, message, question=question, field=name, speech=speech)
 
 
