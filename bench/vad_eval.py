@@ -113,11 +113,15 @@ def main() -> None:
     parser.add_argument("--phone", action="store_true")
     parser.add_argument("--spread-factor", type=float, default=None)
     parser.add_argument("--gate-db", type=float, default=None)
+    parser.add_argument("--no-skip", action="store_true",
+                        help="run the classifier on near-silent frames too")
     parser.add_argument("--spread-max-db", type=float, default=None)
     args = parser.parse_args()
     config = VadConfig()
     if args.spread_factor is not None:
         config = dataclasses.replace(config, spread_gate_factor=args.spread_factor)
+    if args.no_skip:
+        config = dataclasses.replace(config, skip_quiet_frames=False)
     if args.gate_db is not None:
         config = dataclasses.replace(config, floor_gate_db=args.gate_db)
     if args.spread_max_db is not None:
