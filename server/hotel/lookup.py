@@ -71,6 +71,11 @@ def _dept_aliases(key: str) -> tuple[str, ...]:
     return next((d.aliases for d in demo_data.DEPARTMENTS if d.key == key), ())
 
 
+def department_phrase(dept: Department) -> str:
+    """How to say it in a sentence: 'the front desk', 'reservations'."""
+    return f"the {dept.name}" if dept.key in ("front_desk", "concierge", "manager") else dept.name
+
+
 async def match_department(session: AsyncSession, hotel_id: int,
                            query: str) -> Department | None:
     depts = await departments(session, hotel_id)

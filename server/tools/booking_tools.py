@@ -344,7 +344,7 @@ async def modify_reservation(inv: Invocation) -> ToolResult:
                           question="Shall I put you through to the front desk?")
     if not any(k in a for k in ("check_in", "check_out", "nights", "guests", "room_type",
                                 "rate_plan")):
-        raise a.missing("changes", "What would you like to change?")
+        raise a.missing("changes")
     rt, guest, _ = await _load(inv, res)
     if a.opt_text("room_type"):
         rt = await _room_type(inv, a.text("room_type"))

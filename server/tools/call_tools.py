@@ -86,6 +86,7 @@ async def transfer_to_human(inv: Invocation) -> ToolResult:
         raise ToolFailure(E.UNKNOWN_DEPARTMENT, f"We don't have a department called {query}.",
                           question=DEPARTMENT_Q, field="department")
     reason = a.opt_text("reason") or ""
+    said = lookup.department_phrase(dept)
     op = lookup.opening(dept, ctx.now())
     row = Transfer(call_id=ctx.call_id, department=dept.key, reason=reason,
                    status=TransferStatus.CONNECTING.value)
@@ -99,21 +100,21 @@ async def transfer_to_human(inv: Invocation) -> ToolResult:
         opens = (f"{say_time(op.next_open.time())}"
                  + (" tomorrow" if op.next_open.date() != ctx.today() else ""))
         return failure(inv.tool, E.DEPARTMENT_CLOSED,
-                       f"I'm sorry, {dept.name} is closed at the moment; they open at {opens}.",
+                       f"I'm sorry, {said} is closed at the moment; they open at {opens}.",
                        question="Would you like them to call you back then?",
                        field="department", data=data)
     if ctx.hooks is None:
         row.status = TransferStatus.QUEUED.value
         data["status"] = row.status
-        return success(inv.tool, f"I've let {dept.name} know, and someone will be with you "
+        return success(inv.tool, f"I've let {said} know, and someone will be with you "
                        "shortly.", data)
     target = TransferTarget(dept.key, dept.name, dept.extension, reason, row.id)
     if not await ctx.hooks.transfer(target):
         row.status = TransferStatus.FAILED.value
-        return failure(inv.tool, E.TRANSFER_FAILED, f"I'm sorry, I couldn't reach {dept.name}.",
+        return failure(inv.tool, E.TRANSFER_FAILED, f"I'm sorry, I couldn't reach {said}.",
                        question="Would you like them to call you back?", data=data)
     data["status"] = row.status
-    return success(inv.tool, f"I'll put you through to {dept.name} now.", data)
+    return success(inv.tool, f"I'll put you through to {said} now.", data)
 
 
 @tool("play_hold_music", "Play hold music to the caller while they wait.",
@@ -215,7 +216,7 @@ async def schedule_callback(inv: Invocation) -> ToolResult:
         if dept is None:
             raise ToolFailure(E.UNKNOWN_DEPARTMENT, "We don't have that department.",
                               question=DEPARTMENT_Q, field="department")
-        dept_key, dept_name = dept.key, dept.name
+        dept_key, dept_name = dept.key, lookup.department_phrase(dept)
     cb = Callback(hotel_id=hotel.id, phone=phone, due_at=as_utc(when),
                   reason=a.opt_text("reason") or "", department=dept_key,
                   status=CallbackStatus.SCHEDULED.value, call_id=ctx.call_id)
@@ -360,7 +361,7 @@ async def record_voice_note(inv: Invocation) -> ToolResult:
         if dept is None:
             raise ToolFailure(E.UNKNOWN_DEPARTMENT, "We don't have that department.",
                               question=DEPARTMENT_Q, field="department")
-        dept_key, dept_name = dept.key, f"{dept.name}"
+        dept_key, dept_name = dept.key, lookup.department_phrase(dept)
     seconds = float(a.raw().get("seconds", 30))
     audio = await ctx.hooks.caller_audio(seconds) if ctx.hooks else None
     path: Path | None = None

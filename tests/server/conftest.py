@@ -130,6 +130,11 @@ async def run(ctx: ToolContext, name: str, **args: Any) -> ToolResult:
     return await execute_voice_tool(name, args, ctx)
 
 
+def data(result: ToolResult) -> Any:
+    """The result's JSON data, untyped, for indexing into nested values in assertions."""
+    return result.data
+
+
 # --- PostgreSQL ----------------------------------------------------------------------------
 
 def _pg_bindir() -> Path | None:
