@@ -27,7 +27,7 @@ TRAIN_SEED = 1
 TRAIN_SENTENCES = 40_000
 LM_ORDER = 3
 BUILD_VERSION = "1"
-# Words the bundled cmudict lacks.
+# Pronunciations the bundled cmudict lacks (added after its own, if it has the word).
 EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
 }
@@ -60,19 +60,19 @@ def cmudict_path() -> Path:
 def dictionary_lines(words: Iterable[str], cmudict: Path | None = None) -> list[str]:
     """cmudict lines (with alternates) for `words`; raises if a word has no pronunciation."""
     wanted = set(words)
-    lines: list[str] = []
-    found: set[str] = set()
+    prons: dict[str, list[str]] = {}
     with open(cmudict or cmudict_path(), encoding="utf-8") as f:
         for line in f:
-            head = line.split(" ", 1)[0]
+            head, _, pron = line.strip().partition(" ")
             base = head.split("(", 1)[0]
-            if base in wanted and base not in EXTRA_PRONUNCIATIONS:
-                lines.append(line.rstrip("\n"))
-                found.add(base)
-    for word, prons in EXTRA_PRONUNCIATIONS.items():
+            if base in wanted:
+                prons.setdefault(base, []).append(pron.split("#", 1)[0].strip())
+    for word, extra in EXTRA_PRONUNCIATIONS.items():
         if word in wanted:
-            found.add(word)
-            lines.extend(f"{word}{'' if i == 0 else f'({i + 1})'} {p}" for i, p in enumerate(prons))
+            prons.setdefault(word, []).extend(p for p in extra if p not in prons.get(word, []))
+    lines = [f"{word}{'' if i == 0 else f'({i + 1})'} {p}"
+             for word, ps in prons.items() for i, p in enumerate(ps)]
+    found = set(prons)
     missing = wanted - found
     if missing:
         raise ValueError(f"no pronunciation for {sorted(missing)}")

@@ -97,7 +97,10 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "weekday": WEEKDAYS,
     "month": MONTHS,
     "day": tuple(ordinal_words(d) for d in range(1, 32)),
-    "nights": ("one night", "a night", "{n2} nights", "a week", "two weeks", "the weekend"),
+    # Repeated values are more likely: short stays are far commoner than "two weeks".
+    "nights": ("one night", "a night", "two nights", "two nights", "two nights", "three nights",
+               "three nights", "four nights", "{n2} nights", "{n2} nights", "{n2} nights",
+               "{n2} nights", "a week", "two weeks", "the weekend"),
     "guests": ("one person", "{n2} people", "{n2} adults", "two adults and {n1} children",
                "two adults and a child", "just me", "me and my wife", "me and my husband",
                "{n2} guests"),

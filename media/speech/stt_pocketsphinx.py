@@ -23,6 +23,7 @@ from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 
 Mode = Literal["hotel_lm", "jsgf", "default"]
 _FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
+_MAX_MS_PER_PHONE = 250.0  # longer words are more likely noise absorbed by one word
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,14 +33,14 @@ class PocketsphinxSettings:
     mode: Mode = "hotel_lm"
     cache_dir: str | None = None
     partial_every_ms: float = 300.0
-    noise_floor: float = 0.0
+    noise_floor: float = 100.0
     options: tuple[tuple[str, Any], ...] = field(default=(
-        ("lw", 6.5), ("wip", 0.65), ("cmn", "live"), ("bestpath", False), ("fwdflat", False),
+        ("lw", 8.0), ("cmn", "live"), ("pl_window", 0), ("fwdflat", False), ("bestpath", True),
     ))
 
 
 def build_config(settings: PocketsphinxSettings) -> Config:
-    config = Decoder.default_config()
+    config = Config()
     config["loglevel"] = "FATAL"
     if settings.mode != "default":
         files = hotel_lm.ensure_built(Path(settings.cache_dir) if settings.cache_dir else None)
@@ -60,7 +61,6 @@ class PocketsphinxRecognizer:
     def __init__(self, settings: PocketsphinxSettings | None = None) -> None:
         self.settings = settings or PocketsphinxSettings()
         self._decoder = Decoder(build_config(self.settings))
-        self._logmath = self._decoder.get_logmath()
         self._samples = 0
         self._decode_s = 0.0
         self._next_partial = 0.0
@@ -98,6 +98,12 @@ class PocketsphinxRecognizer:
         self._decode_s += time.perf_counter() - t0
         return partial
 
+    def _duration_fit(self, dict_word: str, duration_ms: float) -> float:
+        """1 for plausible durations, falling for words stretched over noise or silence."""
+        pron = self._decoder.lookup_word(dict_word) or ""
+        limit = 150.0 + _MAX_MS_PER_PHONE * max(1, len(pron.split()))
+        return min(1.0, limit / duration_ms) if duration_ms > 0 else 1.0
+
     def _floor(self, pcm: PCM16) -> PCM16:
         """Add a faint white-noise floor so digital silence and band gaps stay finite."""
         if self.settings.noise_floor <= 0:
@@ -114,7 +120,7 @@ class PocketsphinxRecognizer:
         hyp = self._decoder.hyp()
         text = hyp.hypstr.strip() if hyp is not None else ""
         words = tuple(self._words()) if text else ()
-        confidence = self._confidence(words, hyp.prob if hyp is not None else 0) if text else 0.0
+        confidence = math.fsum(w.confidence for w in words) / len(words) if words else 0.0
         finish_s = time.perf_counter() - t0
         self._decode_s += finish_s
         return Transcript(text, confidence, words, 1000.0 * self._samples / STT_SAMPLE_RATE,
@@ -126,15 +132,7 @@ class PocketsphinxRecognizer:
             word = seg.word.split("(", 1)[0]
             if word.startswith(("<", "[")):
                 continue
-            conf = self._logmath.exp(seg.prob) if seg.prob else 1.0
-            out.append(Word(word, seg.start_frame * _FRAME_MS, (seg.end_frame + 1) * _FRAME_MS,
-                            min(1.0, max(0.0, float(conf)))))
+            start, end = seg.start_frame * _FRAME_MS, (seg.end_frame + 1) * _FRAME_MS
+            conf = min(1.0, max(0.0, float(seg.prob))) * self._duration_fit(seg.word, end - start)
+            out.append(Word(word, start, end, conf))
         return out
-
-    def _confidence(self, words: tuple[Word, ...], prob: int) -> float:
-        """Per-frame acoustic fit turned into [0, 1]; low for noise decoded as words."""
-        if not words:
-            return 0.0
-        if prob:
-            return min(1.0, max(0.0, float(self._logmath.exp(prob))))
-        return min(1.0, math.fsum(w.confidence for w in words) / len(words))

@@ -1,0 +1,239 @@
+"""Runs streaming recognizers off the event loop in a small pool of worker processes.
+
+pocketsphinx holds the GIL while it decodes (two threads decode slower than one; see
+docs/stt.md), so each worker is a process. A session is pinned to one worker for its life and
+gets its own recognizer there (recognizers are reused across sessions). Each worker handles
+its requests in order, so `feed` and `finish` of one session never race. At most
+`max_inflight` requests wait per worker; beyond that callers wait (backpressure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import multiprocessing as mp
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
+from typing import Any
+
+import numpy as np
+
+from media.frames import PCM16
+from media.speech.stt import Partial, RecognizerFactory, StreamingRecognizer, Transcript
+
+_MAX_IDLE = 4
+
+
+class STTError(RuntimeError):
+    pass
+
+
+def _worker_main(factory: RecognizerFactory, requests: Any, responses: Any, index: int) -> None:
+    idle: list[StreamingRecognizer] = [factory()]
+    active: dict[str, StreamingRecognizer] = {}
+    responses.put((-1, "ready", index))
+    while True:
+        msg = requests.get()
+        if msg is None:
+            break
+        req_id, op, session, payload = msg
+        try:
+            result: object = None
+            rec = active.get(session)
+            if rec is None and op in ("begin", "feed", "finish"):
+                rec = active[session] = idle.pop() if idle else factory()
+                rec.start()
+            if op == "begin" and rec is not None:
+                rec.start()
+            elif op == "feed" and rec is not None:
+                result = rec.feed(np.frombuffer(payload, dtype=np.int16))
+            elif op in ("finish", "cancel"):
+                rec = active.pop(session, None)
+                if rec is not None:
+                    if op == "finish":
+                        result = rec.finish()
+                    if len(idle) < _MAX_IDLE:
+                        idle.append(rec)
+            if req_id >= 0:
+                responses.put((req_id, "ok", result))
+        except Exception as exc:  # report to the caller; the worker keeps serving
+            if req_id >= 0:
+                responses.put((req_id, "error", f"{type(exc).__name__}: {exc}"))
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: Any
+    requests: Any
+    slots: asyncio.Semaphore
+    sessions: set[str] = field(default_factory=set)
+
+
+class RecognizerPool:
+    """Async front of N recognizer worker processes. Use `async with RecognizerPool(...)`.
+
+    `factory` must be picklable (a module-level callable or a `functools.partial` of one).
+    """
+
+    def __init__(self, factory: RecognizerFactory, workers: int = 2, max_inflight: int = 64,
+                 timeout_s: float = 10.0, start_method: str = "spawn") -> None:
+        self._factory = factory
+        self._n = workers
+        self._max_inflight = max_inflight
+        self._timeout_s = timeout_s
+        self._ctx: BaseContext = mp.get_context(start_method)
+        self._workers: list[_Worker] = []
+        self._sessions: dict[str, _Worker] = {}
+        self._pending: dict[int, tuple[asyncio.Future[object], _Worker]] = {}
+        self._errors: dict[str, STTError] = {}
+        self._ids = itertools.count()
+        self._responses: Any = None
+        self._pump: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._ready: asyncio.Queue[int] | None = None
+
+    async def __aenter__(self) -> RecognizerPool:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        """Start the workers and wait until each has built its first recognizer."""
+        self._loop = asyncio.get_running_loop()
+        self._ready = asyncio.Queue()
+        self._responses = self._ctx.Queue()
+        self._pump = threading.Thread(target=self._pump_responses, name="stt-pool", daemon=True)
+        self._pump.start()
+        for i in range(self._n):
+            requests = self._ctx.Queue()
+            proc = self._ctx.Process(  # type: ignore[attr-defined]
+                target=_worker_main, args=(self._factory, requests, self._responses, i),
+                name=f"stt-worker-{i}", daemon=True)
+            proc.start()
+            self._workers.append(_Worker(proc, requests, asyncio.Semaphore(self._max_inflight)))
+        for _ in range(self._n):
+            await asyncio.wait_for(self._ready.get(), timeout=max(60.0, self._timeout_s))
+
+    async def close(self) -> None:
+        for w in self._workers:
+            w.requests.put(None)
+        for w in self._workers:
+            await asyncio.to_thread(w.process.join, 5.0)
+            if w.process.is_alive():
+                w.process.terminate()
+        if self._responses is not None:
+            self._responses.put(None)
+        if self._pump is not None:
+            await asyncio.to_thread(self._pump.join, 5.0)
+        for fut, _ in self._pending.values():
+            if not fut.done():
+                fut.set_exception(STTError("recognizer pool closed"))
+        self._workers.clear()
+        self._sessions.clear()
+
+    @property
+    def active_sessions(self) -> int:
+        return len(self._sessions)
+
+    async def begin(self, session_id: str) -> None:
+        """Start a new turn for `session_id` (optional: `feed` starts one if needed)."""
+        await self._call(self._worker_for(session_id), "begin", session_id, None)
+
+    async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
+        """Decode a chunk. With `wait=False`, return once queued (order is still kept)."""
+        worker = self._worker_for(session_id)
+        payload = np.ascontiguousarray(pcm16_16k, dtype=np.int16).tobytes()
+        if not wait:
+            fut = await self._send(worker, "feed", session_id, payload)
+            fut.add_done_callback(functools.partial(self._note_error, session_id))
+            return None
+        result = await self._call(worker, "feed", session_id, payload)
+        return result if isinstance(result, Partial) else None
+
+    async def finish(self, session_id: str) -> Transcript:
+        """End the turn and return its transcript; the session's worker slot is released."""
+        worker = self._worker_for(session_id)
+        try:
+            result = await self._call(worker, "finish", session_id, None)
+        finally:
+            self._release(session_id)
+        error = self._errors.pop(session_id, None)
+        if error is not None:
+            raise error
+        if not isinstance(result, Transcript):
+            raise STTError(f"unexpected result {result!r}")
+        return result
+
+    async def cancel(self, session_id: str) -> None:
+        """Drop an unfinished turn (the caller hung up)."""
+        if session_id in self._sessions:
+            await self._call(self._sessions[session_id], "cancel", session_id, None)
+            self._release(session_id)
+
+    def _worker_for(self, session_id: str) -> _Worker:
+        worker = self._sessions.get(session_id)
+        if worker is None:
+            if not self._workers:
+                raise STTError("recognizer pool is not running")
+            worker = min(self._workers, key=lambda w: len(w.sessions))
+            worker.sessions.add(session_id)
+            self._sessions[session_id] = worker
+        return worker
+
+    def _note_error(self, session_id: str, fut: asyncio.Future[object]) -> None:
+        if not fut.cancelled() and fut.exception() is not None:
+            self._errors.setdefault(session_id, STTError(str(fut.exception())))
+
+    def _release(self, session_id: str) -> None:
+        worker = self._sessions.pop(session_id, None)
+        if worker is not None:
+            worker.sessions.discard(session_id)
+
+    async def _send(self, worker: _Worker, op: str, session: str, payload: bytes | None
+                    ) -> asyncio.Future[object]:
+        await worker.slots.acquire()
+        if not worker.process.is_alive():
+            worker.slots.release()
+            raise STTError("recognizer worker died")
+        req_id = next(self._ids)
+        fut: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        self._pending[req_id] = (fut, worker)
+        worker.requests.put((req_id, op, session, payload))
+        return fut
+
+    async def _call(self, worker: _Worker, op: str, session: str, payload: bytes | None
+                    ) -> object:
+        fut = await self._send(worker, op, session, payload)
+        try:
+            return await asyncio.wait_for(fut, self._timeout_s)
+        except TimeoutError as exc:
+            raise STTError(f"recognizer {op} timed out") from exc
+
+    def _pump_responses(self) -> None:
+        while True:
+            msg = self._responses.get()
+            if msg is None:
+                return
+            assert self._loop is not None
+            self._loop.call_soon_threadsafe(self._deliver, *msg)
+
+    def _deliver(self, req_id: int, status: str, result: object) -> None:
+        if req_id < 0:
+            if self._ready is not None:
+                self._ready.put_nowait(int(result))  # type: ignore[call-overload]
+            return
+        entry = self._pending.pop(req_id, None)
+        if entry is None:
+            return
+        fut, worker = entry
+        worker.slots.release()
+        if fut.done():
+            return
+        if status == "ok":
+            fut.set_result(result)
+        else:
+            fut.set_exception(STTError(str(result)))

@@ -1,0 +1,121 @@
+"""Speech to text: hotel utterances in an unseen espeak voice, the worker pool, garbage input."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.stt_corpus import Voice, garbage, speak
+from media.speech import hotel_lm, hotel_phrases
+from media.speech.stt import STT_SAMPLE_RATE, Transcript, transcribe
+from media.speech.stt_pocketsphinx import PocketsphinxRecognizer, PocketsphinxSettings
+from media.speech.stt_pool import RecognizerPool
+
+# Not a voice used while tuning (en-us 165 wpm, en 150 wpm) nor one of the bench's test voices.
+VOICE = Voice("en-us+m3", 160, 50)
+CASES = (
+    ("i'd like to book a family room for three people", ("family room", "three people")),
+    ("could i have some extra pillows in room three oh five", ("extra pillows", "three oh five")),
+    ("can i get two club sandwiches and a pot of tea", ("club sandwiches", "pot of tea")),
+    ("what time is breakfast", ("breakfast",)),
+    ("can i speak to the manager please", ("manager",)),
+)
+
+
+@pytest.fixture(scope="module")
+def lm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("stt-lm")
+    hotel_lm.ensure_built(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def recognizer(lm_cache: Path) -> PocketsphinxRecognizer:
+    return PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+
+
+def test_phrase_data_is_covered_by_the_dictionary() -> None:
+    lines = hotel_lm.dictionary_lines(hotel_phrases.vocabulary())
+    assert {line.split()[0].split("(")[0] for line in lines} == hotel_phrases.vocabulary()
+
+
+def test_generator_is_deterministic_and_marks_keywords() -> None:
+    a = hotel_phrases.generate(50, seed=7)
+    assert a == hotel_phrases.generate(50, seed=7)
+    for phrase in a:
+        for kw in phrase.keywords:
+            assert kw.text in phrase.text
+
+
+def test_arpa_lm_is_well_formed(lm_cache: Path) -> None:
+    arpa = hotel_lm.ensure_built(lm_cache).arpa.read_text()
+    assert arpa.startswith("\\data\\") and arpa.rstrip().endswith("\\end\\")
+    assert " club sandwiches" in arpa
+
+
+@pytest.mark.parametrize(("text", "keywords"), CASES)
+def test_recognizes_hotel_utterances_in_unseen_voice(
+        recognizer: PocketsphinxRecognizer, text: str, keywords: tuple[str, ...]) -> None:
+    result = transcribe(recognizer, speak(text, VOICE))
+    for kw in keywords:
+        assert f" {kw} " in f" {result.text} ", (text, result.text)
+    assert result.confidence > 0.0
+    assert [w.text for w in result.words] == result.text.split()
+
+
+def test_streaming_gives_partials_before_the_end(recognizer: PocketsphinxRecognizer) -> None:
+    audio = speak("i'd like to order a margherita pizza and a caesar salad", VOICE)
+    recognizer.start()
+    partials = [p for i in range(0, audio.size, 320)
+                if (p := recognizer.feed(audio[i:i + 320])) is not None]
+    final = recognizer.finish()
+    assert partials and any(p.text for p in partials)
+    assert "margherita pizza" in final.text
+    assert final.audio_ms == pytest.approx(1000 * audio.size / STT_SAMPLE_RATE)
+
+
+def test_resamples_8k_input(recognizer: PocketsphinxRecognizer) -> None:
+    from media.resample import StreamResampler
+
+    audio = speak("i'd like to book a family room for three people", VOICE)
+    narrow = StreamResampler(16000, 8000).process(audio, last=True)
+    assert "family room" in transcribe(recognizer, narrow, sample_rate=8000).text
+
+
+@pytest.mark.parametrize("kind", ["noise", "silence", "empty", "clipped"])
+def test_garbage_gives_empty_or_low_confidence(recognizer: PocketsphinxRecognizer,
+                                               kind: str) -> None:
+    audio = {
+        "noise": garbage(2.0),
+        "silence": np.zeros(STT_SAMPLE_RATE, np.int16),
+        "empty": np.zeros(0, np.int16),
+        "clipped": np.where(np.arange(16000) % 40 < 20, 32767, -32768).astype(np.int16),
+    }[kind]
+    result = transcribe(recognizer, audio)
+    assert result.empty or result.confidence < 0.5, result
+
+
+async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
+    factory = functools.partial(
+        PocketsphinxRecognizer, PocketsphinxSettings(cache_dir=str(lm_cache)))
+    texts = {"call-a": "i'd like to book a family room for three people",
+             "call-b": "can i get two club sandwiches and a pot of tea"}
+    audio = {sid: speak(t, VOICE) for sid, t in texts.items()}
+    async with RecognizerPool(factory, workers=2) as pool:
+        async def call(sid: str) -> Transcript:
+            await pool.begin(sid)
+            pcm = audio[sid]
+            for i in range(0, pcm.size, 320):
+                await pool.feed(sid, pcm[i:i + 320], wait=i % 3200 == 0)
+            return await pool.finish(sid)
+
+        a, b = await asyncio.gather(call("call-a"), call("call-b"))
+        assert "family room" in a.text and "three people" in a.text
+        assert "club sandwiches" in b.text and "pot of tea" in b.text
+        assert pool.active_sessions == 0
+        again = await call("call-a")  # recognizers are reused across turns
+        assert again.text == a.text
