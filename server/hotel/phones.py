@@ -12,6 +12,7 @@ def to_e164(raw: str | None, default_country: str = "44") -> str | None:
     s = raw.strip()
     if s.lower().startswith(("tel:", "sip:")):
         s = s[4:].split("@", 1)[0]
+    s = s.replace("(0)", "")  # "+44 (0)7700 ...": the national trunk zero is not dialled
     plus = s.startswith("+")
     digits = re.sub(r"\D", "", s)
     if not digits:

@@ -67,7 +67,9 @@ def _validation_failure(spec: ToolSpec, args: dict[str, Any],
         return failure(spec.name, ToolErrorCode.MISSING_ARGUMENT, f"Missing {first}.",
                        question=q.question(first), field=first, speech=q.question(first))
     name = str(error.path[0]) if error.path else None
-    code = spec.invalid_codes.get(name or "", ToolErrorCode.INVALID_ARGUMENT)
+    code = ToolErrorCode.INVALID_ARGUMENT
+    if error.validator in ("enum", "minimum", "maximum"):  # a value, not a type, problem
+        code = spec.invalid_codes.get(name or "", code)
     what = name.replace("_", " ") if name else "request"
     message = f"That {what} isn't valid: {error.message}."
     question = q.question(name) if name else None
