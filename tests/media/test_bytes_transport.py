@@ -12,6 +12,7 @@ import pytest
 from media.codecs import pcm16_to_bytes, ulaw_decode, ulaw_encode
 from media.errors import BadAudioFrame, TransportClosed
 from media.frames import AudioFrame
+from media.source import AudioSource
 from media.transports.bytes import MULAW_FRAME_BYTES, MulawEncoder, MulawSource
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -76,6 +77,8 @@ async def test_slow_consumer_drops_the_oldest() -> None:
 
 async def test_close_wakes_a_waiting_consumer_and_is_final() -> None:
     src = MulawSource()
+    as_protocol: AudioSource = src  # mypy checks MulawSource satisfies the protocol
+    assert as_protocol.sample_rate == 16000
     waiter = asyncio.create_task(src.recv())
     await asyncio.sleep(0)
     src.close()

@@ -9,6 +9,7 @@ import pytest
 
 from media.events import SpeechEnded, SpeechStarted, TurnEvent
 from media.frames import PCM16, AudioFrame
+from media.turns import TurnDetector
 from media.vad import (
     DEFAULT_DETECTOR,
     SileroClassifier,
@@ -148,6 +149,8 @@ def test_guest_barge_in_over_the_agent_starts_a_turn(kind: str) -> None:
 
 def test_reset_and_factory() -> None:
     det = make_turn_detector()
+    as_protocol: TurnDetector = det  # mypy checks VadTurnDetector satisfies the protocol
+    assert as_protocol is det
     assert isinstance(det.classifier, SileroClassifier) == (DEFAULT_DETECTOR == "silero")
     assert isinstance(make_turn_detector("webrtc").classifier, WebRtcClassifier)
     _feed(det, _speech("Hello there, this is a long enough sentence.", -22.0)[: RATE * 2])
