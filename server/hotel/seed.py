@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.db.database import Database
@@ -27,6 +29,8 @@ from server.hotel.models import (
     VoiceNote,
 )
 
+log = logging.getLogger(__name__)
+
 # Children first, so foreign keys hold while clearing.
 _DOMAIN_TABLES = (ReservationNight, SmsMessage, ServiceRequest, Reservation, Callback, Guest,
                   Room, RoomType, MenuItem, HotelFact, Department, Transfer, VoiceNote, Hotel)
@@ -42,15 +46,22 @@ async def seed_demo_hotel(db: Database, *, reset: bool = False,
     """
     if today is None:
         today = dt.datetime.now(ZoneInfo(demo.HOTEL.timezone)).date()
-    async with db.session() as session:
-        if not reset:
-            existing = await session.scalar(select(Hotel.id).limit(1))
-            if existing is not None:
-                return False
-        else:
-            for table in _DOMAIN_TABLES:
-                await session.execute(delete(table))
-        await _insert_demo(session, today)
+    try:
+        async with db.session() as session:
+            if not reset:
+                existing = await session.scalar(select(Hotel.id).limit(1))
+                if existing is not None:
+                    return False
+            else:
+                for table in _DOMAIN_TABLES:
+                    await session.execute(delete(table))
+            await _insert_demo(session, today)
+    except IntegrityError:
+        if reset:
+            raise
+        log.info("another process seeded the demo hotel first")
+        return False
+    log.info("seeded the demo hotel (%s), guests' stays relative to %s", demo.HOTEL.name, today)
     return True
 
 

@@ -20,6 +20,7 @@ from server.hotel.speech_format import (
     say_nights,
     say_number,
 )
+from server.hotel.timeutil import as_utc
 from server.tools.invocation import Invocation
 from server.tools.registry import tool
 from server.tools.results import JSONObject, ToolErrorCode, ToolFailure, ToolResult, success
@@ -364,7 +365,7 @@ async def modify_reservation(inv: Invocation) -> ToolResult:
     res.check_in, res.check_out, res.guests, res.rate_plan = (stay.check_in, stay.check_out,
                                                               guests, plan.value)
     res.total_pence = booking.nightly_rate(rt, plan) * stay.nights
-    res.updated_at = inv.ctx.clock()
+    res.updated_at = as_utc(inv.ctx.clock())
     return success(inv.tool, f"Done. Your booking is now {_describe(res, rt, inv.ctx.today())}."
                    f" The confirmation code stays {say_code(res.code)}.",
                    _reservation_json(res, rt, guest))
@@ -400,7 +401,7 @@ async def cancel_reservation(inv: Invocation) -> ToolResult:
     await booking.release_nights(inv.db, res.id)
     res.status = ReservationStatus.CANCELLED.value
     res.cancellation_charge_pence = terms.charge_pence
-    res.updated_at = inv.ctx.clock()
+    res.updated_at = as_utc(inv.ctx.clock())
     data["status"] = res.status
     charge = ("There's no charge." if terms.free else
               f"The first night, {say_money(terms.charge_pence)}, will be charged.")
