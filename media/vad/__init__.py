@@ -1,7 +1,8 @@
 """Voice activity detection: frame classifiers (silero, webrtc) and the VAD turn detector.
 
 `make_turn_detector()` is what the server uses; the default kind is the detector that won on
-the labelled corpus (bench/vad_eval.py, docs/media-measurements.md).
+the labelled corpus (bench/vad_eval.py, docs/media-measurements.md). Creating a silero detector
+loads a model unless one is pooled (65-125 ms); call `prewarm(n)` at startup, off the loop.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Literal
 
 from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
 from media.vad.detector import TurnState, VadConfig, VadTurnDetector
-from media.vad.silero import SileroClassifier
+from media.vad.silero import SileroClassifier, prewarm
 from media.vad.webrtc import WebRtcClassifier
 
 DetectorKind = Literal["silero", "webrtc"]
@@ -29,6 +30,7 @@ __all__ = [
     "WebRtcClassifier",
     "make_classifier",
     "make_turn_detector",
+    "prewarm",
 ]
 
 

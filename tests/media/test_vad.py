@@ -158,3 +158,26 @@ def test_reset_and_factory() -> None:
     assert det.state is TurnState.IDLE
     with pytest.raises(ValueError):
         make_turn_detector("nope")
+
+
+def test_silero_models_are_pooled_and_reset() -> None:
+    import gc
+
+    from media.vad.silero import pooled, prewarm
+
+    prewarm(2)
+    assert pooled() >= 2
+    before = pooled()
+    clf = SileroClassifier()
+    assert pooled() == before - 1
+    loud = _speech("Hello there.", -20.0)[RATE // 2 : RATE // 2 + 320 * 20]
+    for i in range(0, loud.size, 320):
+        clf.speech_probability(loud[i : i + 320])
+    del clf
+    gc.collect()
+    assert pooled() == before
+    fresh = SileroClassifier()  # a recycled model (reset on release) starts with no score
+    assert fresh.speech_probability(np.zeros(320, np.int16)) == 0.0
+    fresh.close()
+    fresh.close()  # idempotent
+    assert pooled() == before
