@@ -46,6 +46,8 @@ class TransferStatus(StrEnum):
 
 
 class SmsStatus(StrEnum):
+    """Ours, plus Twilio's message statuses when a provider accepted the message."""
+
     QUEUED = "queued"
     SENT = "sent"
     NOT_SENT_NO_PROVIDER = "not sent: no provider"

@@ -173,7 +173,10 @@ async def check_availability(inv: Invocation) -> ToolResult:
         raise ToolFailure(E.NO_AVAILABILITY, f"I'm sorry, we're fully booked {when}.",
                           question="Would you like to try different dates?", data=data)
     offers = [f"a {x.room_type.name} at {say_money(x.room_type.rate_room_only_pence)} a night"
-              for x in free]
+              for x in free[:3]]  # three options is as much as a listener holds on to
+    if len(free) > 3:
+        more = len(free) - 3
+        offers.append(f"{say_number(more)} other room {'type' if more == 1 else 'types'}")
     return success(inv.tool, f"Yes, {when} we have {say_list(offers)}, room only. "
                    "Bed and breakfast is available too.", data)
 

@@ -169,7 +169,8 @@ async def send_sms_confirmation(inv: Invocation) -> ToolResult:
                               f"code is {say_code(res.code)}.")
     try:
         sent = await ctx.outbound.send_sms(to, body)
-        sms.status, sms.provider_sid = SmsStatus.SENT.value, sent.sid
+        # the provider's own status ("queued", "sent", ...), as Twilio returned it
+        sms.status, sms.provider_sid = sent.status or SmsStatus.SENT.value, sent.sid
         data["provider_status"] = sent.status
     except OutboundError as exc:
         sms.status, sms.error = SmsStatus.FAILED.value, str(exc)

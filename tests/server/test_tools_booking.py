@@ -41,6 +41,7 @@ async def test_availability_lists_free_types_with_prices(make_ctx: MakeCtx) -> N
     assert r.data["check_out"] == "2026-12-06"
     assert "Friday the 4th of December for two nights" in r.speech
     assert "one hundred and twenty pounds a night" in r.speech
+    assert r.speech.count(" a night") == 3 and "and two other room types" in r.speech
 
 
 async def test_availability_for_four_guests_only_offers_family_room(make_ctx: MakeCtx) -> None:
