@@ -17,6 +17,7 @@ from media.errors import TransportClosed
 from media.events import PlayoutEvent, PlayoutFinished, PlayoutStarted, SpeechStarted
 from media.frames import AudioFrame
 from media.playout import Playout
+from media.recording import CallRecorder
 from media.source import AudioSource
 from media.turns import TurnDetector
 
@@ -60,6 +61,7 @@ class CallBridge:
         turn_detector: TurnDetector | None = None,
         caller: str | None = None,
         barge_in: bool = True,
+        recorder: CallRecorder | None = None,
     ) -> None:
         self.call_id = call_id
         self.source = source
@@ -72,6 +74,9 @@ class CallBridge:
         self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
                            caller=caller)
         self.engine_paused = False
+        self.recorder = recorder
+        if recorder is not None:
+            playout.tap = recorder.write_agent
         playout.add_listener(self._on_playout_event)
 
     def _on_playout_event(self, event: PlayoutEvent) -> None:
@@ -97,6 +102,8 @@ class CallBridge:
                     log.info("call %s: inbound audio ended", self.call_id)
                     return
                 self.meter.add(frame)
+                if self.recorder is not None:
+                    self.recorder.write_guest(frame)
                 if self.engine_paused:
                     continue
                 if self.turn_detector is not None:

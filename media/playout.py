@@ -67,6 +67,7 @@ class Playout:
         self.last_lateness_s = 0.0
         self.paused = False
         self.last_frame: AudioFrame | None = None
+        self.tap: Callable[[AudioFrame], None] | None = None  # e.g. the call recorder
 
     # -- producers ---------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[PlayoutEvent], None]) -> None:
@@ -89,7 +90,7 @@ class Playout:
             samples = rs.process(samples, last=last)
         if self._queued + samples.size > self._max_queued:
             log.warning("playout queue full; dropping %d samples", samples.size)
-            return
+            samples = samples[:0]  # keep the chunk's mark and end so listeners still hear them
         self._chunks.append(_Chunk(samples, utterance_id, mark, last))
         self._queued += samples.size
 
@@ -137,7 +138,9 @@ class Playout:
         if self._next_tick is None:
             self._next_tick = now_tick + 1
         elif now_tick - self._next_tick > MAX_FRAMES_BEHIND:
-            self.frames_skipped += now_tick - self._next_tick
+            skipped = now_tick - self._next_tick
+            self.frames_skipped += skipped
+            self._sent_samples += skipped * self.frame_samples  # timestamps stay on the clock
             self._next_tick = now_tick
         tick = self._next_tick
         self._next_tick += 1
@@ -172,8 +175,10 @@ class Playout:
         timestamp = self._sent_samples / self.sample_rate
         self._sent_samples += self.frame_samples
         self.frames_sent += 1
-        self.last_frame = AudioFrame(out, self.sample_rate, timestamp)
-        return self.last_frame
+        frame = self.last_frame = AudioFrame(out, self.sample_rate, timestamp)
+        if self.tap is not None:
+            self.tap(frame)
+        return frame
 
     def _emit(self, event: PlayoutEvent) -> None:
         for listener in self._listeners:

@@ -19,6 +19,7 @@ from server.hotel.seed import seed_demo_hotel
 from server.settings import Settings
 from server.voice import routes as voice_routes
 from server.voice.ice import enforce_host_addresses
+from server.voice.media_setup import prewarm_vad
 from server.voice.session import EndReason, SessionManager
 from server.voice.webrtc import webrtc_socket
 
@@ -33,6 +34,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         log.info("seeded the demo hotel")
     app[DB] = db
     app[SESSIONS] = SessionManager(db)
+    await prewarm_vad(settings)
     yield
     await db.dispose()
 

@@ -29,6 +29,8 @@ class Settings:
     twilio_auth_token: str = field(default="", repr=False)
     openai_api_key: str = field(default="", repr=False)
     max_ws_message_bytes: int = 256 * 1024
+    vad: str = "silero"
+    record_calls: bool = True
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -46,6 +48,8 @@ class Settings:
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", ""),
             openai_api_key=e.get("OPENAI_API_KEY", ""),
+            vad=e.get("FRONTDESK_VAD", cls.vad).strip().lower(),
+            record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
         )
 
     def describe(self) -> dict[str, object]:

@@ -27,13 +27,16 @@ def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
     if data.dtype != np.int16:
         raise BadAudioFrame(f"expected s16 audio, got {frame.format.name}")
     if frame.format.is_planar:
-        mono = data.mean(axis=0) if channels > 1 else data[0]
+        groups = data
     else:
         interleaved = data.reshape(-1)
         if interleaved.size % channels:
             raise BadAudioFrame("packed audio not a whole number of channel groups")
-        mono = interleaved.reshape(-1, channels).mean(axis=1) if channels > 1 else interleaved
-    return np.asarray(mono, dtype=np.int16), int(frame.sample_rate)
+        groups = interleaved.reshape(-1, channels).T
+    if channels == 1:
+        return np.ascontiguousarray(groups[0], dtype=np.int16), int(frame.sample_rate)
+    mixed = groups.sum(axis=0, dtype=np.int32) // channels
+    return mixed.astype(np.int16), int(frame.sample_rate)
 
 
 class TrackSource:

@@ -64,7 +64,11 @@ class TurnRecord:
 
 
 class TurnWriter:
-    """Bounded, batching writer of conversation turns (one per app or per call)."""
+    """Bounded, batching writer of conversation turns (one per app or per call).
+
+    Nothing taken off the queue can be lost on close: the batch being collected lives on the
+    writer (`_pending`) and an in-flight write is shielded from cancellation and awaited.
+    """
 
     def __init__(self, db: Database, *, max_batch: int = 20, flush_interval_s: float = 0.5,
                  max_queue: int = 1000) -> None:
@@ -73,6 +77,8 @@ class TurnWriter:
         self._max_batch = max_batch
         self._interval = flush_interval_s
         self._task: asyncio.Task[None] | None = None
+        self._pending: list[TurnRecord] = []
+        self._inflight: asyncio.Future[None] | None = None
         self._closing = False
         self.written = 0
         self.dropped = 0
@@ -95,19 +101,21 @@ class TurnWriter:
             return False
         return True
 
-    async def _take_batch(self) -> list[TurnRecord]:
-        batch = [await self._queue.get()]
+    def _drain_into_pending(self) -> None:
+        while not self._queue.empty() and len(self._pending) < self._max_batch:
+            self._pending.append(self._queue.get_nowait())
+
+    async def _collect(self) -> None:
+        """Fill `_pending` until `max_batch` turns or `flush_interval_s` after the first one."""
+        self._pending.append(await self._queue.get())
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._interval
-        while len(batch) < self._max_batch:
-            timeout = deadline - loop.time()
-            if timeout <= 0:
-                break
-            try:
-                batch.append(await asyncio.wait_for(self._queue.get(), timeout))
-            except TimeoutError:
-                break
-        return batch
+        while True:
+            self._drain_into_pending()
+            left = deadline - loop.time()
+            if len(self._pending) >= self._max_batch or left <= 0:
+                return
+            await asyncio.sleep(min(0.05, left))
 
     async def _write(self, batch: Sequence[TurnRecord]) -> None:
         try:
@@ -120,28 +128,30 @@ class TurnWriter:
 
     async def _run(self) -> None:
         while True:
-            batch = await self._take_batch()
-            await self._write(batch)
+            await self._collect()
+            batch, self._pending = self._pending, []
+            self._inflight = asyncio.ensure_future(self._write(batch))
+            await asyncio.shield(self._inflight)
+            self._inflight = None
 
     async def flush(self) -> None:
-        """Write everything queued so far (used by close and by tests)."""
-        batch: list[TurnRecord] = []
-        while not self._queue.empty():
-            batch.append(self._queue.get_nowait())
-            if len(batch) >= self._max_batch:
-                await self._write(batch)
-                batch = []
-        if batch:
+        """Write everything collected or queued so far (used by close)."""
+        while self._pending or not self._queue.empty():
+            self._drain_into_pending()
+            batch, self._pending = self._pending, []
             await self._write(batch)
 
     async def close(self) -> None:
-        """Stop accepting turns, stop the task, and flush what is left."""
+        """Stop accepting turns, stop the task, and write what is left."""
         self._closing = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._inflight is not None:
+            await self._inflight
+            self._inflight = None
         await self.flush()
 
 

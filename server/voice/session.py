@@ -69,11 +69,13 @@ class VoiceSession:
         self.end_reason: str | None = None
         self.turns: list[TranscriptTurn] = []
         self.timings: dict[str, float] = {}
+        self.recording_path: str | None = None
         self.ended = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._closers: list[tuple[str, Closer]] = []
         self._listeners: list[Callable[[SessionEvent], None]] = []
         self._ending = False
+        self._end_task: asyncio.Task[None] | None = None
 
     # -- ownership ---------------------------------------------------------------------------
     def own_task(self, coro: Awaitable[Any], name: str) -> asyncio.Task[Any]:
@@ -130,23 +132,29 @@ class VoiceSession:
             log.info("call %s: %s", self.id, output)
 
     async def end(self, reason: str) -> None:
-        """End the call: stop tasks, close transports, complete the row. Safe to call again."""
-        if self._ending:
-            await self.ended.wait()
-            return
+        """End the call: stop tasks, close transports, complete the row. Safe to call again,
+        and runs to completion even when the caller (say, a closing websocket) is cancelled."""
+        if self._end_task is None:
+            self._end_task = asyncio.ensure_future(self._finish(str(reason)))
+        await asyncio.shield(self._end_task)
+
+    async def _finish(self, reason: str) -> None:
         self._ending = True
-        self.end_reason = str(reason)
+        self.end_reason = reason
         self.ended_at = dt.datetime.now(dt.UTC)
         self.state = CallState.ENDED
         log.info("call %s ended: %s", self.id, reason)
         self._notify(SessionEvent(self.id, "state", CallState.ENDED.value))
-        current = asyncio.current_task()
-        for task in self._tasks:
-            if task is not current:
-                task.cancel()
-        await asyncio.gather(*(t for t in self._tasks if t is not current),
-                             return_exceptions=True)
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            _, stuck = await asyncio.wait(tasks, timeout=5.0)
+            for task in stuck:
+                log.error("call %s: task %s ignored cancellation: %s", self.id,
+                          task.get_name(), task.get_stack(limit=5))
         for name, closer in reversed(self._closers):
+            log.debug("call %s: closing %s", self.id, name)
             try:
                 await closer()
             except Exception:

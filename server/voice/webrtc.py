@@ -21,6 +21,7 @@ from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, TrackSource
 from server.appkeys import CLOCK, SESSIONS, SETTINGS
 from server.engines import make_engine
 from server.voice.ice import rtc_configuration
+from server.voice.media_setup import new_turn_detector, open_recorder
 from server.voice.session import EndReason, SessionEvent, Transport, VoiceSession
 from server.voice.signalling import (
     Answer,
@@ -72,11 +73,14 @@ class GuestSocket:
 
 async def webrtc_socket(request: web.Request) -> web.WebSocketResponse:
     app = request.app
-    ws = web.WebSocketResponse(max_msg_size=app[SETTINGS].max_ws_message_bytes, heartbeat=15.0)
+    # timeout: how long close() waits for the guest's close frame; a vanished guest gets 2 s.
+    ws = web.WebSocketResponse(max_msg_size=app[SETTINGS].max_ws_message_bytes, heartbeat=15.0,
+                               timeout=2.0)
     await ws.prepare(request)
     guest = GuestSocket(ws)
     session: VoiceSession | None = None
     pc: RTCPeerConnection | None = None
+    end_reason = EndReason.GUEST_DISCONNECTED
     try:
         async for msg in ws:
             if msg.type == WSMsgType.ERROR:
@@ -96,8 +100,7 @@ async def webrtc_socket(request: web.Request) -> web.WebSocketResponse:
                         raise SignallingError(ErrorCode.BAD_STATE, "candidate before offer")
                     await add_candidate(pc, message)
                 elif isinstance(message, Hangup):
-                    if session is not None:
-                        await session.end(EndReason.GUEST_HANGUP)
+                    end_reason = EndReason.GUEST_HANGUP
                     break
             except SignallingError as err:
                 await guest.fail(err)
@@ -106,10 +109,11 @@ async def webrtc_socket(request: web.Request) -> web.WebSocketResponse:
             log.warning("guest websocket closed: message over %d bytes",
                         app[SETTINGS].max_ws_message_bytes)
     finally:
-        if session is not None:
-            await session.end(EndReason.GUEST_DISCONNECTED)
+        # Close our own socket before ending the call, so `end()` never waits on this handler.
         if not ws.closed:
             await ws.close()
+        if session is not None:
+            await session.end(end_reason)
     return ws
 
 
@@ -170,7 +174,8 @@ async def start_call(
     session.engine_name = engine.name
     source = TrackSource(remote_track.result(), engine.input_rate)
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
-                        caller=offer.caller)
+                        caller=offer.caller, turn_detector=await new_turn_detector(settings),
+                        recorder=open_recorder(settings, session))
     started = False
 
     @pc.on("connectionstatechange")
