@@ -58,6 +58,20 @@ async def test_writer_batches_and_flushes_on_close(db: Database) -> None:
         {"name": "hotel_info", "ok": True, "arguments": {"topic": "wifi"}, "error_code": None}]
 
 
+async def test_writer_close_loses_nothing_mid_batch(db: Database) -> None:
+    await _call(db)
+    for pause in (0.0, 0.001, 0.02, 0.06):
+        writer = TurnWriter(db, max_batch=4, flush_interval_s=0.05)
+        writer.start()
+        base = await _count(db)
+        for i in range(10):
+            writer.append(_turn(base + i))
+        await asyncio.sleep(pause)  # close while collecting / while writing
+        await writer.close()
+        assert await _count(db) == base + 10, pause
+        assert writer.written == 10
+
+
 async def test_writer_append_never_blocks_when_full(db: Database) -> None:
     await _call(db)
     writer = TurnWriter(db, max_queue=3)  # not started: nothing drains the queue
