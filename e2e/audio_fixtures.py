@@ -1,0 +1,28 @@
+"""WAV files for Chromium's fake microphone, spoken by the same offline TTS the agent uses."""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from media.speech.tts import synthesize_blocking
+
+
+def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sample_rate)
+        w.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def spoken_wav(path: Path, text: str, *, voice: str = "en-us", lead_s: float = 1.0,
+               tail_s: float = 1.0) -> Path:
+    """`text` spoken after `lead_s` of silence, then `tail_s` of silence."""
+    pcm, rate = synthesize_blocking(text, voice=voice)
+    silence_lead = np.zeros(int(lead_s * rate), np.int16)
+    silence_tail = np.zeros(int(tail_s * rate), np.int16)
+    return write_wav(path, np.concatenate([silence_lead, pcm, silence_tail]), rate)

@@ -1,0 +1,53 @@
+"""e2e fixtures: a live server per test, Chromium with a fake microphone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Playwright, sync_playwright
+
+from e2e.audio_fixtures import spoken_wav
+from e2e.browser import launch
+from e2e.live_server import LiveServer
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.webrtc)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def guest_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return spoken_wav(tmp_path_factory.mktemp("audio") / "guest.wav",
+                      "Hello, I would like to book a room for two nights please.")
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def browser(playwright: Playwright, guest_wav: Path) -> Iterator[Browser]:
+    browser = launch(playwright, guest_wav)
+    try:
+        yield browser
+    finally:
+        browser.close()
