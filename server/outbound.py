@@ -75,6 +75,12 @@ class Outbound:
         self._client = Client(config.account_sid, config.auth_token,
                               http_client=http_client or TwilioHttpClient(timeout=timeout))
 
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Outbound | None:
+        """An Outbound when TWILIO_ACCOUNT_SID/AUTH_TOKEN/FROM_NUMBER are all set, else None."""
+        config = TwilioConfig.from_env(env)
+        return cls(config) if config else None
+
     @property
     def from_number(self) -> str:
         return self.config.from_number

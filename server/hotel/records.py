@@ -193,7 +193,9 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 
 @lru_cache(maxsize=1)
 def _analyzer() -> Any:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # type: ignore
+    from vaderSentiment.vaderSentiment import (  # type: ignore[import-untyped]
+        SentimentIntensityAnalyzer,
+    )
 
     return SentimentIntensityAnalyzer()
 

@@ -87,6 +87,10 @@ def test_config_from_env() -> None:
     cfg = TwilioConfig.from_env({"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
                                  "TWILIO_FROM_NUMBER": FROM})
     assert cfg == TwilioConfig(SID, TOKEN, FROM) and TOKEN not in repr(cfg)
+    assert Outbound.from_env({}) is None
+    made = Outbound.from_env({"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
+                              "TWILIO_FROM_NUMBER": FROM})
+    assert made is not None and made.from_number == FROM
 
 
 async def test_sms_confirmation_sent_through_sdk(make_ctx: MakeCtx, outbound: Outbound,
