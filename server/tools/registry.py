@@ -65,7 +65,9 @@ def tool(name: str, description: str, properties: Mapping[str, Any],
 def _load() -> None:
     # Importing the tool modules registers them.
     import server.tools.booking_tools
-    import server.tools.call_tools
+    import server.tools.call_control_tools
+    import server.tools.caller_tools
+    import server.tools.messaging_tools
     import server.tools.service_tools  # noqa: F401
 
 
