@@ -31,6 +31,9 @@ let meterTimer = null;
 
 function setState(state, detail) {
   if (fd.state === "ended" && state !== "connecting") return;
+  if (state === "connected" && fd.timings.connected === undefined) {
+    fd.timings.connected = performance.now();
+  }
   fd.state = state;
   const el = $("call-state");
   el.dataset.state = state;
@@ -118,7 +121,6 @@ async function startCall() {
     pc.onconnectionstatechange = () => {
       if (!pc) return;
       if (pc.connectionState === "connected" && fd.state === "connecting") {
-        fd.timings.connected = performance.now();
         setState("connected");
       } else if (pc.connectionState === "failed") {
         showError("The connection failed. Please try again.");
