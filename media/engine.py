@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class Role(enum.StrEnum):
-    GUEST = "guest"
+    GUEST = "caller"
     AGENT = "agent"
     STAFF = "staff"
     SYSTEM = "system"
@@ -44,15 +44,27 @@ class Interrupted:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A tool the engine ran during a turn, as the transcript shows it."""
+
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    error_code: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class TranscriptTurn:
-    """One utterance for the call record; latencies are milliseconds, None when not measured."""
+    """One utterance for the call record. Times are Unix epoch seconds (`time.time()`);
+    latencies are milliseconds, None when not measured."""
 
     role: Role
     text: str
     started_at: float
     ended_at: float
     interrupted: bool = False
-    tool_calls: tuple[dict[str, Any], ...] = ()
+    tool_calls: tuple[ToolCall, ...] = ()
     stt_ms: float | None = None
     engine_ms: float | None = None
     first_audio_ms: float | None = None

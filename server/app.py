@@ -33,13 +33,16 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     if await seed_demo_hotel(db):
         log.info("seeded the demo hotel")
     app[DB] = db
-    app[SESSIONS] = SessionManager(db)
+    sessions = app[SESSIONS] = SessionManager(db)
+    sessions.start()
     await prewarm_vad(settings)
     yield
+    await sessions.close()
     await db.dispose()
 
 
 async def _end_calls(app: web.Application) -> None:
+    """Shutdown: end live calls first, while the database is still open."""
     await app[SESSIONS].close_all(EndReason.SERVER_SHUTDOWN)
 
 

@@ -24,13 +24,13 @@ class OfflineEngine:
     async def say(self, io: EngineIO, text: str) -> str:
         """Speak `text` sentence by sentence into the playout; returns the utterance id."""
         utterance_id = uuid.uuid4().hex[:12]
-        started = time.monotonic()
+        started = time.time()
         parts = [p async for p in self.tts.stream(text)]
         for i, (pcm, rate) in enumerate(parts):
             io.playout.enqueue(pcm, rate, utterance_id=utterance_id,
                                mark=f"{utterance_id}:{i}", last=i == len(parts) - 1)
         io.emit(TranscriptTurn(role=Role.AGENT, text=text, started_at=started,
-                               ended_at=time.monotonic()))
+                               ended_at=time.time()))
         return utterance_id
 
     async def run(self, io: EngineIO) -> None:

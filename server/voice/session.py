@@ -17,6 +17,12 @@ from typing import Any
 
 from media.engine import EndCallRequested, EngineOutput, StateChanged, TranscriptTurn
 from server.db.database import Database
+from server.hotel.records import (
+    ToolCallRecord,
+    TurnRecord,
+    TurnWriter,
+    finalize_call_analytics,
+)
 from server.voice.call_log import complete_call, insert_call
 
 log = logging.getLogger(__name__)
@@ -70,6 +76,7 @@ class VoiceSession:
         self.turns: list[TranscriptTurn] = []
         self.timings: dict[str, float] = {}
         self.recording_path: str | None = None
+        self.outcome: str | None = None  # set by whoever knows better than the turns (abandoned)
         self.ended = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._closers: list[tuple[str, Closer]] = []
@@ -102,7 +109,7 @@ class VoiceSession:
         self._listeners.append(listener)
 
     def _notify(self, event: SessionEvent) -> None:
-        for listener in list(self._listeners):
+        for listener in [*self._listeners, *self.manager.listeners]:
             try:
                 listener(event)
             except Exception:
@@ -123,6 +130,7 @@ class VoiceSession:
         """Engine → server: transcript turns, state changes, end requests."""
         if isinstance(output, TranscriptTurn):
             self.turns.append(output)
+            self.manager.record_turn(self.id, len(self.turns), output)
             self._notify(SessionEvent(self.id, "turn", output.role.value, turn=output))
         elif isinstance(output, StateChanged):
             self.set_agent_state(output.state.value)
@@ -164,6 +172,7 @@ class VoiceSession:
         except Exception:
             log.exception("call %s: could not complete the call record", self.id)
         self.manager._forget(self)
+        await self.manager.finish_records(self.id, self.outcome)
         self.ended.set()
 
     def to_json(self) -> dict[str, Any]:
@@ -189,7 +198,10 @@ def turn_json(turn: TranscriptTurn) -> dict[str, Any]:
         "started_at": turn.started_at,
         "ended_at": turn.ended_at,
         "interrupted": turn.interrupted,
-        "tool_calls": list(turn.tool_calls),
+        "tool_calls": [
+            {"name": c.name, "arguments": c.arguments, "ok": c.ok, "error_code": c.error_code}
+            for c in turn.tool_calls
+        ],
         "latency_ms": {
             "stt": turn.stt_ms,
             "engine": turn.engine_ms,
@@ -200,17 +212,52 @@ def turn_json(turn: TranscriptTurn) -> dict[str, Any]:
 
 
 class SessionManager:
-    """The app's live calls. Creating a session writes its `VoiceCall` row first."""
+    """The app's live calls. Creating a session writes its `VoiceCall` row first; turns go to
+    the database through one batching `TurnWriter`; analytics are computed at each call's end."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self._sessions: dict[str, VoiceSession] = {}
+        self.listeners: list[Callable[[SessionEvent], None]] = []
+        self.turn_writer = TurnWriter(db)
+
+    def start(self) -> None:
+        self.turn_writer.start()
+
+    async def close(self) -> None:
+        await self.close_all(EndReason.SERVER_SHUTDOWN)
+        await self.turn_writer.close()
+
+    def add_listener(self, listener: Callable[[SessionEvent], None]) -> None:
+        """Hear every session's events (the staff console's live board)."""
+        self.listeners.append(listener)
 
     async def create(self, transport: Transport, caller: str | None = None) -> VoiceSession:
         session = VoiceSession(self, transport, caller)
         await insert_call(self.db, session.id, transport.value, caller, session.started_at)
         self._sessions[session.id] = session
+        session._notify(SessionEvent(session.id, "state", session.state.value))
         return session
+
+    def record_turn(self, call_id: str, seq: int, turn: TranscriptTurn) -> None:
+        self.turn_writer.append(TurnRecord(
+            call_id=call_id, seq=seq, role=turn.role.value, text=turn.text,
+            started_at=dt.datetime.fromtimestamp(turn.started_at, dt.UTC),
+            ended_at=dt.datetime.fromtimestamp(turn.ended_at, dt.UTC),
+            interrupted=turn.interrupted,
+            tool_calls=tuple(ToolCallRecord(name=c.name, ok=c.ok, arguments=c.arguments,
+                                            error_code=c.error_code) for c in turn.tool_calls),
+            stt_ms=turn.stt_ms, engine_ms=turn.engine_ms, first_audio_ms=turn.first_audio_ms,
+            voice_to_voice_ms=turn.voice_to_voice_ms,
+        ))
+
+    async def finish_records(self, call_id: str, outcome: str | None) -> None:
+        """Flush the call's turns and store its analytics; failures are logged, never raised."""
+        try:
+            await self.turn_writer.flush()
+            await finalize_call_analytics(self.db, call_id, outcome=outcome)
+        except Exception:
+            log.exception("call %s: could not store analytics", call_id)
 
     def get(self, session_id: str) -> VoiceSession | None:
         return self._sessions.get(session_id)

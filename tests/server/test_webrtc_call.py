@@ -58,6 +58,14 @@ async def test_guest_hears_greeting_and_staff_ends_call(client: Client, settings
         assert row["status"] == "completed"
         assert row["end_reason"] == "staff_ended"
         assert row["ended_at"] is not None and row["duration_s"] > 0
+        path = settings.database_url.split("///", 1)[1]
+        with sqlite3.connect(path) as conn:
+            turns = conn.execute("SELECT role, text FROM conversation_turns WHERE call_id = ?",
+                                 (session_id,)).fetchall()
+            analytics = conn.execute("SELECT turns FROM voice_analytics WHERE call_id = ?",
+                                     (session_id,)).fetchone()
+        assert turns[0][0] == "agent" and "Harbor View Hotel" in turns[0][1]
+        assert analytics == (len(turns),)
     finally:
         await guest.close()
 
