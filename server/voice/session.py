@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from media.bridge import CallBridge
 from media.engine import EndCallRequested, EngineOutput, StateChanged, TranscriptTurn
+from media.playout import Playout
 from server.db.database import Database
 from server.hotel.records import (
     ToolCallRecord,
@@ -77,6 +79,9 @@ class VoiceSession:
         self.timings: dict[str, float] = {}
         self.recording_path: str | None = None
         self.outcome: str | None = None  # set by whoever knows better than the turns (abandoned)
+        # The call's media, set by its transport once answered (console listen-in/take-over).
+        self.bridge: CallBridge | None = None
+        self.playout: Playout | None = None
         self.ended = asyncio.Event()
         self._tasks: list[asyncio.Task[Any]] = []
         self._closers: list[tuple[str, Closer]] = []

@@ -176,6 +176,8 @@ async def start_call(
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
                         caller=offer.caller, turn_detector=await new_turn_detector(settings),
                         recorder=open_recorder(settings, session))
+    session.bridge = bridge
+    session.playout = playout
     started = False
 
     @pc.on("connectionstatechange")
