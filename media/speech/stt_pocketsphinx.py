@@ -33,9 +33,10 @@ class PocketsphinxSettings:
     mode: Mode = "hotel_lm"
     cache_dir: str | None = None
     partial_every_ms: float = 300.0
-    noise_floor: float = 100.0
+    noise_floor: float = 200.0
     options: tuple[tuple[str, Any], ...] = field(default=(
-        ("lw", 8.0), ("cmn", "live"), ("pl_window", 0), ("fwdflat", False), ("bestpath", True),
+        ("lw", 8.0), ("pl_window", 0), ("fwdflat", False), ("bestpath", True), ("topn", 16),
+        ("beam", 1e-60), ("wbeam", 1e-40), ("pbeam", 1e-60), ("maxhmmpf", -1),
     ))
 
 
