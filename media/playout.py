@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 # A consumer that falls this many frames behind the clock skips ahead instead of bursting.
 MAX_FRAMES_BEHIND = 5
+# Sent-but-unacknowledged positions kept when tracking acks (a minute of 20 ms marks).
+MAX_UNACKED = 3000
 
 
 @dataclass(slots=True)
@@ -68,6 +70,12 @@ class Playout:
         self.paused = False
         self.last_frame: AudioFrame | None = None
         self.tap: Callable[[AudioFrame], None] | None = None  # e.g. the call recorder
+        self.last_frame_had_audio = False  # the last pulled frame carried queued samples
+        # Transport-acknowledged positions (Twilio echoes marks once the caller heard them):
+        # with tracking on, clear() reports the acknowledged position, not what was sent.
+        self._track_acks = False
+        self._unacked: deque[tuple[str, str | None, int]] = deque(maxlen=MAX_UNACKED)
+        self._acked: tuple[str | None, int] = (None, 0)
 
     # -- producers ---------------------------------------------------------------------------
     def add_listener(self, listener: Callable[[PlayoutEvent], None]) -> None:
@@ -95,10 +103,17 @@ class Playout:
         self._queued += samples.size
 
     def clear(self) -> PlayoutCleared:
-        """Stop at once; report how much of the current utterance was played."""
+        """Stop at once; report how much of the current utterance was played (with ack
+        tracking: how much the transport confirmed played; later acks are ignored)."""
+        played = self._current_played
+        if self._track_acks:
+            acked_utterance, acked = self._acked
+            played = acked if acked_utterance == self._current else 0
+            self._unacked.clear()
+            self._acked = (None, 0)
         event = PlayoutCleared(
             utterance_id=self._current,
-            played_ms=self._ms(self._current_played),
+            played_ms=self._ms(played),
             dropped_ms=self._ms(self._queued),
         )
         self._chunks.clear()
@@ -109,6 +124,33 @@ class Playout:
         self._current_played = 0
         self._emit(event)
         return event
+
+    # -- transport acknowledgements ---------------------------------------------------------
+    def track_acks(self) -> None:
+        """Report `clear()` positions from `ack()`s rather than from frames sent."""
+        self._track_acks = True
+
+    def sent(self, name: str) -> None:
+        """The transport sent every frame pulled so far and tagged that point `name`."""
+        self._unacked.append((name, self._current, self._current_played))
+
+    def ack(self, name: str) -> bool:
+        """The transport confirms the point `name` was played. False for names it does not
+        know (sent before a clear, duplicated or never sent), which change nothing."""
+        if not any(n == name for n, _, _ in self._unacked):
+            return False
+        while self._unacked:
+            n, utterance, played = self._unacked.popleft()
+            if n == name:
+                self._acked = (utterance, played)
+                return True
+        return False  # pragma: no cover - the name was found above
+
+    @property
+    def acked_ms(self) -> float:
+        """Acknowledged position in the current utterance (0 when none or another one)."""
+        utterance, played = self._acked
+        return self._ms(played) if utterance == self._current else 0.0
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -151,6 +193,7 @@ class Playout:
         """Take one frame's worth of samples now (no pacing); transports that pace use this."""
         out = np.zeros(self.frame_samples, np.int16)
         filled = 0
+        had_audio = False
         if not self.paused:
             while filled < self.frame_samples and self._chunks:
                 chunk = self._chunks[0]
@@ -158,6 +201,7 @@ class Playout:
                     self._current = chunk.utterance_id
                     self._current_played = 0
                     self._emit(PlayoutStarted(chunk.utterance_id))
+                had_audio = True
                 take = min(self.frame_samples - filled, chunk.samples.size - chunk.pos)
                 out[filled : filled + take] = chunk.samples[chunk.pos : chunk.pos + take]
                 filled += take
@@ -172,6 +216,7 @@ class Playout:
                         self._emit(PlayoutFinished(chunk.utterance_id, self.played_ms))
                         self._current = None
                         self._current_played = 0
+        self.last_frame_had_audio = had_audio
         timestamp = self._sent_samples / self.sample_rate
         self._sent_samples += self.frame_samples
         self.frames_sent += 1
