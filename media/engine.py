@@ -89,8 +89,16 @@ class EngineNotice:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class EngineSwitched:
+    """The call now runs on engine `name` (e.g. a cloud engine failed over to the offline one)."""
+
+    name: str
+    reason: str = ""
+
+
 EngineInput = AudioFrame | TurnEvent | PlayoutEvent | Interrupted
-EngineOutput = TranscriptTurn | StateChanged | EndCallRequested | EngineNotice
+EngineOutput = TranscriptTurn | StateChanged | EndCallRequested | EngineNotice | EngineSwitched
 
 
 class EngineInbox:

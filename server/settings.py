@@ -28,6 +28,14 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
     openai_api_key: str = field(default="", repr=False)
+    openai_realtime_model: str = "gpt-realtime"
+    openai_voice: str = "marin"
+    openai_websocket_base_url: str = ""  # e.g. a proxy, or a local test server (ws://…/v1)
+    openai_base_url: str = ""  # the HTTP APIs (transcription, speech, chat); "" = the SDK default
+    openai_transcribe_model: str = "gpt-4o-mini-transcribe"
+    openai_tts_model: str = "gpt-4o-mini-tts"
+    openai_chat_model: str = "gpt-4.1-mini"
+    openai_reconnect_attempts: int = 4  # consecutive failed (re)connects before failing over
     max_ws_message_bytes: int = 256 * 1024
     vad: str = "silero"
     record_calls: bool = True
@@ -48,6 +56,16 @@ class Settings:
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", ""),
             openai_api_key=e.get("OPENAI_API_KEY", ""),
+            openai_realtime_model=e.get("OPENAI_REALTIME_MODEL", cls.openai_realtime_model),
+            openai_voice=e.get("OPENAI_VOICE", cls.openai_voice),
+            openai_websocket_base_url=e.get("OPENAI_WEBSOCKET_BASE_URL", ""),
+            openai_base_url=e.get("OPENAI_BASE_URL", ""),
+            openai_transcribe_model=e.get("OPENAI_TRANSCRIBE_MODEL",
+                                          cls.openai_transcribe_model),
+            openai_tts_model=e.get("OPENAI_TTS_MODEL", cls.openai_tts_model),
+            openai_chat_model=e.get("OPENAI_CHAT_MODEL", cls.openai_chat_model),
+            openai_reconnect_attempts=int(e.get("OPENAI_RECONNECT_ATTEMPTS",
+                                                cls.openai_reconnect_attempts)),
             vad=e.get("FRONTDESK_VAD", cls.vad).strip().lower(),
             record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
         )
@@ -60,6 +78,8 @@ class Settings:
             "ice_hosts": list(self.ice_hosts) or "all interfaces",
             "twilio": bool(self.twilio_auth_token),
             "openai": bool(self.openai_api_key),
+            "openai_realtime_model": self.openai_realtime_model,
+            "openai_websocket_base_url": redact_url(self.openai_websocket_base_url) or "default",
         }
 
 

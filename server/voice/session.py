@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from media.bridge import CallBridge
-from media.engine import EndCallRequested, EngineOutput, StateChanged, TranscriptTurn
+from media.engine import (
+    EndCallRequested,
+    EngineOutput,
+    EngineSwitched,
+    StateChanged,
+    TranscriptTurn,
+)
 from media.playout import Playout
 from server.db.database import Database
 from server.hotel.records import (
@@ -58,7 +64,7 @@ class SessionEvent:
     """Something listeners (the guest page, later the staff console) want to know."""
 
     session_id: str
-    kind: str  # "state" | "agent" | "turn"
+    kind: str  # "state" | "agent" | "turn" | "engine"
     value: str
     turn: TranscriptTurn | None = None
 
@@ -141,6 +147,11 @@ class VoiceSession:
             self.set_agent_state(output.state.value)
         elif isinstance(output, EndCallRequested):
             self.own_task(self.end(EndReason.AGENT_ENDED), "agent-end")
+        elif isinstance(output, EngineSwitched):
+            log.warning("call %s: engine switched to %s (%s)", self.id, output.name,
+                        output.reason)
+            self.engine_name = output.name
+            self._notify(SessionEvent(self.id, "engine", output.name))
         else:
             log.info("call %s: %s", self.id, output)
 
