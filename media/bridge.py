@@ -75,6 +75,9 @@ class CallBridge:
                            caller=caller)
         self.engine_paused = False
         self.recorder = recorder
+        # Extra readers of the guest's audio (the console's listen-in); called on the loop,
+        # so each must be cheap and never raise.
+        self.inbound_taps: list[Callable[[AudioFrame], None]] = []
         if recorder is not None:
             playout.tap = recorder.write_agent
         playout.add_listener(self._on_playout_event)
@@ -104,6 +107,8 @@ class CallBridge:
                 self.meter.add(frame)
                 if self.recorder is not None:
                     self.recorder.write_guest(frame)
+                for tap in self.inbound_taps:
+                    tap(frame)
                 if self.engine_paused:
                     continue
                 if self.turn_detector is not None:

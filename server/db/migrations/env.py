@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from server.console import models as _console_models  # noqa: F401  (staff tables)
 from server.db.models import Base
 
 target_metadata = Base.metadata
