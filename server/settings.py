@@ -27,6 +27,10 @@ class Settings:
     public_url: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
+    twilio_from_number: str = ""  # caller id for outbound calls (scheduled callbacks)
+    twilio_api_url: str = ""  # override api.twilio.com (a local stand-in in tests/bench)
+    # department key -> number to dial on transfer; unlisted ones dial the hotel + extension
+    twilio_department_numbers: tuple[tuple[str, str], ...] = ()
     openai_api_key: str = field(default="", repr=False)
     openai_realtime_model: str = "gpt-realtime"
     openai_voice: str = "marin"
@@ -55,6 +59,11 @@ class Settings:
             public_url=e.get("FRONTDESK_PUBLIC_URL", "").rstrip("/"),
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_from_number=e.get("TWILIO_FROM_NUMBER", ""),
+            twilio_api_url=e.get("TWILIO_API_URL", "").rstrip("/"),
+            twilio_department_numbers=tuple(
+                (k.strip(), v.strip()) for k, _, v in
+                (p.partition("=") for p in _split(e.get("TWILIO_DEPARTMENT_NUMBERS"))) if v),
             openai_api_key=e.get("OPENAI_API_KEY", ""),
             openai_realtime_model=e.get("OPENAI_REALTIME_MODEL", cls.openai_realtime_model),
             openai_voice=e.get("OPENAI_VOICE", cls.openai_voice),
