@@ -13,10 +13,12 @@ from aiohttp import web
 from media.clock import FrameClock
 from server import pages
 from server.appkeys import CLOCK, DB, SESSIONS, SETTINGS
+from server.console.routes import setup_console
 from server.db.database import Database
 from server.db.migrate import upgrade
 from server.hotel.seed import seed_demo_hotel
 from server.settings import Settings
+from server.twilio.routes import setup_twilio
 from server.voice import routes as voice_routes
 from server.voice.ice import enforce_host_addresses
 from server.voice.media_setup import prewarm_vad
@@ -61,5 +63,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     app.add_routes(pages.routes)
     app.add_routes(voice_routes.routes)
     app.router.add_get("/voice/webrtc", webrtc_socket)
+    setup_console(app)
+    setup_twilio(app)
     app.router.add_static("/static/", settings.web_dir / "static", name="static")
     return app

@@ -1,0 +1,1 @@
+"""Phone calls through Twilio: signed webhooks, Media Streams, and REST call control."""

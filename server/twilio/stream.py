@@ -1,0 +1,307 @@
+"""`WS /voice/twilio/stream`: a Twilio media stream into the same `CallBridge` as WebRTC.
+
+The upgrade request must carry Twilio's signature of the wss:// URL. After `start` (which names
+the session created by the inbound webhook, or marks an outbound callback) the call is assembled
+like a WebRTC one: `MulawSource` → `CallBridge` (turn detector, recorder, engine) → `Playout`.
+A sender task paces agent audio on the shared `FrameClock`: one `media` message per 20 ms, a
+`mark` every few frames; Twilio echoes marks once played, and the playout tracks those acks so
+barge-in (`clear`) truncates at what the caller actually heard.
+
+Bad input never crashes the call: non-JSON or non-text frames close the socket (1007/1003),
+malformed messages, media before `start`, bad base64 and wrong payload sizes are logged and
+dropped until `MAX_BAD_MESSAGES`, then the socket closes (1008); oversize messages close it (1009).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from media.bridge import CallBridge
+from media.errors import BadAudioFrame, TransportClosed
+from media.events import PlayoutCleared, PlayoutEvent
+from media.playout import Playout
+from media.speech.tts import EspeakTTS
+from media.transports.bytes import MULAW_RATE, MulawEncoder, MulawSource
+from server.appkeys import CLOCK, DB, SESSIONS, SETTINGS
+from server.engines import make_engine
+from server.tools import ToolContext, execute_voice_tool
+from server.twilio.hooks import PhoneCallHooks, speak
+from server.twilio.protocol import (
+    Clear,
+    Connected,
+    Dtmf,
+    Mark,
+    Media,
+    OutboundMark,
+    OutboundMedia,
+    OutboundMessage,
+    Start,
+    Stop,
+    StreamErrorCode,
+    StreamProtocolError,
+    encode_outbound,
+    parse_inbound,
+)
+from server.twilio.signature import SIGNATURE_HEADER, is_signed, public_ws_url
+from server.twilio.state import CALL_CONTROL, PHONE_CALLS, STREAM_STATS, PhoneCall
+from server.twilio.webhooks import _upsert_call
+from server.voice.media_setup import new_turn_detector, open_recorder
+from server.voice.session import EndReason, Transport
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 16 * 1024  # a media message is ~300 bytes; start with parameters ~2 KB
+MAX_BAD_MESSAGES = 50
+MARK_EVERY_FRAMES = 5  # one mark per 100 ms of audio, and one at the end of each utterance
+
+
+class StreamClose(enum.IntEnum):
+    ENDED = 1000
+    UNSUPPORTED = 1003
+    BAD_DATA = 1007
+    POLICY = 1008
+    TOO_BIG = 1009
+
+
+class StreamRejected(Exception):
+    """The `start` does not belong to a call we know, or asks for another audio format."""
+
+
+class PhoneStream:
+    """One live stream: pushes caller audio in, paces agent audio out, handles marks/DTMF."""
+
+    def __init__(self, app: web.Application, ws: web.WebSocketResponse, phone: PhoneCall,
+                 stream_sid: str, playout: Playout, source: MulawSource) -> None:
+        self.app = app
+        self.ws = ws
+        self.phone = phone
+        self.session = phone.session
+        self.stream_sid = stream_sid
+        self.playout = playout
+        self.source = source
+        self.encoder = MulawEncoder()
+        self.stats = app[STREAM_STATS]
+        self.tts = EspeakTTS()
+        self.hooks = PhoneCallHooks(phone.call_sid, app.get(CALL_CONTROL), app[DB], playout,
+                                    department_numbers=dict(
+                                        app[SETTINGS].twilio_department_numbers),
+                                    tts=self.tts)
+        self.digits = ""
+        self._dtmf_lock = asyncio.Lock()
+        self._clear_pending = False
+        self._unmarked = 0
+        self._mark_seq = 0
+        playout.track_acks()
+        playout.add_listener(self._on_playout)
+
+    def _on_playout(self, event: PlayoutEvent) -> None:
+        if isinstance(event, PlayoutCleared):
+            self._clear_pending = True  # sent by the sender, in order, before any new audio
+        self.session.set_agent_state("speaking" if self.playout.is_playing else "listening")
+
+    async def _send(self, message: OutboundMessage) -> bool:
+        if self.ws.closed:
+            return False
+        try:
+            await self.ws.send_str(encode_outbound(message))
+        except (ConnectionError, RuntimeError):
+            return False
+        return True
+
+    async def _send_mark(self) -> None:
+        self._mark_seq += 1
+        name = f"m{self._mark_seq}"
+        self.playout.sent(name)
+        self._unmarked = 0
+        self.stats.marks_sent += 1
+        await self._send(OutboundMark(self.stream_sid, name))
+
+    async def send_loop(self) -> None:
+        """Agent audio out: one paced playout frame per tick, `media` only when it has audio."""
+        while not self.ws.closed:
+            frame = await self.playout.next_frame()
+            if self._clear_pending:
+                self._clear_pending = False
+                self.encoder.reset()
+                self._unmarked = 0
+                self.stats.clears_sent += 1
+                await self._send(Clear(self.stream_sid))
+            if not self.playout.last_frame_had_audio:
+                if self._unmarked:
+                    await self._send_mark()
+                continue
+            self.stats.add_lateness(1000.0 * self.playout.last_lateness_s)
+            for payload in self.encoder.encode(frame):
+                await self._send(OutboundMedia(self.stream_sid, payload))
+            self._unmarked += 1
+            if self._unmarked >= MARK_EVERY_FRAMES or not self.playout.is_playing:
+                await self._send_mark()
+
+    def on_media(self, message: Media) -> None:
+        self.source.push(message.payload)  # BadAudioFrame for a wrong size
+
+    def on_mark(self, message: Mark) -> None:
+        if not self.playout.ack(message.name):
+            log.debug("call %s: mark %s ignored (cleared or unknown)", self.session.id,
+                      message.name)
+
+    def on_dtmf(self, message: Dtmf) -> None:
+        self.session.own_task(self._dtmf(message.digit), "dtmf")
+
+    async def _dtmf(self, digit: str) -> None:
+        """Keypad digits → `handle_ivr_menu`; its answer is spoken, a transfer carried out."""
+        async with self._dtmf_lock:
+            self.digits = (self.digits + digit)[-8:]
+            ctx = ToolContext(db=self.app[DB], call_id=self.session.id,
+                              caller=self.session.caller, hooks=self.hooks)
+            result = await execute_voice_tool("handle_ivr_menu", {"digits": self.digits}, ctx)
+            action = result.data.get("action") if result.ok else None
+            if not result.ok or action in ("transfer", "intent"):
+                self.digits = ""
+            if self.playout.is_playing:
+                self.playout.clear()  # the caller chose: stop the menu being read out
+            await speak(self.playout, self.tts, result.speech)
+            if action == "transfer":
+                department = str(result.data.get("department", ""))
+                moved = await execute_voice_tool("transfer_to_human",
+                                                 {"department": department}, ctx)
+                if not moved.ok:
+                    await speak(self.playout, self.tts, moved.speech)
+
+
+def _verify_upgrade(request: web.Request) -> None:
+    settings = request.app[SETTINGS]
+    url = public_ws_url(settings, request.path_qs)
+    if not is_signed(settings, url, {}, request.headers.get(SIGNATURE_HEADER)):
+        raise web.HTTPForbidden(text="bad or missing Twilio signature")
+
+
+async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
+    _verify_upgrade(request)  # before the upgrade: a forged request gets a plain 403
+    app = request.app
+    ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES, timeout=2.0)
+    await ws.prepare(request)
+    stream: PhoneStream | None = None
+    end_reason = EndReason.GUEST_DISCONNECTED
+    bad = 0
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.ERROR:
+                log.warning("twilio stream error: %s", ws.exception())
+                break
+            if msg.type != WSMsgType.TEXT:
+                log.warning("twilio stream: non-text frame; closing")
+                await ws.close(code=StreamClose.UNSUPPORTED, message=b"text frames only")
+                break
+            try:
+                message = parse_inbound(msg.data)
+                if isinstance(message, Start):
+                    if stream is not None:
+                        raise StreamProtocolError(StreamErrorCode.BAD_MESSAGE, "second start")
+                    stream = await start_stream(app, ws, message)
+                elif isinstance(message, Stop):
+                    end_reason = EndReason.GUEST_HANGUP
+                    break
+                elif isinstance(message, Connected):
+                    continue
+                elif stream is None:
+                    raise StreamProtocolError(StreamErrorCode.BAD_MESSAGE,
+                                              f"{type(message).__name__} before start")
+                elif isinstance(message, Media):
+                    stream.on_media(message)
+                elif isinstance(message, Mark):
+                    stream.on_mark(message)
+                elif isinstance(message, Dtmf):
+                    stream.on_dtmf(message)
+            except StreamRejected as err:
+                log.warning("twilio stream rejected: %s", err)
+                await ws.close(code=StreamClose.POLICY, message=b"unknown call")
+                break
+            except (StreamProtocolError, BadAudioFrame, TransportClosed) as err:
+                code = getattr(err, "code", StreamErrorCode.BAD_PAYLOAD)
+                if code is StreamErrorCode.BAD_JSON:
+                    log.warning("twilio stream: not JSON; closing")
+                    await ws.close(code=StreamClose.BAD_DATA, message=b"bad json")
+                    break
+                bad += 1
+                app[STREAM_STATS].bad_messages += 1
+                log.warning("twilio stream: %s (%s) ignored", err, code)
+                if bad >= MAX_BAD_MESSAGES:
+                    await ws.close(code=StreamClose.POLICY, message=b"too many bad messages")
+                    break
+        if ws.close_code == WSCloseCode.MESSAGE_TOO_BIG:
+            log.warning("twilio stream closed: message over %d bytes", MAX_MESSAGE_BYTES)
+    finally:
+        if not ws.closed:
+            await ws.close()
+        if stream is not None:
+            await stream.session.end(end_reason)
+    return ws
+
+
+async def _session_for(app: web.Application, start: Start) -> PhoneCall:
+    """The call this stream belongs to: the inbound webhook's session, or a new session for an
+    outbound callback (its TwiML carries `direction=outbound`)."""
+    params = start.custom_parameters
+    calls = app[PHONE_CALLS]
+    session_id = params.get("session_id")
+    if session_id:
+        phone = calls.get(session_id)
+        if phone is None or phone.call_sid != start.call_sid or phone.stream_sid is not None:
+            raise StreamRejected(f"no waiting call {session_id} for {start.call_sid}")
+        return phone
+    if params.get("direction") != "outbound" or calls.by_call_sid(start.call_sid):
+        raise StreamRejected(f"stream for unknown call {start.call_sid}")
+    guest = params.get("to") or None
+    session = await app[SESSIONS].create(Transport.TWILIO, guest)
+    phone = PhoneCall(session, start.call_sid, "outbound-api", guest)
+    calls.add(phone)
+
+    async def forget() -> None:
+        calls.remove(session.id)
+
+    session.add_closer("phone call", forget)
+    await _upsert_call(app[DB], start.call_sid, call_id=session.id, direction="outbound-api",
+                       to_number=guest, status="in-progress")
+    return phone
+
+
+async def start_stream(app: web.Application, ws: web.WebSocketResponse,
+                       start: Start) -> PhoneStream:
+    fmt = start.media_format
+    if fmt.encoding != "audio/x-mulaw" or fmt.sample_rate != MULAW_RATE or fmt.channels != 1:
+        raise StreamRejected(f"unsupported media format {fmt}")
+    phone = await _session_for(app, start)
+    phone.stream_sid = start.stream_sid
+    session = phone.session
+    settings = app[SETTINGS]
+    engine = make_engine(settings)
+    session.engine_name = engine.name
+    playout = Playout(MULAW_RATE, app[CLOCK])
+    source = MulawSource(engine.input_rate)
+    stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source)
+    session.add_closer("twilio socket", lambda: _close_socket(ws))
+
+    async def close_source() -> None:
+        source.close()
+
+    session.add_closer("mulaw source", close_source)
+    bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
+                        caller=session.caller, turn_detector=await new_turn_detector(settings),
+                        recorder=open_recorder(settings, session))
+    session.bridge = bridge
+    session.playout = playout
+    session.mark_connected()
+    session.own_task(bridge.run(), "bridge")
+    session.own_task(stream.send_loop(), "twilio-send")
+    log.info("call %s: Twilio stream %s started", session.id, start.stream_sid)
+    return stream
+
+
+async def _close_socket(ws: web.WebSocketResponse) -> None:
+    if not ws.closed:
+        await ws.close(code=StreamClose.ENDED, message=b"call ended")
