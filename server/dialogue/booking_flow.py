@@ -1,0 +1,225 @@
+"""New bookings and availability checks: fill the slots, check, confirm, book, offer a text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.dialogue.conversation import BookingDraft, BookingRef, Conversation, Pending, Say
+from server.dialogue.intents import Intent
+from server.dialogue.reply import Outcome
+from server.dialogue.speech import (
+    ask,
+    day,
+    offer,
+    people,
+    plan_words,
+    room_code_for_name,
+    room_phrase,
+    with_article,
+)
+from server.dialogue.understanding import Understood
+from server.hotel.enums import RatePlan
+from server.hotel.speech_format import say_list, say_money, say_nights
+from server.tools import ToolErrorCode, ToolResult
+
+E = ToolErrorCode
+
+
+def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
+    """Copy what the guest said into the draft; True if anything changed."""
+    changed = False
+    if u.check_in is not None and u.check_in != b.check_in:
+        b.check_in, changed = u.check_in, True
+        if b.check_out is not None and b.check_out <= b.check_in:
+            b.check_out = None
+    if u.check_out is not None:
+        b.check_out, b.nights, changed = u.check_out, None, True
+    if u.nights is not None and (u.nights != b.nights or b.check_out is not None):
+        b.nights, b.check_out, changed = u.nights, None, True
+    if u.extra_nights and b.stay_nights():
+        b.nights, b.check_out, changed = (b.stay_nights() or 0) + u.extra_nights, None, True
+    if u.guests is not None and u.guests != b.guests and not (
+            expecting == "nights" and u.nights is None and u.guests == b.nights):
+        b.guests, changed = u.guests, True
+    if u.room_type is not None and u.room_type != b.room_type:
+        b.room_type, changed = u.room_type, True
+        b.room_only_pence = b.bnb_pence = None
+    if changed:
+        b.checked = False
+    if u.rate_plan is not None and u.rate_plan != b.rate_plan:
+        b.rate_plan, changed = u.rate_plan, True
+    if u.name is not None and (expecting == "guest_name" or u.intent is not Intent.NONE
+                               or b.guest_name is None) and _plausible_name(u):
+        b.guest_name, changed = u.name, True
+    if u.phone is not None:
+        b.phone, changed = u.phone, True
+    return changed
+
+
+def _plausible_name(u: Understood) -> bool:
+    return u.answer.value == "none" and not u.has_booking_slots
+
+
+def _quote(b: BookingDraft) -> int | None:
+    rate = b.bnb_pence if b.rate_plan is RatePlan.BNB else b.room_only_pence
+    nights = b.stay_nights()
+    return rate * nights if rate is not None and nights else None
+
+
+def _stay_args(b: BookingDraft) -> dict[str, Any]:
+    return {"check_in": b.check_in.isoformat() if b.check_in else None,
+            "check_out": b.check_out.isoformat() if b.check_out else None,
+            "nights": b.nights if b.check_out is None else None}
+
+
+def _room_types(result: ToolResult) -> list[dict[str, Any]]:
+    raw = result.data.get("room_types")
+    return [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
+
+
+def tool_problem(conv: Conversation, result: ToolResult) -> Say:
+    """Speak a booking tool's error and ask what it asks, clearing the slot at fault."""
+    b = conv.booking
+    err = result.error
+    assert err is not None
+    if err.code is E.TOO_MANY_GUESTS:
+        raw = result.data.get("suggested_room_types")
+        names = [str(x) for x in raw] if isinstance(raw, list) else []
+        b.suggested = tuple(c for c in (room_code_for_name(n) for n in names) if c)
+        return offer(conv, Pending.PICK_ROOM if b.suggested else Pending.MULTI_ROOM,
+                     result.speech)
+    field = err.field
+    if field == "check_in" or err.code is E.DATE_IN_PAST:
+        b.check_in = None
+        return ask(conv, "check_in", result.speech.replace(err.question or "", "").strip())
+    if field in ("nights", "check_out") or err.code is E.INVALID_DATES:
+        b.nights = b.check_out = None
+        return ask(conv, "nights", result.speech.replace(err.question or "", "").strip())
+    if err.code is E.NO_AVAILABILITY:
+        b.room_type = None
+        conv.expecting = "room_type"
+        conv.pending = None
+        return Say(result.speech, expecting="room_type")
+    if field in ("room_type", "guests", "guest_name", "phone"):
+        setattr(b, field, None)
+        conv.expecting = field
+        return Say(result.speech, expecting=field)
+    conv.expecting = field
+    return Say(result.speech, expecting=field)
+
+
+async def _check(conv: Conversation) -> Say | None:
+    """check_availability for the draft; None when the chosen room type is free."""
+    b = conv.booking
+    result = await conv.tool("check_availability", **_stay_args(b), guests=b.guests,
+                             room_type=_display(b.room_type))
+    if not result.ok:
+        return tool_problem(conv, result)
+    types = _room_types(result)
+    if b.room_type is not None:
+        match = next((t for t in types if room_code_for_name(str(t["room_type"])) ==
+                      b.room_type), None)
+        if match is not None:
+            b.room_only_pence = int(match["room_only_pence"])
+            b.bnb_pence = int(match["bnb_pence"])
+    b.checked = True
+    if conv.task is Intent.AVAILABILITY:
+        conv.outcomes.append(Outcome.AVAILABILITY_GIVEN)
+        return offer(conv, Pending.OFFER_BOOKING,
+                     f"{result.speech} Would you like me to book one for you?")
+    return None
+
+
+def _display(code: str | None) -> str | None:
+    return room_phrase(code) if code else None
+
+
+async def next_step(conv: Conversation) -> Say:
+    """Ask for the next missing detail, or check and confirm the booking."""
+    b = conv.booking
+    if b.check_in is None:
+        return ask(conv, "check_in")
+    if b.stay_nights() is None:
+        return ask(conv, "nights")
+    if conv.task is Intent.AVAILABILITY:
+        said = await _check(conv)
+        assert said is not None
+        return said
+    if b.guests is None:
+        return ask(conv, "guests")
+    if b.room_type is None:
+        return ask(conv, "room_type")
+    if not b.checked:
+        problem = await _check(conv)
+        if problem is not None:
+            return problem
+    if b.rate_plan is None:
+        lead = ""
+        if b.room_only_pence is not None and b.bnb_pence is not None:
+            lead = (f"The {room_phrase(b.room_type)} is {say_money(b.room_only_pence)} a night "
+                    f"room only, or {say_money(b.bnb_pence)} with breakfast.")
+        return ask(conv, "rate_plan", lead)
+    if b.guest_name is None and conv.caller_name:
+        b.guest_name = conv.caller_name
+    if b.guest_name is None:
+        return ask(conv, "guest_name")
+    if b.phone is None and conv.ctx.caller_e164 is None:
+        return ask(conv, "phone")
+    return _confirm(conv)
+
+
+def _confirm(conv: Conversation) -> Say:
+    b = conv.booking
+    assert b.check_in and b.room_type and b.guests and b.rate_plan
+    nights = b.stay_nights() or 0
+    price = _quote(b)
+    cost = f", at {say_money(price)}" if price is not None else ""
+    text = (f"So that's {with_article(room_phrase(b.room_type))}, arriving "
+            f"{day(b.check_in, conv.today())} for {say_nights(nights)}, for "
+            f"{people(b.guests)}, {plan_words(b.rate_plan)}{cost}, under the name "
+            f"{b.guest_name}. Shall I book it?")
+    return offer(conv, Pending.CONFIRM_BOOKING, text)
+
+
+async def commit(conv: Conversation) -> Say:
+    """make_reservation with the confirmed draft; offers a text confirmation after."""
+    b = conv.booking
+    result = await conv.tool("make_reservation", room_type=_display(b.room_type),
+                             **_stay_args(b), guests=b.guests,
+                             rate_plan=b.rate_plan.value if b.rate_plan else None,
+                             guest_name=b.guest_name, phone=b.phone)
+    if not result.ok:
+        b.checked = False
+        return tool_problem(conv, result)
+    ref = BookingRef.from_json(dict(result.data))
+    conv.last_code = ref.code
+    conv.current = ref
+    conv.outcomes.append(Outcome.BOOKED)
+    conv.booking = BookingDraft()
+    conv.task = None
+    said = offer(conv, Pending.OFFER_SMS,
+                 f"{result.speech} Would you like me to text you the confirmation?")
+    return Say(said.text, said.expecting, Outcome.BOOKED)
+
+
+async def pick_room(conv: Conversation, u: Understood) -> Say | None:
+    """The answer to "would you like a family room or the Harbor Suite instead?"."""
+    b = conv.booking
+    if u.room_type is not None or u.guests is not None or u.has_booking_slots:
+        apply(b, u, expecting=conv.expecting)
+        conv.pending = None
+        return await next_step(conv)
+    if u.answer.value == "yes":
+        if len(b.suggested) == 1:
+            b.room_type, b.checked = b.suggested[0], False
+            conv.pending = None
+            return await next_step(conv)
+        names = [with_article(room_phrase(c)) for c in b.suggested]
+        conv.pending = None
+        conv.expecting = "room_type"
+        return Say(f"Which would you prefer: {say_list(names).replace(' and ', ' or ')}?",
+                   expecting="room_type")
+    if u.answer.value == "no":
+        conv.pending = None
+        return ask(conv, "guests", "No problem.")
+    return None

@@ -1,0 +1,90 @@
+"""Moving the call to people: transfers (with a callback offer when closed) and callbacks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from server.dialogue.conversation import CallbackDraft, Conversation, Pending, Say
+from server.dialogue.dates import parse_time
+from server.dialogue.reply import Outcome
+from server.dialogue.speech import ANYTHING_ELSE, ask, offer
+from server.dialogue.understanding import Understood
+from server.tools import ToolErrorCode
+
+E = ToolErrorCode
+DEPARTMENT_NAMES = {"front_desk": "front desk", "reservations": "reservations",
+                    "housekeeping": "housekeeping", "room_service": "room service",
+                    "concierge": "concierge", "manager": "manager on duty"}
+
+
+async def transfer(conv: Conversation, department: str, reason: str = "") -> Say:
+    result = await conv.tool("transfer_to_human", department=DEPARTMENT_NAMES[department],
+                             reason=reason or None)
+    conv.task = None
+    if result.ok:
+        conv.outcomes.append(Outcome.TRANSFERRED)
+        conv.pending = None
+        conv.expecting = None
+        return Say(result.speech, outcome=Outcome.TRANSFERRED)
+    if result.error is not None and result.error.code in (E.DEPARTMENT_CLOSED,
+                                                          E.TRANSFER_FAILED):
+        conv.offer_department = department
+        opens = result.data.get("next_open")
+        conv.offer_when = dt.datetime.fromisoformat(opens) if isinstance(opens, str) else None
+        return offer(conv, Pending.OFFER_CALLBACK, result.speech)
+    return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+
+
+def _callback_department(u: Understood) -> str | None:
+    if u.department in (None, "front_desk"):
+        return None
+    return u.department
+
+
+async def callback_step(conv: Conversation, u: Understood) -> Say:
+    d = conv.callback
+    when = parse_time(u.text, conv.ctx.now())
+    if when is not None:
+        d.when = when
+    d.department = _callback_department(u) or d.department
+    if u.phone is not None:
+        d.phone = u.phone
+    if d.when is None:
+        return ask(conv, "when")
+    if d.phone is None and conv.ctx.caller_e164 is None:
+        return ask(conv, "phone")
+    return await _schedule(conv)
+
+
+async def callback_at(conv: Conversation, when: dt.datetime | None, department: str) -> Say:
+    """The guest accepted a callback offered after a closed department."""
+    conv.callback = CallbackDraft(when=when, department=department,
+                                  reason="asked for a callback when the department opens")
+    if when is None:
+        return ask(conv, "when")
+    if conv.ctx.caller_e164 is None:
+        return ask(conv, "phone")
+    return await _schedule(conv)
+
+
+async def _schedule(conv: Conversation) -> Say:
+    d = conv.callback
+    assert d.when is not None
+    result = await conv.tool("schedule_callback",
+                             when=d.when.replace(tzinfo=None).isoformat(timespec="minutes"),
+                             phone=d.phone,
+                             department=DEPARTMENT_NAMES.get(d.department or ""),
+                             reason=d.reason or None)
+    if not result.ok:
+        err = result.error
+        if err is not None and err.field in ("when", "phone"):
+            setattr(d, err.field, None)
+            conv.expecting = err.field
+            conv.pending = None
+            return Say(result.speech, expecting=err.field)
+        return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    conv.outcomes.append(Outcome.CALLBACK_SCHEDULED)
+    conv.callback = CallbackDraft()
+    conv.task = None
+    said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    return Say(said.text, said.expecting, Outcome.CALLBACK_SCHEDULED)

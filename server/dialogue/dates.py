@@ -1,0 +1,248 @@
+"""Spoken dates and times relative to the hotel's today ("next friday", "the fourth of
+december", "in two weeks", "tomorrow at ten")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from server.dialogue.words import NumberMatch, count_at, ordinal_at, tokens
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
+          "september", "october", "november", "december")
+# A day-and-month this far in the past is taken as a mistake (said back as "already passed");
+# further back, it means next year's.
+RECENT_PAST_DAYS = 31
+_UNTIL = {"until", "till", "til", "leaving", "departing", "out"}
+_NOT = {"not", "instead"}
+
+
+class DateRole(StrEnum):
+    """What a date in an utterance is for: arrival, departure, or unknown."""
+
+    ANY = "any"
+    CHECK_IN = "check_in"
+    CHECK_OUT = "check_out"
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    value: dt.date
+    start: int
+    end: int
+    role: DateRole = DateRole.ANY
+    negated: bool = False  # "not friday"
+
+
+def _weekday_on_or_after(today: dt.date, weekday: int, *, strictly: bool) -> dt.date:
+    ahead = (weekday - today.weekday()) % 7
+    if ahead == 0 and strictly:
+        ahead = 7
+    return today + dt.timedelta(days=ahead)
+
+
+def _day_month(today: dt.date, day: int, month: int) -> dt.date | None:
+    """Day and month without a year: this year's, unless long past (then next year's)."""
+    for year in (today.year, today.year + 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if d >= today - dt.timedelta(days=RECENT_PAST_DAYS):
+            return d
+    return None
+
+
+def _day_only(today: dt.date, day: int) -> dt.date | None:
+    """"The 4th": this month's if not past, else next month's."""
+    year, month = today.year, today.month
+    for _ in range(3):
+        try:
+            d = dt.date(year, month, day)
+            if d >= today:
+                return d
+        except ValueError:
+            pass
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return None
+
+
+def _month_at(toks: list[str], i: int) -> int | None:
+    return MONTHS.index(toks[i]) + 1 if i < len(toks) and toks[i] in MONTHS else None
+
+
+def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | None:
+    """A date expression starting at toks[i]: (date, end index)."""
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else ""
+    if t in ("today", "tonight"):
+        return today, i + 1
+    if t == "yesterday":
+        return today - dt.timedelta(days=1), i + 1
+    if t == "tomorrow":
+        return today + dt.timedelta(days=1), i + 1
+    if t == "day" and nxt == "after" and toks[i + 2:i + 3] == ["tomorrow"]:
+        return today + dt.timedelta(days=2), i + 3
+    if t in ("next", "this", "coming") and nxt in WEEKDAYS:
+        wd = WEEKDAYS.index(nxt)
+        return _weekday_on_or_after(today, wd, strictly=t == "next"), i + 2
+    if t in ("this", "next") and nxt == "weekend":
+        friday = _weekday_on_or_after(today, 4, strictly=False)
+        if today.weekday() in (5, 6):  # already the weekend: "next weekend" is the coming one
+            friday = _weekday_on_or_after(today, 4, strictly=True)
+            return (friday if t == "next" else today), i + 2
+        return friday + dt.timedelta(days=7 if t == "next" else 0), i + 2
+    if t == "next" and nxt == "week":
+        return _weekday_on_or_after(today, 0, strictly=True), i + 2
+    if t in WEEKDAYS:
+        return _weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1
+    if t == "in":  # "in two weeks", "in three days", "in a week"
+        n = count_at(toks, i + 1)
+        if n is not None and n.end < len(toks):
+            unit = toks[n.end]
+            if unit in ("day", "days"):
+                return today + dt.timedelta(days=n.value), n.end + 1
+            if unit in ("week", "weeks", "weeks'", "weeks's"):
+                return today + dt.timedelta(weeks=n.value), n.end + 1
+            if unit == "fortnight":
+                return today + dt.timedelta(weeks=2 * n.value), n.end + 1
+        if nxt == "a" and toks[i + 2:i + 3] == ["fortnight"]:
+            return today + dt.timedelta(weeks=2), i + 3
+        return None
+    month = _month_at(toks, i)
+    if month is not None:  # "december fourth", "december the fourth"
+        j = i + 1 + (nxt == "the")
+        o = ordinal_at(toks, j) or _cardinal_day(toks, j)
+        if o is not None:
+            d = _day_month(today, o.value, month)
+            return (d, o.end) if d else None
+        return None
+    j = i + (t == "the")
+    o = ordinal_at(toks, j)
+    if o is None or not 1 <= o.value <= 31:
+        return None
+    k = o.end + (o.end < len(toks) and toks[o.end] == "of")
+    month = _month_at(toks, k)
+    if month is not None:
+        d = _day_month(today, o.value, month)
+        return (d, k + 1) if d else None
+    d = _day_only(today, o.value)
+    return (d, o.end) if d else None
+
+
+def _cardinal_day(toks: list[str], i: int) -> NumberMatch | None:
+    n = count_at(toks, i)
+    return n if n is not None and toks[i] not in ("a", "an") and 1 <= n.value <= 31 else None
+
+
+def find_dates(toks: list[str], today: dt.date) -> list[DateMatch]:
+    """Every date in the tokens, with its role (from/until words before it) and negation."""
+    out: list[DateMatch] = []
+    i = 0
+    while i < len(toks):
+        found = _match_at(toks, i, today)
+        if found is None:
+            i += 1
+            continue
+        value, end = found
+        start = i
+        before = toks[max(0, start - 3):start]
+        role = DateRole.ANY
+        if any(w in _UNTIL for w in before[-2:]) or before[-2:] == ["check", "out"]:
+            role = DateRole.CHECK_OUT
+        elif any(w in ("from", "arriving", "arrive", "in") for w in before[-2:]):
+            role = DateRole.CHECK_IN
+        negated = (bool(before) and before[-1] in _NOT) or before[-2:] == ["not", "on"]
+        out.append(DateMatch(value, start, end, role, negated))
+        i = end
+    return out
+
+
+def parse_date(text: str, today: dt.date) -> dt.date | None:
+    """The (last non-negated) date said in `text`, or None."""
+    found = [d for d in find_dates(tokens(text), today) if not d.negated]
+    return found[-1].value if found else None
+
+
+def _hour_minute(toks: list[str], i: int) -> tuple[int, int, int] | None:
+    """"three", "three thirty", "half past three", "ten o'clock": (hour, minute, end)."""
+    t = toks[i] if i < len(toks) else ""
+    if t in ("noon", "midday"):
+        return 12, 0, i + 1
+    if t in ("half", "quarter") and toks[i + 1:i + 2] in (["past"], ["to"]):
+        h = count_at(toks, i + 2)
+        if h is None or not 1 <= h.value <= 12:
+            return None
+        minutes = 30 if t == "half" else 15
+        if toks[i + 1] == "to":
+            return (h.value - 1) % 12 or 12, 60 - minutes, h.end
+        return h.value, minutes, h.end
+    h = count_at(toks, i)
+    if h is None or t in ("a", "an") or not 1 <= h.value <= 12:
+        return None
+    end, minute = h.end, 0
+    if toks[end:end + 1] == ["o'clock"] or toks[end:end + 2] == ["o", "clock"]:
+        end += 1 if toks[end] == "o'clock" else 2
+    else:
+        m = count_at(toks, end)
+        if m is not None and toks[end] not in ("a", "an") and 0 <= m.value < 60 and m.value >= 10:
+            minute, end = m.value, m.end
+    return h.value, minute, end
+
+
+def parse_time(text: str, now: dt.datetime) -> dt.datetime | None:
+    """When, for a callback: "in ten minutes", "in half an hour", "tomorrow at ten",
+    "at three", "at half past four in the afternoon". Hotel-local, seconds dropped."""
+    toks = tokens(text)
+    now = now.replace(second=0, microsecond=0)
+    for i, t in enumerate(toks):  # relative: "in twenty minutes", "in an hour"
+        if t != "in":
+            continue
+        rest = toks[i + 1:]
+        if rest[:3] == ["half", "an", "hour"]:
+            return now + dt.timedelta(minutes=30)
+        n = count_at(toks, i + 1)
+        if n is not None and n.end < len(toks):
+            unit = toks[n.end]
+            if unit.startswith("minute"):
+                return now + dt.timedelta(minutes=n.value)
+            if unit.startswith("hour"):
+                return now + dt.timedelta(hours=n.value)
+    dates = [d for d in find_dates(toks, now.date()) if not d.negated]
+    day = dates[-1].value if dates else None
+    clock: tuple[int, int, int] | None = None
+    for i, t in enumerate(toks):
+        if t in ("at", "around", "about") or toks[i] in ("noon", "midday"):
+            clock = _hour_minute(toks, i + (t in ("at", "around", "about")))
+            if clock is not None:
+                break
+    if clock is None:
+        if day is not None and day > now.date():
+            return dt.datetime.combine(day, dt.time(10, 0), tzinfo=now.tzinfo)
+        if "afternoon" in toks:
+            clock = (3, 0, 0)
+        elif "evening" in toks:
+            clock = (6, 0, 0)
+        elif "morning" in toks:
+            clock = (10, 0, 0)
+        else:
+            return None
+    hour, minute, end = clock
+    tail = toks[end:end + 3]
+    if hour < 12 and ("pm" in tail or "afternoon" in toks or "evening" in toks
+                      or tail[:2] == ["p", "m"]):
+        hour += 12
+    elif hour == 12 and ("am" in tail or "midnight" in tail):
+        hour = 0
+    elif hour < 12 and not ("am" in tail or "morning" in toks or tail[:2] == ["a", "m"]) \
+            and hour < 7:
+        hour += 12  # "at three" means the afternoon: the hotel does not call at 3 a.m.
+    start_day = day or now.date()
+    when = dt.datetime.combine(start_day, dt.time(hour, minute), tzinfo=now.tzinfo)
+    if day is None and when <= now:
+        when += dt.timedelta(days=1)
+    return when

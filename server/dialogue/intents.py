@@ -1,0 +1,116 @@
+"""What the guest wants, from one utterance: the dialogue's intent classifier (rules)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from server.dialogue import items, slots
+
+
+class Intent(StrEnum):
+    BOOK = "book"
+    AVAILABILITY = "availability"
+    CHANGE = "change"
+    CANCEL = "cancel"
+    HOUSEKEEPING = "housekeeping"
+    ROOM_SERVICE = "room_service"
+    INFO = "info"
+    TRANSFER = "transfer"
+    CALLBACK = "callback"
+    SMS = "sms"
+    MY_BOOKING = "my_booking"
+    REPEAT = "repeat"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    BYE = "bye"
+    HOLD = "hold"
+    PRESENCE = "presence"
+    COMPLAINT = "complaint"
+    NONE = "none"
+
+
+def _has(text: str, pattern: str) -> bool:
+    return re.search(pattern, text) is not None
+
+
+_QUESTION = (r"^(what|when|where|how|is|are|do|does|can|could|will|would|may|have you|"
+             r"tell me|i was wondering|i wanted to know|any)\b|\b(what time|how much|is there|"
+             r"do you|are there|can i|what's|where's|allowed|policy|open|close)\b")
+_TRANSFER = (r"\b(speak to|speak with|talk to|talk with|put me through|connect me|transfer me|"
+             r"get me|let me speak|through to|a human|a real person|an operator|operator)\b")
+_BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge|operator)"
+                  r"( please)?$")
+
+
+def classify(toks: list[str]) -> Intent:
+    """The guest's main intent in this utterance, or NONE (slots may still be present)."""
+    text = " ".join(toks)
+    if not text:
+        return Intent.NONE
+    if _has(text, r"\b(repeat|say that again|say again|pardon|come again|what was that|"
+                  r"didn't catch|did not catch|what did you say|didn't hear|didn't get that)\b") \
+            or text in ("sorry", "what", "sorry what", "eh"):
+        return Intent.REPEAT
+    if _has(text, r"\b(call me back|ring me back|call back|callback|phone me back|"
+                  r"call me later|give me a call|ring me)\b"):
+        return Intent.CALLBACK
+    if _has(text, _TRANSFER) or _has(text, _BARE_TRANSFER) or \
+            _has(text, r"\b(speak|talk) to (someone|somebody|a person|anyone)\b"):
+        return Intent.TRANSFER
+    if _has(text, r"\b(text|sms|send (me )?(it|the confirmation|a confirmation|the details)|"
+                  r"message me|to my (phone|mobile))\b") and not _has(text, r"\bcancel\b"):
+        return Intent.SMS
+    if _has(text, r"\b(cancel|cancelling|canceling)\b") and \
+            not _has(text, r"\b(policy|fee|without paying|charge for)\b"):
+        return Intent.CANCEL
+    if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|"
+                  r"add a night|one more night|upgrade|switch|stay longer|amend|"
+                  r"more nights)\b"):
+        return Intent.CHANGE
+    topic = slots.topic(toks)
+    question = _has(text, _QUESTION)
+    if topic is not None and question and not _has(text, r"\b(book|reserve)\b") and \
+            not items.menu_items(toks):
+        return Intent.INFO
+    if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
+            (items.menu_items(toks) and not items.housekeeping_items(toks)):
+        return Intent.ROOM_SERVICE
+    if items.housekeeping_items(toks) or items.is_maintenance(toks) or \
+            _has(text, r"\b(housekeeping|house keeping|clean|cleaned|maintenance)\b"):
+        return Intent.HOUSEKEEPING
+    if _has(text, r"\b(available|availability|any rooms|any room|have a room|"
+                  r"have rooms|free rooms|rooms free|how much is a room|room free)\b") and \
+            not _has(text, r"\b(book|reserve)\b"):
+        return Intent.AVAILABILITY
+    if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|"
+                  r"need a room|want a room|like a room|looking for a room|a room for|"
+                  r"stay with you)\b") and not _has(text, r"\b(my booking|my reservation)\b"):
+        return Intent.BOOK
+    if _has(text, r"\b(about|regarding|with|check) my (booking|reservation|stay)\b") or \
+            _has(text, r"\bmy (booking|reservation)\b"):
+        return Intent.MY_BOOKING
+    if topic is not None and question:
+        return Intent.INFO
+    if _has(text, r"\b(goodbye|bye|that's all|that is all|that's everything|nothing else|"
+                  r"all i needed|that's it thanks|that'll be all|see you)\b"):
+        return Intent.BYE
+    if _has(text, r"^(thank you|thanks|cheers|many thanks|brilliant thanks|"
+                  r"that's great thank you)\b"):
+        return Intent.THANKS
+    if _has(text, r"\b(hold on|one moment|hang on|just a (second|sec|moment|minute)|"
+                  r"give me a (second|moment|minute))\b"):
+        return Intent.HOLD
+    if _has(text, r"\b(are you there|anyone there|can you hear me|you still there)\b"):
+        return Intent.PRESENCE
+    if _has(text, r"\b(complaint|complain|left something|lost|running late|arriving late|"
+                  r"be late|question)\b"):
+        return Intent.COMPLAINT
+    if _has(text, r"^(hello|hi|hey|good morning|good afternoon|good evening|morning|"
+                  r"afternoon|evening)\b"):
+        return Intent.GREETING
+    if topic is not None and topic.value in ("breakfast", "parking", "pool", "gym", "pets",
+                                             "wifi", "smoking", "address") and \
+            len(toks) <= 3:
+        return Intent.INFO
+    return Intent.NONE

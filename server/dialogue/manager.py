@@ -1,0 +1,287 @@
+"""`DialogueManager`: the offline engine's dialogue, text in and text out.
+
+Each guest utterance is parsed once (`understand`), then routed: call-wide requests first
+(transfer, callback, repeat, goodbye), then the answer to the agent's pending yes/no question,
+then a new task, then the slots of the task in progress. Every action goes through
+`execute_voice_tool`, the same path the Realtime engine uses.
+"""
+
+from __future__ import annotations
+
+from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
+from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
+from server.dialogue.intents import Intent
+from server.dialogue.pending import answer, anything_else
+from server.dialogue.reply import Outcome, Reply
+from server.dialogue.speech import QUESTIONS, SORRY_AGAIN, offer
+from server.dialogue.understanding import Understood, understand
+from server.dialogue.words import normalize
+from server.dialogue.yesno import Answer
+from server.tools import ToolContext
+
+STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
+TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
+         Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING)
+# Commitments that need the guest to have heard the question before a "yes" counts.
+COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
+           Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER)
+
+
+def _part_of_day(hour: int) -> str:
+    return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
+
+
+class DialogueManager:
+    """One call's dialogue. Not thread-safe; one instance per call."""
+
+    def __init__(self, context: ToolContext, *, min_confidence: float = 0.45,
+                 silence_s: float = 7.0, misses_before_transfer: int = 2) -> None:
+        self._conv = Conversation(context)
+        self._min_confidence = min_confidence
+        self._silence_s = silence_s
+        self._misses_before_transfer = misses_before_transfer
+        self._misses = 0
+        self._silences = 0
+        self._last: Reply | None = None
+        self._unheard_question: str | None = None
+        self.ended = False
+
+    @property
+    def conversation(self) -> Conversation:
+        """The dialogue state (for tests and the console)."""
+        return self._conv
+
+    async def greeting(self) -> Reply:
+        """Greets known callers by name (from get_caller_history), others with the standard
+        greeting."""
+        conv = self._conv
+        conv.calls = []
+        text = STANDARD_GREETING
+        if conv.ctx.caller_e164 is not None:
+            result = await conv.tool("get_caller_history")
+            names = result.data.get("names")
+            if result.ok and isinstance(names, list) and names:
+                conv.caller_name = str(names[0])
+                stays = result.data.get("stays")
+                for s in stays if isinstance(stays, list) else []:
+                    if isinstance(s, dict) and s.get("status") == "checked_in" \
+                            and s.get("room_number"):
+                        conv.caller_room = str(s["room_number"])
+                first = conv.caller_name.split()[0]
+                text = (f"{_part_of_day(conv.ctx.now().hour)} {first}, thank you for calling "
+                        "Harbor View Hotel. How can I help you today?")
+        return self._reply(Say(text), None)
+
+    async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
+        """One guest utterance (recognizer output) -> the agent's answer."""
+        conv = self._conv
+        conv.calls = []
+        self._silences = 0
+        if not normalize(text) or confidence < self._min_confidence:
+            return self._miss()
+        u = understand(text, conv.today(), expecting=conv.expecting)
+        if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
+            return self._repeat()
+        if (self._unheard_question and conv.pending in COMMITS and u.answer is Answer.YES
+                and not u.has_booking_slots):
+            question, self._unheard_question = self._unheard_question, None
+            return self._reply(Say(f"Just to check: {question[0].lower()}{question[1:]}",
+                                   expecting=conv.expecting), u.intent)
+        self._unheard_question = None
+        say = await self._route(u)
+        if say is None:
+            return self._miss()
+        self._misses = 0
+        return self._reply(say, u.intent)
+
+    async def on_silence(self, seconds: float) -> Reply | None:
+        """A long silence: first check in, then end the call (outcome "abandoned")."""
+        if self.ended or seconds < self._silence_s:
+            return None
+        conv = self._conv
+        conv.calls = []
+        self._silences += 1
+        if self._silences == 1:
+            return self._reply(Say("Are you still there?", expecting=conv.expecting), None)
+        await conv.tool("end_call", reason=Outcome.ABANDONED.value)
+        return self._reply(Say("I'm sorry, I can't hear you, so I'll end the call now. Please "
+                               "call us back any time. Goodbye!", outcome=Outcome.ABANDONED,
+                               end_call=True), None)
+
+    def on_interrupted(self, spoken_text: str) -> None:
+        """The guest cut the agent off; `spoken_text` is what they actually heard. If they
+        missed a confirmation question, a bare "yes" is checked once before committing."""
+        last = self._last
+        if last is None or not last.text.endswith("?"):
+            return
+        question = last.text[last.text.rstrip("?").rfind(". ") + 2:] \
+            if ". " in last.text else last.text
+        heard = len(spoken_text.strip())
+        if heard < len(last.text) - len(question):
+            self._unheard_question = question
+
+    # --- routing ---------------------------------------------------------------------
+
+    async def _route(self, u: Understood) -> Say | None:
+        conv = self._conv
+        if u.intent is Intent.TRANSFER and not (conv.pending is Pending.OFFER_TRANSFER
+                                                and u.answer is Answer.YES):
+            return await calls_flow.transfer(conv, u.department or "front_desk",
+                                             self._reason())
+        if u.intent is Intent.CALLBACK and conv.pending is not Pending.OFFER_CALLBACK:
+            if conv.task is not Intent.CALLBACK:
+                conv.reset_task()
+                conv.task = Intent.CALLBACK
+            return await calls_flow.callback_step(conv, u)
+        if conv.pending is not None:
+            said = await answer(conv, u)
+            if said is not None:
+                return said
+            if conv.pending is Pending.ANYTHING_ELSE and u.answer is Answer.NO \
+                    and u.intent in (Intent.NONE, Intent.BYE, Intent.THANKS):
+                return await self._goodbye()
+        if u.intent is Intent.BYE or (u.intent is Intent.THANKS and u.answer is Answer.NO):
+            return await self._goodbye()
+        if u.intent in TASKS and u.intent is not conv.task:
+            return await self._start(u)
+        if conv.task is not None:
+            said = await self._continue(u)
+            if said is not None:
+                return said
+        return await self._small_talk(u)
+
+    async def _start(self, u: Understood) -> Say:
+        conv = self._conv
+        intent = u.intent
+        if intent is Intent.INFO and conv.task is not None and conv.expecting in QUESTIONS:
+            return await self._aside(u)
+        if conv.task is Intent.BOOK and intent in (Intent.CHANGE, Intent.AVAILABILITY):
+            return await self._continue(u) or await booking_flow.next_step(conv)
+        if conv.task is Intent.AVAILABILITY and intent is Intent.BOOK:
+            conv.task = Intent.BOOK
+            booking_flow.apply(conv.booking, u, expecting=conv.expecting)
+            return await booking_flow.next_step(conv)
+        keep_booking = intent in (Intent.CHANGE, Intent.CANCEL, Intent.SMS)
+        current = conv.current if keep_booking else None
+        conv.reset_task()
+        conv.current = current
+        conv.task = intent
+        if intent in (Intent.BOOK, Intent.AVAILABILITY):
+            conv.booking = BookingDraft()
+            booking_flow.apply(conv.booking, u, expecting=None)
+            return await booking_flow.next_step(conv)
+        if intent is Intent.CHANGE or intent is Intent.MY_BOOKING:
+            conv.task = Intent.CHANGE
+            return await reservation_flow.change_step(conv, u)
+        if intent is Intent.CANCEL:
+            return await reservation_flow.cancel_step(conv, u)
+        if intent is Intent.SMS:
+            return await reservation_flow.send_sms(conv, u)
+        if intent is Intent.HOUSEKEEPING:
+            return await service_flow.housekeeping_step(conv, u)
+        if intent is Intent.ROOM_SERVICE:
+            return await service_flow.room_service_step(conv, u)
+        return await service_flow.info_step(conv, u)
+
+    async def _aside(self, u: Understood) -> Say:
+        """A hotel-info question in the middle of a task: answer it, then ask again."""
+        conv = self._conv
+        slot = conv.expecting
+        assert slot is not None
+        result = await conv.tool("hotel_info", topic=u.topic.value if u.topic else "other")
+        conv.expecting = slot
+        return Say(f"{result.speech} {QUESTIONS[slot]}", expecting=slot)
+
+    async def _continue(self, u: Understood) -> Say | None:
+        conv = self._conv
+        task = conv.task
+        if task in (Intent.BOOK, Intent.AVAILABILITY):
+            if booking_flow.apply(conv.booking, u, expecting=conv.expecting):
+                return await booking_flow.next_step(conv)
+            return None
+        if task is Intent.CHANGE and (u.has_booking_slots or u.code):
+            return await reservation_flow.change_step(conv, u)
+        if task is Intent.CANCEL and u.code:
+            return await reservation_flow.cancel_step(conv, u)
+        if task is Intent.SMS and (u.code or u.phone):
+            return await reservation_flow.send_sms(conv, u)
+        if task is Intent.HOUSEKEEPING and (u.housekeeping or u.room_number or u.maintenance
+                                            or (conv.expecting == "items" and u.toks)):
+            if conv.expecting == "items" and not u.housekeeping and not u.maintenance:
+                conv.service.items.append(" ".join(u.toks))
+            return await service_flow.housekeeping_step(conv, u)
+        if task is Intent.ROOM_SERVICE and (u.menu or u.room_number
+                                            or conv.expecting == "items"):
+            return await service_flow.room_service_step(conv, u,
+                                                        amending=bool(conv.order.lines))
+        if task is Intent.CALLBACK:
+            return await calls_flow.callback_step(conv, u)
+        if task is Intent.INFO and u.topic is not None:
+            return await service_flow.info_step(conv, u)
+        return None
+
+    async def _small_talk(self, u: Understood) -> Say | None:
+        conv = self._conv
+        question = QUESTIONS.get(conv.expecting or "", "How can I help you today?")
+        if u.intent is Intent.GREETING:
+            return Say(f"Hello! {question}", expecting=conv.expecting)
+        if u.intent is Intent.THANKS:
+            return anything_else(conv, "You're welcome.")
+        if u.intent is Intent.HOLD:
+            return Say("Of course, take your time.", expecting=conv.expecting)
+        if u.intent is Intent.PRESENCE:
+            return Say(f"Yes, I'm here. {question}", expecting=conv.expecting)
+        if u.intent is Intent.COMPLAINT:
+            conv.offer_department = "front_desk"
+            return offer(conv, Pending.OFFER_TRANSFER, "I'm sorry to hear that. Would you "
+                         "like me to put you through to the front desk?")
+        return None
+
+    async def _goodbye(self) -> Say:
+        conv = self._conv
+        outcome = conv.outcomes[-1] if conv.outcomes else Outcome.COMPLETED
+        result = await conv.tool("end_call", reason=outcome.value)
+        text = result.speech if result.ok else "Thank you for calling Harbor View Hotel. Goodbye!"
+        conv.pending = None
+        conv.expecting = None
+        return Say(text, outcome=outcome, end_call=True)
+
+    def _reason(self) -> str:
+        task = self._conv.task
+        return f"caller asked for a person during {task.value}" if task else "caller asked"
+
+    # --- replies ---------------------------------------------------------------------
+
+    def _miss(self) -> Reply:
+        """Not understood: ask again; after repeated misses, offer the front desk."""
+        conv = self._conv
+        self._misses += 1
+        if self._misses >= self._misses_before_transfer:
+            self._misses = 0
+            conv.offer_department = "front_desk"
+            said = offer(conv, Pending.OFFER_TRANSFER, "I'm sorry, I'm having trouble "
+                         "understanding. Would you like me to put you through to the front "
+                         "desk?")
+            return self._reply(said, None)
+        return self._reply(Say(SORRY_AGAIN, expecting=conv.expecting), None)
+
+    def _repeat(self) -> Reply:
+        last = self._last
+        if last is None:
+            return self._reply(Say(STANDARD_GREETING), Intent.REPEAT)
+        reply = Reply(text=last.text, tool_calls=(), end_call=False, outcome=None,
+                      intent=Intent.REPEAT.value, expecting=last.expecting)
+        return reply
+
+    def _reply(self, say: Say, intent: Intent | None) -> Reply:
+        conv = self._conv
+        if intent in (None, Intent.NONE) and conv.task is not None:
+            intent = conv.task
+        reply = Reply(text=say.text, tool_calls=tuple(conv.calls), end_call=say.end_call,
+                      outcome=say.outcome.value if say.outcome else None,
+                      intent=intent.value if intent and intent is not Intent.NONE else None,
+                      expecting=say.expecting)
+        conv.calls = []
+        self._last = reply
+        self.ended = self.ended or say.end_call
+        return reply

@@ -1,0 +1,178 @@
+"""Existing bookings: find the booking, then change it, cancel it, or text its confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.dialogue.conversation import BookingRef, ChangeDraft, Conversation, Pending, Say
+from server.dialogue.intents import Intent
+from server.dialogue.reply import Outcome
+from server.dialogue.speech import (
+    ANYTHING_ELSE,
+    ask,
+    day,
+    offer,
+    people,
+    plan_words,
+    room_code_for_name,
+    room_phrase,
+    with_article,
+)
+from server.dialogue.understanding import Understood
+from server.hotel.speech_format import say_code, say_nights
+from server.tools import ToolErrorCode
+
+E = ToolErrorCode
+
+
+def describe(ref: BookingRef, conv: Conversation) -> str:
+    nights = (ref.check_out - ref.check_in).days
+    code = room_code_for_name(ref.room_type)
+    room = with_article(room_phrase(code)) if code else f"a {ref.room_type}"
+    return (f"{room} for {people(ref.guests)}, arriving {day(ref.check_in, conv.today())} for "
+            f"{say_nights(nights)}, {plan_words(ref.rate_plan)}")
+
+
+async def locate(conv: Conversation, u: Understood) -> Say | None:
+    """Find the booking to work on (by code, else the caller's own); None once found."""
+    if u.code is not None and (conv.current is None or conv.current.code != u.code):
+        conv.current = None
+    if conv.current is not None:
+        return None
+    code = u.code or (conv.last_code if u.code is None else None)
+    result = await conv.tool("find_reservation", confirmation_code=code)
+    raw = result.data.get("reservations")
+    found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
+    active = [x for x in found if x.get("status") in ("confirmed", "checked_in")]
+    if result.ok and len(active) == 1:
+        conv.current = BookingRef.from_json(active[0])
+        return None
+    lead = "I couldn't find a booking under this number." if code is None else result.speech
+    if result.ok and len(active) > 1:
+        lead = "I can see more than one booking."
+    elif result.ok and not active:
+        lead = "That booking has already been cancelled or completed."
+    return ask(conv, "confirmation_code", lead)
+
+
+def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
+    if u.check_in is not None:
+        c.check_in = u.check_in
+    if u.check_out is not None:
+        c.check_out, c.nights = u.check_out, None
+    if u.nights is not None:
+        c.nights, c.check_out = u.nights, None
+    if u.extra_nights:
+        base = c.nights or (ref.check_out - ref.check_in).days
+        c.nights, c.check_out = base + u.extra_nights, None
+    if u.guests is not None:
+        c.guests = u.guests
+    if u.room_type is not None:
+        c.room_type = u.room_type
+    if u.rate_plan is not None:
+        c.rate_plan = u.rate_plan
+
+
+def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
+    check_in = c.check_in or ref.check_in
+    if c.nights is not None:
+        nights = c.nights
+    elif c.check_out is not None:
+        nights = (c.check_out - check_in).days
+    else:
+        nights = (ref.check_out - ref.check_in).days
+    code = c.room_type or room_code_for_name(ref.room_type)
+    room = with_article(room_phrase(code)) if code else f"a {ref.room_type}"
+    return (f"{room} for {people(c.guests or ref.guests)}, arriving "
+            f"{day(check_in, conv.today())} for {say_nights(nights)}, "
+            f"{plan_words(c.rate_plan or ref.rate_plan)}")
+
+
+async def change_step(conv: Conversation, u: Understood) -> Say:
+    missing = await locate(conv, u)
+    if missing is not None:
+        return missing
+    ref = conv.current
+    assert ref is not None
+    apply_change(conv.change, u, ref)
+    if not conv.change.any():
+        return ask(conv, "changes", f"I have your booking {say_code(ref.code)}: "
+                   f"{describe(ref, conv)}.")
+    return offer(conv, Pending.CONFIRM_CHANGE, f"So I'll change booking {say_code(ref.code)} "
+                 f"to {_change_words(conv.change, ref, conv)}. Shall I go ahead?")
+
+
+async def commit_change(conv: Conversation) -> Say:
+    ref, c = conv.current, conv.change
+    assert ref is not None
+    args: dict[str, Any] = {
+        "confirmation_code": ref.code,
+        "check_in": c.check_in.isoformat() if c.check_in else None,
+        "check_out": c.check_out.isoformat() if c.check_out else None,
+        "nights": c.nights, "guests": c.guests,
+        "room_type": room_phrase(c.room_type) if c.room_type else None,
+        "rate_plan": c.rate_plan.value if c.rate_plan else None}
+    result = await conv.tool("modify_reservation", **args)
+    conv.change = ChangeDraft()
+    if not result.ok:
+        err = result.error
+        if err is not None and err.code is E.TOO_MANY_GUESTS:
+            return ask(conv, "changes", result.speech.replace(err.question or "", "").strip())
+        return ask(conv, "changes", result.speech) if err and err.field else \
+            offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    conv.current = BookingRef.from_json(dict(result.data))
+    conv.outcomes.append(Outcome.MODIFIED)
+    conv.task = None
+    said = offer(conv, Pending.OFFER_SMS,
+                 f"{result.speech} Would you like the new details by text?")
+    return Say(said.text, said.expecting, Outcome.MODIFIED)
+
+
+async def cancel_step(conv: Conversation, u: Understood) -> Say:
+    missing = await locate(conv, u)
+    if missing is not None:
+        return missing
+    ref = conv.current
+    assert ref is not None
+    if ref.status != "confirmed":
+        conv.task = None
+        return offer(conv, Pending.OFFER_TRANSFER, "You're already checked in, so I can't "
+                     "cancel that booking. Would you like me to put you through to the front "
+                     "desk?")
+    return offer(conv, Pending.CONFIRM_CANCEL, f"I have booking {say_code(ref.code)}: "
+                 f"{describe(ref, conv)}. Shall I cancel it?")
+
+
+async def commit_cancel(conv: Conversation, *, accept_charge: bool = False) -> Say:
+    ref = conv.current
+    assert ref is not None
+    result = await conv.tool("cancel_reservation", confirmation_code=ref.code,
+                             accept_charge=True if accept_charge else None)
+    if result.error is not None and result.error.code is E.CONFIRMATION_REQUIRED:
+        return offer(conv, Pending.ACCEPT_CHARGE, result.speech)
+    conv.task = None
+    if not result.ok:
+        return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    conv.outcomes.append(Outcome.CANCELLED)
+    conv.current = None
+    said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    return Say(said.text, said.expecting, Outcome.CANCELLED)
+
+
+async def send_sms(conv: Conversation, u: Understood | None = None) -> Say:
+    """Text the booking's confirmation (this call's booking, else the caller's own)."""
+    code = conv.last_code or (conv.current.code if conv.current else None)
+    if code is None and u is not None:
+        missing = await locate(conv, u)
+        if missing is not None:
+            conv.task = Intent.SMS
+            return missing
+        code = conv.current.code if conv.current else None
+    result = await conv.tool("send_sms_confirmation", confirmation_code=code,
+                             phone=u.phone if u is not None else None)
+    conv.task = None
+    outcome = Outcome.SMS_SENT if result.ok else None
+    if outcome is not None:
+        conv.outcomes.append(outcome)
+    said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    return Say(said.text, said.expecting, outcome)

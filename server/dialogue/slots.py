@@ -1,0 +1,321 @@
+"""Slot values in one utterance: room type, guests, nights, rate plan, names, phone numbers,
+confirmation codes, room numbers, departments and hotel-info topics."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from server.dialogue.words import UNITS, count_at, digit_string, numbers
+from server.hotel.booking import CODE_ALPHABET
+from server.hotel.enums import RatePlan, Topic
+
+# Room-type code -> phrases callers use for it (longest phrases are tried first).
+ROOM_TYPE_PHRASES: dict[str, tuple[str, ...]] = {
+    "standard_double": ("standard double", "double room", "double", "doubles"),
+    "standard_twin": ("standard twin", "twin room", "twin beds", "twin", "two single beds",
+                      "two singles"),
+    "deluxe_king": ("deluxe king", "deluxe", "king size", "king", "sea view", "sea facing"),
+    "family_room": ("family room", "family", "family suite"),
+    "harbor_suite": ("harbor suite", "harbour suite", "suite"),
+}
+ROOM_TYPE_NAMES = {"standard_double": "Standard Double", "standard_twin": "Standard Twin",
+                   "deluxe_king": "Deluxe King", "family_room": "Family Room",
+                   "harbor_suite": "Harbor Suite"}
+NATO = {"alpha": "A", "alfa": "A", "bravo": "B", "charlie": "C", "delta": "D", "echo": "E",
+        "foxtrot": "F", "golf": "G", "hotel": "H", "india": "I", "juliet": "J", "juliett": "J",
+        "kilo": "K", "lima": "L", "mike": "M", "november": "N", "oscar": "O", "papa": "P",
+        "quebec": "Q", "romeo": "R", "sierra": "S", "tango": "T", "uniform": "U",
+        "victor": "V", "whiskey": "W", "whisky": "W", "xray": "X", "x ray": "X",
+        "yankee": "Y", "zulu": "Z"}
+# Letters as a recognizer writes them ("bee" for b is rare; single letters are the norm).
+LETTER_WORDS = {**{c: c.upper() for c in "abcdefghijklmnopqrstuvwxyz"},
+                "bee": "B", "see": "C", "sea": "C", "dee": "D", "gee": "G", "jay": "J",
+                "kay": "K", "pee": "P", "queue": "Q", "are": "R", "tee": "T", "vee": "V",
+                "ex": "X", "why": "Y", "zed": "Z", "zee": "Z"}
+CODE_LENGTH = 6
+DEPARTMENT_PHRASES: dict[str, tuple[str, ...]] = {
+    "front_desk": ("front desk", "reception", "receptionist", "operator", "someone",
+                   "somebody", "a person", "a real person", "a human", "human", "a member of staff",
+                   "anyone", "front office"),
+    "reservations": ("reservations", "reservation team", "bookings team", "booking team"),
+    "housekeeping": ("housekeeping", "house keeping", "cleaning team"),
+    "room_service": ("room service", "kitchen"),
+    "concierge": ("concierge",),
+    "manager": ("duty manager", "manager on duty", "the manager", "manager", "supervisor"),
+}
+TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
+    Topic.BREAKFAST: ("breakfast",),
+    Topic.PARKING: ("parking", "park", "car park", "car"),
+    Topic.POOL: ("pool", "swimming", "swim"),
+    Topic.GYM: ("gym", "fitness"),
+    Topic.PETS: ("pets", "pet", "dog", "dogs", "cat"),
+    Topic.WIFI: ("wifi", "wi fi", "internet", "wireless", "password"),
+    Topic.CHECK_IN: ("check in", "checking in", "check in time", "early check in"),
+    Topic.CHECK_OUT: ("check out", "checking out", "late check out", "checkout"),
+    Topic.SMOKING: ("smoke", "smoking", "cigarette", "vape"),
+    Topic.CANCELLATION: ("cancellation policy", "cancellation fee", "cancellation"),
+    Topic.ADDRESS: ("address", "located", "location", "where are you", "find you",
+                    "postcode"),
+}
+_GUEST_NOUNS = ("people", "persons", "person", "adults", "adult", "guests", "guest", "of us")
+_CHILD_NOUNS = ("children", "child", "kids", "kid", "baby", "babies")
+_NIGHT_UNITS = {"night": 1, "nights": 1, "week": 7, "weeks": 7, "fortnight": 14}
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+def _find_phrase(toks: list[str], phrase: str, start: int = 0) -> int:
+    words = phrase.split()
+    for i in range(start, len(toks) - len(words) + 1):
+        if toks[i:i + len(words)] == words:
+            return i
+    return -1
+
+
+def _negated(toks: list[str], i: int) -> bool:
+    return (i > 0 and toks[i - 1] in ("not", "instead")) or (
+        i > 1 and toks[i - 1] in ("the", "a") and toks[i - 2] == "not")
+
+
+def room_type(toks: list[str]) -> str | None:
+    """The last room type mentioned and not negated ("not the twin, the double")."""
+    best: tuple[int, str] | None = None
+    taken: set[int] = set()
+    phrases = sorted(((p, code) for code, ps in ROOM_TYPE_PHRASES.items() for p in ps),
+                     key=lambda x: -len(x[0].split()))
+    for phrase, code in phrases:
+        i = _find_phrase(toks, phrase)
+        while i >= 0:
+            span = set(range(i, i + len(phrase.split())))
+            if not span & taken:
+                taken |= span
+                if not _negated(toks, i) and (best is None or i > best[0]):
+                    best = (i, code)
+            i = _find_phrase(toks, phrase, i + 1)
+    return best[1] if best else None
+
+
+def guests(toks: list[str], *, bare: bool = False) -> int | None:
+    """"three people", "for three", "two adults and a child", "just me", "me and my wife".
+
+    `bare`: a lone number counts (the question was "how many guests?")."""
+    text = " ".join(toks)
+    if re.search(r"\b(just me|only me|myself|on my own|just myself|by myself)\b", text):
+        return 1
+    if re.search(r"\b(me and my|my (wife|husband|partner) and (me|i)|the two of us|us two)\b",
+                 text):
+        extra = 0
+        m = re.search(r"\band (our|my|the) (\w+ )?(children|kids|child|kid|son|daughter)\b", text)
+        if m:
+            extra = 2 if m.group(3) in ("children", "kids") else 1
+        return 2 + extra
+    total = None
+    i = 0
+    while i < len(toks):
+        n = count_at(toks, i)
+        if n is None or _negated(toks, i):
+            i += 1
+            continue
+        after = " ".join(toks[n.end:n.end + 2])
+        if any(after == w or after.startswith(w + " ") for w in _GUEST_NOUNS):
+            total = n.value
+            j = n.end + 1
+            if toks[j:j + 1] == ["and"]:
+                kids = count_at(toks, j + 1)
+                if kids is not None and toks[kids.end:kids.end + 1] and \
+                        toks[kids.end] in _CHILD_NOUNS:
+                    total += kids.value
+            return total
+        if toks[n.end:n.end + 1] and toks[n.end] in _CHILD_NOUNS and total is None:
+            i = n.end
+            continue
+        if (i > 0 and toks[i - 1] == "for" and toks[i] not in ("a", "an")
+                and not toks[n.end:n.end + 1]) or \
+                (i > 0 and toks[i - 1] == "for" and toks[n.end:n.end + 1] in (["please"],
+                                                                              ["people"])):
+            return n.value
+        i = n.end
+    if bare:
+        found = numbers(toks)
+        if len(found) == 1 and 0 < found[0].value < 50:
+            return found[0].value
+    return None
+
+
+def nights(toks: list[str], *, bare: bool = False) -> int | None:
+    """"two nights", "a couple of nights", "a week", "two weeks", "the weekend"."""
+    result = None
+    for i in range(len(toks)):
+        n = count_at(toks, i)
+        if n is None or n.end >= len(toks) or _negated(toks, i):
+            continue
+        unit = toks[n.end]
+        if unit in _NIGHT_UNITS:
+            result = n.value * _NIGHT_UNITS[unit]
+            if toks[n.end + 1:n.end + 2] == ["not"]:
+                return result
+    if result is not None:
+        return result
+    if "the weekend" in " ".join(toks) and "this weekend" not in " ".join(toks) \
+            and "next weekend" not in " ".join(toks):
+        return 2
+    if bare:
+        found = numbers(toks)
+        if len(found) == 1 and 0 < found[0].value <= 60:
+            return found[0].value
+    return None
+
+
+def extra_nights(toks: list[str]) -> int | None:
+    """"another night", "an extra night", "add a night", "two more nights"."""
+    text = " ".join(toks)
+    if re.search(r"\b(another|an extra|one more|add a|add one|extra) night\b", text):
+        return 1
+    m = re.search(r"\b(\w+) (more|extra) nights\b", text)
+    if m:
+        n = count_at([m.group(1)], 0)
+        return n.value if n else None
+    return None
+
+
+def rate_plan(toks: list[str]) -> RatePlan | None:
+    text = " ".join(toks)
+    if re.search(r"\b(room only|without breakfast|no breakfast|just the room|not breakfast)\b",
+                 text):
+        return RatePlan.ROOM_ONLY
+    if re.search(r"\b(bed and breakfast|b and b|with breakfast|breakfast included|"
+                 r"include breakfast|including breakfast|add breakfast|bnb)\b", text):
+        return RatePlan.BNB
+    return None
+
+
+_NAME_LEADS = ("my name is", "my name's", "the name is", "the name's", "name is", "it's under",
+               "under the name", "under the name of", "booking is under", "book it under",
+               "it is", "it's", "this is", "i'm", "i am", "under", "call me", "name")
+_NAME_STOP = {"and", "room", "please", "thanks", "thank", "for", "my", "the", "on", "in",
+              "calling", "staying", "i", "i'm", "booking", "number", "is"}
+
+
+def person_name(toks: list[str], *, bare: bool = False) -> str | None:
+    """"my name is anna smith" -> "Anna Smith"; with `bare`, the whole answer is the name."""
+    text = " ".join(toks)
+    rest: list[str] | None = None
+    for lead in sorted(_NAME_LEADS, key=len, reverse=True):
+        i = _find_phrase(toks, lead)
+        if i >= 0 and (lead not in ("it's", "it is", "this is", "i'm", "i am", "under", "name")
+                       or bare or i == 0):
+            rest = toks[i + len(lead.split()):]
+            break
+    if rest is None:
+        if not bare:
+            return None
+        rest = toks
+    while rest and rest[0] in ("yes", "yeah", "sure", "it's", "its", "mr", "mrs", "ms", "miss",
+                               "doctor", "dr", "a", "the", "oh", "um", "er", "okay", "ok"):
+        rest = rest[1:]
+    words: list[str] = []
+    for w in rest:
+        if w in _NAME_STOP or w.isdigit() or w in UNITS:
+            break
+        words.append(w)
+    if not words or len(words) > 4 or text in ("no", "yes"):
+        return None
+    return " ".join(w.capitalize() for w in words)
+
+
+def phone_number(toks: list[str]) -> str | None:
+    """A spoken phone number ("oh seven seven oh oh nine oh oh one oh five", "plus four four
+    ..."): at least ten digits, returned as digits (with + when said)."""
+    for i in range(len(toks)):
+        plus = toks[i] == "plus"
+        digits, _ = digit_string(toks, i + plus)
+        if len(digits) >= 10:
+            return ("+" if plus else "") + digits
+    return None
+
+
+def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
+    """A six-character code spelled out with letters, NATO words and digits ("c r t eight n
+    two", "charlie romeo tango eight november two", "m for mike"). Only characters from the
+    code alphabet count (no I, O, 0 or 1), so "oh" is read as O only when the alphabet has it.
+    Unless `expected`, the utterance must mention a code/reference."""
+    text = " ".join(toks)
+    if not expected and not re.search(r"\b(code|reference|ref|booking number|confirmation)\b",
+                                      text):
+        return None
+    text = text.replace("x ray", "xray")
+    words = text.split()
+    chars: list[str] = []
+    best = ""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        ch: str | None = None
+        if w in NATO:
+            ch = NATO[w]
+        elif w in LETTER_WORDS and (w not in ("a", "i") or chars):
+            ch = LETTER_WORDS[w]
+            if words[i + 1:i + 2] == ["for"] and i + 2 < len(words):  # "m for mike"
+                i += 2
+        elif w in UNITS and w not in ("oh", "zero"):
+            ch = str(UNITS[w])
+        elif w == "double" and i + 1 < len(words):
+            nxt = words[i + 1]
+            one = NATO.get(nxt) or LETTER_WORDS.get(nxt) or (str(UNITS[nxt]) if nxt in UNITS
+                                                               else None)
+            if one:
+                chars += [one, one]
+                i += 2
+                continue
+        elif len(w) > 1 and w.isalnum() and all(c.upper() in CODE_ALPHABET for c in w) and \
+                any(c.isdigit() for c in w):
+            chars += list(w.upper())
+            i += 1
+            continue
+        if ch is not None and ch in CODE_ALPHABET:
+            chars.append(ch)
+        else:
+            if len(chars) >= CODE_LENGTH:
+                best = "".join(chars[-CODE_LENGTH:])
+            chars = []
+        i += 1
+    if len(chars) >= CODE_LENGTH:
+        best = "".join(chars[-CODE_LENGTH:])
+    return best or None
+
+
+def room_number(toks: list[str], *, bare: bool = False) -> str | None:
+    """"room three oh five" -> "305", "room one twelve" -> "112"."""
+    for i, w in enumerate(toks):
+        if w == "room" or (bare and i == 0):
+            digits, _ = digit_string(toks, i + (w == "room"))
+            if 3 <= len(digits) <= 4:
+                return digits
+    return None
+
+
+def department(toks: list[str]) -> str | None:
+    text = " " + " ".join(toks) + " "
+    for key, phrases in DEPARTMENT_PHRASES.items():
+        for p in phrases:
+            if f" {p} " in text:
+                if key == "front_desk" and p in ("someone", "somebody", "anyone") and \
+                        "call me" in text:
+                    continue
+                return key
+    return None
+
+
+def topic(toks: list[str]) -> Topic | None:
+    text = " " + " ".join(toks) + " "
+    for t in (Topic.CANCELLATION, Topic.CHECK_IN, Topic.CHECK_OUT, Topic.BREAKFAST,
+              Topic.PARKING, Topic.POOL, Topic.GYM, Topic.PETS, Topic.WIFI, Topic.SMOKING,
+              Topic.ADDRESS):
+        if any(f" {w} " in text for w in TOPIC_WORDS[t]):
+            return t
+    return None

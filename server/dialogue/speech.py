@@ -1,0 +1,98 @@
+"""Agent sentences built from slot values, spoken through the hotel's speech formatters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from server.dialogue.conversation import Conversation, Pending, Say
+from server.dialogue.items import OrderLine
+from server.dialogue.slots import ROOM_TYPE_NAMES
+from server.hotel.enums import RatePlan
+from server.hotel.speech_format import say_date, say_number
+
+SORRY_AGAIN = "Sorry, could you say that again?"
+ANYTHING_ELSE = "Is there anything else I can help you with?"
+QUESTIONS = {
+    "check_in": "Which date would you like to arrive?",
+    "nights": "And how many nights would you like to stay?",
+    "check_out": "Which date would you like to leave?",
+    "guests": "How many guests will be staying?",
+    "room_type": "Which type of room would you like: a standard double, a standard twin, a "
+                 "deluxe king with a sea view, a family room, or the Harbor Suite?",
+    "rate_plan": "Would you like room only, or bed and breakfast?",
+    "guest_name": "May I have the name for the booking?",
+    "phone": "What's the best phone number to reach you on?",
+    "confirmation_code": "Could you give me the booking's confirmation code? You can spell it "
+                         "letter by letter.",
+    "changes": "What would you like to change?",
+    "room_number": "What's your room number?",
+    "items": "What would you like?",
+    "when": "When would be a good time for us to call you back?",
+    "topic": "What would you like to know about? I can tell you about breakfast, parking, the "
+             "pool and gym, pets, Wi-Fi, check-in and check-out times, or our address.",
+}
+
+
+def room_phrase(code: str) -> str:
+    """'deluxe king', 'Harbor Suite': how the room type sits inside a sentence."""
+    name = ROOM_TYPE_NAMES.get(code, code)
+    return name if code == "harbor_suite" else name.lower()
+
+
+def room_code_for_name(name: str) -> str | None:
+    return next((c for c, n in ROOM_TYPE_NAMES.items() if n.lower() == name.lower()), None)
+
+
+def with_article(phrase: str) -> str:
+    return f"the {phrase}" if phrase.startswith("Harbor") else f"a {phrase}"
+
+
+def plan_words(plan: RatePlan) -> str:
+    return "bed and breakfast" if plan is RatePlan.BNB else "room only"
+
+
+def people(n: int) -> str:
+    return f"{say_number(n)} {'guest' if n == 1 else 'guests'}"
+
+
+def order_words(lines: list[OrderLine]) -> str:
+    parts = []
+    for line in lines:
+        name = line.name.lower()
+        if line.quantity == 1:
+            parts.append(f"a {name}" if name[0] not in "aeiou" else f"an {name}")
+        elif name == "fish and chips":
+            parts.append(f"{say_number(line.quantity)} portions of fish and chips")
+        elif " of " in name:
+            head, tail = name.split(" of ", 1)
+            parts.append(f"{say_number(line.quantity)} {head}s of {tail}")
+        elif name.endswith(("ch", "sh")):
+            parts.append(f"{say_number(line.quantity)} {name}es")
+        else:
+            parts.append(f"{say_number(line.quantity)} {name}s")
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def day(d: dt.date, today: dt.date) -> str:
+    if d == today:
+        return "today, " + say_date(d, today=today)
+    if d == today + dt.timedelta(days=1):
+        return "tomorrow, " + say_date(d, today=today)
+    return say_date(d, today=today)
+
+
+def ask(conv: Conversation, slot: str, lead: str = "") -> Say:
+    """Ask for one slot; remembers what the answer will be."""
+    conv.expecting = slot
+    conv.pending = None
+    text = f"{lead} {QUESTIONS[slot]}".strip()
+    return Say(text, expecting=slot)
+
+
+def offer(conv: Conversation, pending: Pending, text: str) -> Say:
+    """Ask a yes/no question; the next yes or no answers it."""
+    conv.pending = pending
+    conv.expecting = pending.value
+    return Say(text, expecting=pending.value)

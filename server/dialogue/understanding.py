@@ -1,0 +1,82 @@
+"""Everything one utterance says, parsed once: intent, yes/no, and every slot value."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from server.dialogue import items, slots
+from server.dialogue.dates import DateMatch, DateRole, find_dates
+from server.dialogue.intents import Intent, classify
+from server.dialogue.items import OrderLine
+from server.dialogue.words import tokens
+from server.dialogue.yesno import Answer, yes_no
+from server.hotel.enums import RatePlan, Topic
+
+
+@dataclass(frozen=True)
+class Understood:
+    text: str
+    toks: tuple[str, ...]
+    intent: Intent
+    answer: Answer
+    check_in: dt.date | None
+    check_out: dt.date | None
+    nights: int | None
+    extra_nights: int | None
+    guests: int | None
+    room_type: str | None
+    rate_plan: RatePlan | None
+    name: str | None
+    phone: str | None
+    code: str | None
+    room_number: str | None
+    department: str | None
+    topic: Topic | None
+    menu: tuple[OrderLine, ...]
+    housekeeping: tuple[str, ...]
+    maintenance: bool
+
+    @property
+    def has_booking_slots(self) -> bool:
+        return any(v is not None for v in (self.check_in, self.check_out, self.nights,
+                                           self.guests, self.room_type, self.rate_plan,
+                                           self.extra_nights))
+
+
+def _split_dates(found: list[DateMatch]) -> tuple[dt.date | None, dt.date | None]:
+    """Arrival and departure from the dates said: "from friday to sunday", "until sunday"."""
+    live = [d for d in found if not d.negated]
+    check_in = next((d.value for d in reversed(live) if d.role is DateRole.CHECK_IN), None)
+    check_out = next((d.value for d in reversed(live) if d.role is DateRole.CHECK_OUT), None)
+    anys = [d.value for d in live if d.role is DateRole.ANY]
+    if check_in is None and check_out is None and len(anys) >= 2:
+        return anys[0], anys[-1]
+    if check_in is None and anys:
+        check_in = anys[-1] if check_out is None or anys[-1] < check_out else None
+    if check_out is None and check_in is not None and anys and anys[-1] > check_in:
+        check_out = anys[-1]
+    return check_in, check_out
+
+
+def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Understood:
+    """Parse one utterance; `expecting` (the slot just asked for) lets bare answers count."""
+    toks = tokens(text)
+    found = find_dates(toks, today)
+    check_in, check_out = _split_dates(found)
+    if expecting == "check_out" and check_in is not None and check_out is None:
+        check_in, check_out = None, check_in
+    return Understood(
+        text=" ".join(toks), toks=tuple(toks), intent=classify(toks), answer=yes_no(text),
+        check_in=check_in, check_out=check_out,
+        nights=slots.nights(toks, bare=expecting == "nights"),
+        extra_nights=slots.extra_nights(toks),
+        guests=slots.guests(toks, bare=expecting == "guests"),
+        room_type=slots.room_type(toks), rate_plan=slots.rate_plan(toks),
+        name=slots.person_name(toks, bare=expecting == "guest_name"),
+        phone=slots.phone_number(toks),
+        code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
+        room_number=slots.room_number(toks, bare=expecting == "room_number"),
+        department=slots.department(toks), topic=slots.topic(toks),
+        menu=tuple(items.menu_items(toks)), housekeeping=tuple(items.housekeeping_items(toks)),
+        maintenance=items.is_maintenance(toks))
