@@ -8,4 +8,9 @@ cd "$(dirname "$0")/.."
 .venv/bin/pip install --quiet --disable-pip-version-check -e .
 .venv/bin/frontdesk db upgrade
 .venv/bin/frontdesk db seed --if-empty
+# Staff console: chart.js from npm (served by the app, no CDN), and a demo manager to sign in with.
+command -v npm >/dev/null 2>&1 || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm; }
+npm ci --prefix web/static/vendor --no-audit --no-fund --loglevel=error
+.venv/bin/frontdesk staff demo
 exec .venv/bin/frontdesk serve "$@"

@@ -10,6 +10,7 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
     || [ -n "${FRONTDESK_CHROMIUM:-}" ] || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v unshare >/dev/null 2>&1 && command -v ip >/dev/null 2>&1 || need_apt+=(iproute2 util-linux)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get update -qq
@@ -18,6 +19,7 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+npm ci --prefix web/static/vendor --no-audit --no-fund --loglevel=error  # console charts
 
 .venv/bin/ruff check .
 .venv/bin/mypy

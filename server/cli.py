@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     db_sub.add_parser("upgrade", help="apply migrations")
     seed = db_sub.add_parser("seed", help="(re)seed the demo hotel")
     seed.add_argument("--if-empty", action="store_true", help="only when no hotel exists yet")
+    from server.console.cli import add_staff_commands, run_staff_command
+
+    add_staff_commands(sub)
     args = parser.parse_args(argv)
 
     settings = Settings.from_env()
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             wrote = asyncio.run(_seed(settings, reset=not args.if_empty))
             log.info("demo hotel %s", "seeded" if wrote else "already present")
         return 0
+    if args.command == "staff":
+        return run_staff_command(args, settings)
     return 2
 
 
