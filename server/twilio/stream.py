@@ -65,6 +65,7 @@ class StreamClose(enum.IntEnum):
     BAD_DATA = 1007
     POLICY = 1008
     TOO_BIG = 1009
+    SERVER_ERROR = 1011
 
 
 class StreamRejected(Exception):
@@ -202,7 +203,9 @@ async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
                 if isinstance(message, Start):
                     if stream is not None:
                         raise StreamProtocolError(StreamErrorCode.BAD_MESSAGE, "second start")
-                    stream = await start_stream(app, ws, message)
+                    stream = await _start_or_fail(app, ws, message)
+                    if stream is None:
+                        break
                 elif isinstance(message, Stop):
                     end_reason = EndReason.GUEST_HANGUP
                     break
@@ -243,6 +246,22 @@ async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
+async def _start_or_fail(app: web.Application, ws: web.WebSocketResponse,
+                         start: Start) -> PhoneStream | None:
+    """`start_stream`, but a failure while assembling the call ends that call (1011)."""
+    try:
+        return await start_stream(app, ws, start)
+    except StreamRejected:
+        raise
+    except Exception:
+        log.exception("twilio stream %s: could not start the call", start.stream_sid)
+        phone = app[PHONE_CALLS].by_call_sid(start.call_sid)
+        if phone is not None:
+            await phone.session.end(EndReason.ERROR)
+        await ws.close(code=StreamClose.SERVER_ERROR, message=b"server error")
+        return None
+
+
 async def _session_for(app: web.Application, start: Start) -> PhoneCall:
     """The call this stream belongs to: the inbound webhook's session, or a new session for an
     outbound callback (its TwiML carries `direction=outbound`)."""
@@ -279,7 +298,7 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     phone.stream_sid = start.stream_sid
     session = phone.session
     settings = app[SETTINGS]
-    engine = make_engine(settings)
+    engine = make_engine(settings, audio_format="pcmu", db=app[DB])
     session.engine_name = engine.name
     playout = Playout(MULAW_RATE, app[CLOCK])
     source = MulawSource(engine.input_rate)
