@@ -43,7 +43,8 @@ class ToneTrack(AudioStreamTrack):
         self._n = 0
 
     async def recv(self) -> av.AudioFrame:
-        frame = await super().recv()  # paced silence at 8 kHz... replaced by the tone
+        frame = await super().recv()  # paced silence, replaced by the tone
+        assert isinstance(frame, av.AudioFrame)
         n = frame.samples
         t = (np.arange(n) + self._n) / frame.sample_rate
         self._n += n
@@ -70,6 +71,7 @@ class StaffListener:
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await remote.recv()
+                assert isinstance(frame, av.AudioFrame)
                 mono, _ = av_to_mono(frame)
                 rms = float(np.sqrt(np.mean(mono.astype(np.float64) ** 2)))
                 self.peak_rms = max(self.peak_rms, rms)
@@ -141,7 +143,8 @@ async def test_staff_console_on_a_live_call(client: Client) -> None:
         # Announce: the agent speaks it; the listener hears it; the transcript shows the tool.
         session = client.app[SESSIONS].get(call_id)
         assert session is not None and session.playout is not None
-        await eventually(lambda: not session.playout.is_playing, within=30, what="greeting")
+        playout = session.playout
+        await eventually(lambda: not playout.is_playing, within=30, what="greeting")
         resp = await client.post(f"/console/api/calls/{call_id}/announce",
                                  json={"text": "Your taxi is waiting outside."},
                                  headers={"X-CSRF-Token": csrf})
@@ -152,7 +155,7 @@ async def test_staff_console_on_a_live_call(client: Client) -> None:
 
         await eventually(lambda: bool(announced()), what="announcement turn")
         assert announced()[0]["tool_calls"][0]["name"] == "announce_to_session"
-        await eventually(lambda: not session.playout.is_playing, within=30, what="announcement")
+        await eventually(lambda: not playout.is_playing, within=30, what="announcement")
 
         # A transfer queues the call in its department with hold music and the agent paused.
         hooks = hooks_for(client.app[CONTROL], session)
@@ -160,7 +163,7 @@ async def test_staff_console_on_a_live_call(client: Client) -> None:
                                                    "booking", 1))
         assert session.bridge is not None and session.bridge.engine_paused
         assert client.app[BOARD].extra(call_id).department == "reservations"
-        await eventually(lambda: session.playout.is_playing, what="hold music")
+        await eventually(lambda: playout.is_playing, what="hold music")
 
         # Accept it: take over. The agent's audio stops and the staff tone reaches the guest.
         await console.send(type="take_over", call_id=call_id)
