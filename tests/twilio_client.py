@@ -19,10 +19,13 @@ import numpy as np
 from twilio.request_validator import RequestValidator
 
 from media.codecs import ulaw_decode, ulaw_encode
+from media.engine import AgentState, EngineIO, Role, StateChanged, TranscriptTurn
+from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted
 from media.frames import PCM16
 from media.resample import StreamResampler
-from media.speech.tts import synthesize_blocking
+from media.speech.tts import EspeakTTS, synthesize_blocking
 from media.transports.bytes import MULAW_FRAME_BYTES, MULAW_RATE
+from server.twilio.hooks import speak
 from server.twilio.protocol import (
     Clear,
     Connected,
@@ -40,6 +43,7 @@ from server.twilio.protocol import (
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 ACCOUNT_SID = "AC" + "1" * 32
+GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 
 
 def speech_ulaw(text: str) -> bytes:
@@ -250,3 +254,24 @@ class PhoneCallStream:
 
 def rms(pcm: PCM16) -> float:
     return float(np.sqrt(np.mean(pcm.astype(np.float64) ** 2))) if pcm.size else 0.0
+
+
+class GreetingEngine:
+    """A stand-in engine (the dialogue engine is tested on its own): it greets, then follows the
+    playout like the offline engine, and remembers the caller id it was given."""
+
+    name = "greeting"
+    input_rate = 16000
+    callers: list[str | None] = []
+
+    async def run(self, io: EngineIO) -> None:
+        self.callers.append(io.caller)
+        started = time.time()
+        await speak(io.playout, EspeakTTS(), GREETING)
+        io.emit(TranscriptTurn(Role.AGENT, GREETING, started, time.time()))
+        while True:
+            item = await io.inbox.get()
+            if isinstance(item, PlayoutStarted):
+                io.emit(StateChanged(AgentState.SPEAKING))
+            elif isinstance(item, PlayoutFinished | PlayoutCleared):
+                io.emit(StateChanged(AgentState.LISTENING))

@@ -156,8 +156,10 @@ def parse_inbound(text: str | bytes) -> InboundMessage:
         return Mark(_str(data, "streamSid"), _str(_obj(data, "mark"), "name"))
     if event == "start":
         start = _obj(data, "start")
-        params = start.get("customParameters") or {}
-        fmt = start.get("mediaFormat") or {}
+        params = start.get("customParameters", {})
+        fmt = start.get("mediaFormat", {})
+        params = {} if params is None else params
+        fmt = {} if fmt is None else fmt
         if not isinstance(params, dict) or not isinstance(fmt, dict):
             raise StreamProtocolError(StreamErrorCode.BAD_MESSAGE, "bad start object")
         tracks = start.get("tracks") or ["inbound"]

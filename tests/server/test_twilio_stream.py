@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -15,22 +14,19 @@ import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from media.engine import AgentState, EngineIO, Role, StateChanged, TranscriptTurn
-from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted
 from media.frames import PCM16
 from media.resample import StreamResampler
 from media.speech.stt import STT_SAMPLE_RATE
-from media.speech.tts import EspeakTTS
 from server.appkeys import DB, SESSIONS
 from server.db.models import ConversationTurn, VoiceCall
 from server.settings import Settings
 from server.twilio import stream as stream_module
-from server.twilio.hooks import speak
 from server.twilio.protocol import Media, Start, encode_inbound
 from server.twilio.state import STREAM_STATS
 from tests.conftest import AiohttpClient
 from tests.twilio_client import (
     ACCOUNT_SID,
+    GreetingEngine,
     PhoneCallStream,
     TwilioClient,
     new_sid,
@@ -43,7 +39,6 @@ from tests.twilio_client import (
 TOKEN = "twilio-test-token"
 PUBLIC = "https://frontdesk.example.com"
 CALLER = "+447700900123"
-GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 
 Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 
@@ -52,27 +47,6 @@ Client = TestClient[aiohttp.web.Request, aiohttp.web.Application]
 def phone_settings(settings: Settings) -> Settings:
     return replace(settings, public_url=PUBLIC, twilio_account_sid=ACCOUNT_SID,
                    twilio_auth_token=TOKEN)
-
-
-class GreetingEngine:
-    """A stand-in engine (the dialogue engine is tested on its own): it greets, then follows the
-    playout like the offline engine, and remembers the caller id it was given."""
-
-    name = "greeting"
-    input_rate = 16000
-    callers: list[str | None] = []
-
-    async def run(self, io: EngineIO) -> None:
-        self.callers.append(io.caller)
-        started = time.time()
-        await speak(io.playout, EspeakTTS(), GREETING)
-        io.emit(TranscriptTurn(Role.AGENT, GREETING, started, time.time()))
-        while True:
-            item = await io.inbox.get()
-            if isinstance(item, PlayoutStarted):
-                io.emit(StateChanged(AgentState.SPEAKING))
-            elif isinstance(item, PlayoutFinished | PlayoutCleared):
-                io.emit(StateChanged(AgentState.LISTENING))
 
 
 @pytest.fixture
