@@ -55,6 +55,7 @@ from server.engines.realtime_errors import (
     classify_error,
     is_fatal_exception,
 )
+from server.engines.realtime_logging import install_redaction
 from server.engines.realtime_session import (
     ConversationLog,
     build_instructions,
@@ -136,6 +137,7 @@ class OpenAIRealtimeEngine:
         self._db = db
         self._owns_db = db is None
         self._clock = clock
+        install_redaction()
         self._client = AsyncOpenAI(
             api_key=settings.openai_api_key,
             base_url=settings.openai_base_url or None,
