@@ -28,6 +28,10 @@ E = ToolErrorCode
 def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     """Copy what the guest said into the draft; True if anything changed."""
     changed = False
+    if expecting == "guest_name" and u.name is not None and u.answer.value == "none" and \
+            u.check_in is None and u.nights is None and u.guests is None:
+        b.guest_name = u.name  # "peter king" is a name, not a king room
+        return True
     if u.check_in is not None and u.check_in != b.check_in:
         b.check_in, changed = u.check_in, True
         if b.check_out is not None and b.check_out <= b.check_in:
@@ -139,6 +143,10 @@ async def next_step(conv: Conversation) -> Say:
     b = conv.booking
     if b.check_in is None:
         return ask(conv, "check_in")
+    if b.check_in < conv.today():  # let the tool say so (and re-ask) before anything else
+        result = await conv.tool("check_availability", check_in=b.check_in.isoformat())
+        if not result.ok:
+            return tool_problem(conv, result)
     if b.stay_nights() is None:
         return ask(conv, "nights")
     if conv.task is Intent.AVAILABILITY:

@@ -71,7 +71,8 @@ def classify(toks: list[str]) -> Intent:
     topic = slots.topic(toks)
     question = _has(text, _QUESTION)
     if topic is not None and question and not _has(text, r"\b(book|reserve)\b") and \
-            not items.menu_items(toks):
+            not items.menu_items(toks) and (slots.rate_plan(toks) is None or
+                                            _has(text, r"^(what|when|how|is|does)\b")):
         return Intent.INFO
     if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
             (items.menu_items(toks) and not items.housekeeping_items(toks)):
@@ -84,7 +85,7 @@ def classify(toks: list[str]) -> Intent:
             not _has(text, r"\b(book|reserve)\b"):
         return Intent.AVAILABILITY
     if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|"
-                  r"need a room|want a room|like a room|looking for a room|a room for|"
+                  r"(need|want|like|looking for) an? (\w+ )?room|a room for|"
                   r"stay with you)\b") and not _has(text, r"\b(my booking|my reservation)\b"):
         return Intent.BOOK
     if _has(text, r"\b(about|regarding|with|check) my (booking|reservation|stay)\b") or \
@@ -109,8 +110,8 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"^(hello|hi|hey|good morning|good afternoon|good evening|morning|"
                   r"afternoon|evening)\b"):
         return Intent.GREETING
-    if topic is not None and topic.value in ("breakfast", "parking", "pool", "gym", "pets",
-                                             "wifi", "smoking", "address") and \
-            len(toks) <= 3:
+    short_topics = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking", "address")
+    if topic is not None and slots.rate_plan(toks) is None and topic.value in short_topics \
+            and len(toks) <= 3:
         return Intent.INFO
     return Intent.NONE

@@ -8,6 +8,8 @@ then a new task, then the slots of the task in progress. Every action goes throu
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
 from server.dialogue.intents import Intent
@@ -144,6 +146,8 @@ class DialogueManager:
             return await self._goodbye()
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)
+        if conv.task is None and u.intent is Intent.NONE and u.has_booking_slots:
+            return await self._start(replace(u, intent=Intent.BOOK))
         if conv.task is not None:
             said = await self._continue(u)
             if said is not None:

@@ -59,7 +59,9 @@ def order_words(lines: list[OrderLine]) -> str:
     parts = []
     for line in lines:
         name = line.name.lower()
-        if line.quantity == 1:
+        if line.quantity == 1 and name == "fish and chips":
+            parts.append(name)
+        elif line.quantity == 1:
             parts.append(f"a {name}" if name[0] not in "aeiou" else f"an {name}")
         elif name == "fish and chips":
             parts.append(f"{say_number(line.quantity)} portions of fish and chips")

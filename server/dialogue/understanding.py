@@ -64,13 +64,14 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
     toks = tokens(text)
     found = find_dates(toks, today)
     check_in, check_out = _split_dates(found)
+    extra = slots.extra_nights(toks)
     if expecting == "check_out" and check_in is not None and check_out is None:
         check_in, check_out = None, check_in
     return Understood(
         text=" ".join(toks), toks=tuple(toks), intent=classify(toks), answer=yes_no(text),
         check_in=check_in, check_out=check_out,
-        nights=slots.nights(toks, bare=expecting == "nights"),
-        extra_nights=slots.extra_nights(toks),
+        nights=None if extra else slots.nights(toks, bare=expecting == "nights"),
+        extra_nights=extra,
         guests=slots.guests(toks, bare=expecting == "guests"),
         room_type=slots.room_type(toks), rate_plan=slots.rate_plan(toks),
         name=slots.person_name(toks, bare=expecting == "guest_name"),
