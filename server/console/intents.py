@@ -14,6 +14,8 @@ _TOOL_INTENTS = {
     "schedule_callback": "callback", "send_sms": "confirmation",
 }
 
+_NOT_INTENTS = frozenset({"announce_to_session", "play_hold_music", "end_call"})
+
 _KEYWORDS = (
     ("cancel", "cancellation"), ("book", "booking"), ("room for", "booking"),
     ("reservation", "booking"), ("towel", "housekeeping"), ("clean", "housekeeping"),
@@ -26,6 +28,8 @@ _KEYWORDS = (
 
 def guess_intent(turn: TranscriptTurn, current: str | None) -> str | None:
     for call in reversed(turn.tool_calls):
+        if call.name in _NOT_INTENTS:
+            continue
         return _TOOL_INTENTS.get(call.name, call.name.replace("_", " "))
     if turn.role is Role.GUEST:
         text = turn.text.lower()

@@ -8,7 +8,11 @@ $("no-charts").hidden = Boolean(Chart);
 
 function chart(id, config) {
   if (!Chart) return;
-  charts.push(new Chart($(id), { ...config, options: { animation: false, responsive: true, plugins: { legend: { display: config.type === "doughnut" } }, ...(config.options || {}) } }));
+  charts.push(new Chart($(id), { ...config, options: {
+    animation: false, responsive: true, maintainAspectRatio: false,
+    plugins: { legend: { display: config.type === "doughnut", position: "right" } },
+    scales: config.type === "doughnut" ? {} : { y: { beginAtZero: true, ticks: { precision: 0 } } },
+  } }));
 }
 
 async function load(days) {
