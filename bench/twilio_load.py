@@ -1,0 +1,235 @@
+"""Phone-call load: N simulated Twilio media streams at once against a real server process.
+
+The server (`--serve`, started by this script as a subprocess on 127.0.0.1) runs `create_app`
+with a bench engine that greets and answers every caller turn with a fixed reply (cached audio,
+so the numbers are the transport, VAD and pacing, not TTS). The clients (this process) post the
+signed inbound webhook, open the stream and send μ-law at real-time pace for the whole call
+(speech, then silence, like a phone line), echoing marks like Twilio.
+
+Prints: server p50/p99/max outbound frame lateness (FrameClock wake-up delay per sent audio
+frame), server and client CPU (getrusage), and voice-to-voice p50/p95 (end of the caller's
+speech → first agent audio after it, at the client).
+
+    .venv/bin/python bench/twilio_load.py --calls 50 100 200 --vad webrtc
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TOKEN = "bench-token"
+SID = "AC" + "2" * 32
+UTTERANCE = "I would like to book a double room for two nights please"
+GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
+REPLY = "Certainly, which dates would you like?"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+# --- server ------------------------------------------------------------------------------------
+
+def serve(port: int, vad: str, db_path: str) -> None:
+    import numpy as np
+    from aiohttp import web
+
+    from media.engine import EngineIO
+    from media.events import SpeechEnded
+    from media.frames import PCM16
+    from media.speech.tts import synthesize_blocking
+    from server.app import create_app
+    from server.settings import Settings
+    from server.twilio import stream as stream_module
+    from server.twilio.state import STREAM_STATS
+
+    clips: dict[str, tuple[PCM16, int]] = {t: synthesize_blocking(t) for t in (GREETING, REPLY)}
+
+    class ReplyEngine:
+        """Greets, then answers each caller turn with one cached reply."""
+
+        name = "bench-reply"
+        input_rate = 16000
+
+        async def run(self, io: EngineIO) -> None:
+            io.wants_audio = False
+            n = 0
+            pcm, rate = clips[GREETING]
+            io.playout.enqueue(np.copy(pcm), rate, utterance_id="greeting", last=True)
+            while True:
+                item = await io.inbox.get()
+                if isinstance(item, SpeechEnded):
+                    n += 1
+                    pcm, rate = clips[REPLY]
+                    io.playout.enqueue(np.copy(pcm), rate, utterance_id=f"reply-{n}", last=True)
+
+    setattr(stream_module, "make_engine", lambda *a, **k: ReplyEngine())  # noqa: B010
+    settings = Settings(database_url=f"sqlite+aiosqlite:///{db_path}", public_url=
+                        f"http://127.0.0.1:{port}", twilio_account_sid=SID,
+                        twilio_auth_token=TOKEN, record_calls=False, vad=vad,
+                        log_level="WARNING")
+    app = create_app(settings)
+
+    async def stats(request: web.Request) -> web.Response:
+        s = request.app[STREAM_STATS]
+        lat = s.lateness_ms
+        body = {"cpu_s": cpu_s(), "frames": s.frames_sent, "marks": s.marks_sent,
+                "clears": s.clears_sent, "bad": s.bad_messages,
+                "p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
+                "max": max(lat) if lat else float("nan")}
+        if request.query.get("reset"):
+            lat.clear()
+            s.frames_sent = 0
+        return web.json_response(body)
+
+    app.router.add_get("/bench/stats", stats)
+    import logging
+    logging.basicConfig(level=logging.WARNING)
+    web.run_app(app, host="127.0.0.1", port=port, print=None)
+
+
+# --- clients -----------------------------------------------------------------------------------
+
+async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float,
+                   v2v: list[float], failures: list[str]) -> None:
+    from tests.twilio_client import new_sid, parse_stream_twiml, silence_ulaw
+
+    await asyncio.sleep(ramp_s * i)
+    call_sid = new_sid("CA")
+    status, doc = await twilio.inbound(call_sid, f"+4477009{i:05d}")
+    if status != 200:
+        failures.append(f"inbound {status}")
+        return
+    call = await twilio.connect(parse_stream_twiml(doc), call_sid)
+    tick = silence_ulaw(0.1)
+    try:
+        async def quiet_until(predicate: Any, within_s: float) -> bool:
+            deadline = time.monotonic() + within_s
+            while time.monotonic() < deadline and not call.ws.closed:
+                if predicate():
+                    return True
+                await call.speak(tick)
+            return False
+
+        # the greeting: heard, then finished
+        await quiet_until(lambda: bool(call.audio), 10)
+        await quiet_until(lambda: time.monotonic() - call.audio[-1].at > 0.5, 15)
+        for _ in range(turns):
+            heard = len(call.audio)
+            await call.speak(speech)
+            ended = time.monotonic()
+            if await quiet_until(lambda h=heard: len(call.audio) > h, 10):
+                v2v.append(1000 * (call.audio[heard].at - ended))
+            else:
+                failures.append("no reply")
+            await quiet_until(lambda: time.monotonic() - call.audio[-1].at > 0.5, 10)
+        await call.stop()
+    except Exception as exc:  # counted, never hidden
+        failures.append(repr(exc))
+    finally:
+        await call.close()
+
+
+async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str, Any]:
+    import aiohttp
+
+    from tests.twilio_client import TwilioClient, speech_ulaw
+
+    speech = await asyncio.to_thread(speech_ulaw, UTTERANCE)
+    base = f"http://127.0.0.1:{port}"
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        twilio = TwilioClient(http, base, base, TOKEN)
+        async with http.get(base + "/bench/stats?reset=1") as r:
+            before = await r.json()
+        v2v: list[float] = []
+        failures: list[str] = []
+        c0, t0 = cpu_s(), time.monotonic()
+        budget = ramp_s * calls + turns * 25 + 40
+        try:
+            await asyncio.wait_for(asyncio.gather(*(
+                one_call(i, twilio, speech, turns, ramp_s, v2v, failures)
+                for i in range(calls))), budget)
+        except TimeoutError:
+            failures.append(f"run exceeded {budget:.0f} s")
+        wall = time.monotonic() - t0
+        client_cpu = cpu_s() - c0
+        async with http.get(base + "/bench/stats") as r:
+            after = await r.json()
+    return {"calls": calls, "wall_s": wall, "server_cpu_pct": 100 * (after["cpu_s"] -
+            before["cpu_s"]) / wall, "client_cpu_pct": 100 * client_cpu / wall,
+            "late_p50": after["p50"], "late_p99": after["p99"], "late_max": after["max"],
+            "frames": after["frames"], "v2v_p50": percentile(v2v, 0.5),
+            "v2v_p95": percentile(v2v, 0.95), "replies": len(v2v), "failures": failures}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument("--turns", type=int, default=2)
+    parser.add_argument("--ramp", type=float, default=0.02, help="seconds between call starts")
+    parser.add_argument("--vad", default=os.environ.get("FRONTDESK_VAD", "silero"))
+    parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--db", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, args.vad, args.db)
+        return
+    print(f"vad={args.vad} turns={args.turns} cores={os.cpu_count()}")
+    print(f"{'calls':>5} {'late p50':>8} {'p99':>7} {'max':>7} {'srv cpu':>8} {'cli cpu':>8} "
+          f"{'v2v p50':>8} {'p95':>7} {'replies':>7} failures")
+    for n in args.calls:
+        with tempfile.TemporaryDirectory() as tmp:
+            port = free_port()
+            server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
+                                       "--vad", args.vad, "--db", f"{tmp}/bench.db"])
+            try:
+                for _ in range(300):  # up to 30 s for migrations and the VAD prewarm
+                    try:
+                        with socket.create_connection(("127.0.0.1", port), 0.1):
+                            break
+                    except OSError:
+                        time.sleep(0.1)
+                r = asyncio.run(run_load(port, n, args.turns, args.ramp))
+            finally:
+                server.terminate()
+                server.wait(30)
+        fails = r["failures"]
+        summary = f"{len(fails)} ({', '.join(sorted(set(fails))[:3])})" if fails else "0"
+        print(f"{n:>5} {r['late_p50']:>7.1f}ms {r['late_p99']:>5.1f}ms {r['late_max']:>5.0f}ms "
+              f"{r['server_cpu_pct']:>7.0f}% {r['client_cpu_pct']:>7.0f}% "
+              f"{r['v2v_p50']:>6.0f}ms {r['v2v_p95']:>5.0f}ms {r['replies']:>7} {summary}",
+              flush=True)
+        print(json.dumps({k: v for k, v in r.items() if k != "failures"}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
