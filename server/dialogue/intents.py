@@ -39,8 +39,9 @@ _QUESTION = (r"^(what|when|where|how|is|are|do|does|can|could|will|would|may|hav
              r"do you|are there|can i|what's|where's|allowed|policy|open|close)\b")
 _TRANSFER = (r"\b(speak to|speak with|talk to|talk with|put me through|connect me|transfer me|"
              r"get me|let me speak|through to|a human|a real person|an operator|operator)\b")
-_BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge|operator)"
-                  r"( please)?$")
+_BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge|operator|"
+                  r"reservations|someone|somebody|a person|a real person|a human|"
+                  r"somebody at reception|someone at reception)( please)?$")
 
 
 def classify(toks: list[str]) -> Intent:
@@ -64,7 +65,7 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"\b(cancel|cancelling|canceling)\b") and \
             not _has(text, r"\b(policy|fee|without paying|charge for)\b"):
         return Intent.CANCEL
-    if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|"
+    if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|make it|"
                   r"add a night|one more night|upgrade|switch|stay longer|amend|"
                   r"more nights)\b"):
         return Intent.CHANGE
@@ -93,7 +94,11 @@ def classify(toks: list[str]) -> Intent:
         return Intent.MY_BOOKING
     if topic is not None and question:
         return Intent.INFO
-    if _has(text, r"\b(goodbye|bye|that's all|that is all|that's everything|nothing else|"
+    if _has(text, r"^(is there|do you have|what time does|is the hotel|are there|where is|"
+                  r"where's|how far)\b"):
+        return Intent.INFO
+    if _has(text, r"\b(goodbye|bye|have a (nice|good|great) day|that's all|that is all|"
+                  r"that's everything|nothing else|"
                   r"all i needed|that's it thanks|that'll be all|see you)\b"):
         return Intent.BYE
     if _has(text, r"^(thank you|thanks|cheers|many thanks|brilliant thanks|"

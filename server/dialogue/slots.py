@@ -54,7 +54,8 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
     Topic.CHECK_IN: ("check in", "checking in", "check in time", "early check in"),
     Topic.CHECK_OUT: ("check out", "checking out", "late check out", "checkout"),
     Topic.SMOKING: ("smoke", "smoking", "cigarette", "vape"),
-    Topic.CANCELLATION: ("cancellation policy", "cancellation fee", "cancellation"),
+    Topic.CANCELLATION: ("cancellation policy", "cancellation fee", "cancellation",
+                         "cancel without paying", "cancel for free"),
     Topic.ADDRESS: ("address", "located", "location", "where are you", "find you",
                     "postcode"),
 }
@@ -258,7 +259,7 @@ def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
         ch: str | None = None
         if w in NATO:
             ch = NATO[w]
-        elif w in LETTER_WORDS and (w not in ("a", "i") or chars):
+        elif w in LETTER_WORDS and (w not in ("a", "i") or chars or _spelled(words, i + 1)):
             ch = LETTER_WORDS[w]
             if words[i + 1:i + 2] == ["for"] and i + 2 < len(words):  # "m for mike"
                 i += 2
@@ -287,6 +288,12 @@ def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
     if len(chars) >= CODE_LENGTH:
         best = "".join(chars[-CODE_LENGTH:])
     return best or None
+
+
+def _spelled(words: list[str], i: int) -> bool:
+    """The word at i is part of a spelling: a single letter, a NATO word or a digit."""
+    return i < len(words) and (len(words[i]) == 1 or words[i] in NATO or
+                               (words[i] in UNITS and words[i] not in ("oh", "zero")))
 
 
 def room_number(toks: list[str], *, bare: bool = False) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,7 +145,3 @@ async def book_for(ctx: ToolContext, *, check_in: dt.date, nights: int = 1,
 
 def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)
-
-
-def elapsed_since(start: float) -> float:
-    return time.perf_counter() - start

@@ -1,0 +1,257 @@
+"""Text-level tests of the dialogue's parsers: numbers, dates, times, yes/no, slots, items,
+intents, and coverage of the speech recognizer's phrase templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from media.speech import hotel_phrases as hp
+from server.dialogue import items, slots
+from server.dialogue.dates import parse_date, parse_time
+from server.dialogue.intents import Intent, classify
+from server.dialogue.understanding import understand
+from server.dialogue.words import digit_string, parse_number, tokens
+from server.dialogue.yesno import Answer, yes_no
+from server.hotel.enums import RatePlan, Topic
+from tests.server.conftest import LONDON, TODAY
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("two", 2), ("twenty one", 21), ("a couple of", 2), ("one hundred and twelve", 112),
+    ("a few", 3), ("fourteen", 14), ("7", 7), ("nothing", None),
+])
+def test_numbers(text: str, value: int | None) -> None:
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(("text", "digits"), [
+    ("three oh five", "305"), ("one twelve", "112"), ("double seven", "77"),
+    ("five hundred", "500"), ("two oh three", "203"),
+])
+def test_digit_strings(text: str, digits: str) -> None:
+    assert digit_string(tokens(text))[0] == digits
+
+
+# Today is Tuesday 1 December 2026.
+@pytest.mark.parametrize(("text", "day"), [
+    ("today", D(2026, 12, 1)), ("tonight", D(2026, 12, 1)), ("tomorrow", D(2026, 12, 2)),
+    ("the day after tomorrow", D(2026, 12, 3)), ("next friday", D(2026, 12, 4)),
+    ("this saturday", D(2026, 12, 5)), ("on friday", D(2026, 12, 4)),
+    ("next tuesday", D(2026, 12, 8)), ("the fourth of december", D(2026, 12, 4)),
+    ("december fourth", D(2026, 12, 4)), ("december the fourth", D(2026, 12, 4)),
+    ("on the 4th", D(2026, 12, 4)), ("on the fourth", D(2026, 12, 4)),
+    ("in two weeks", D(2026, 12, 15)), ("in three days", D(2026, 12, 4)),
+    ("the twenty first of december", D(2026, 12, 21)), ("fifth of january", D(2027, 1, 5)),
+    ("the fifth of march", D(2027, 3, 5)), ("the thirtieth of november", D(2026, 11, 30)),
+    ("yesterday", D(2026, 11, 30)), ("this weekend", D(2026, 12, 4)),
+    ("next week", D(2026, 12, 7)), ("not friday saturday", D(2026, 12, 5)),
+    ("no i said the 4th", D(2026, 12, 4)), ("sometime soon", None),
+])
+def test_dates(text: str, day: D | None) -> None:
+    assert parse_date(text, TODAY) == day
+
+
+def test_from_and_until() -> None:
+    u = understand("from friday to sunday", TODAY)
+    assert (u.check_in, u.check_out) == (D(2026, 12, 4), D(2026, 12, 6))
+    u = understand("arriving friday leaving on monday", TODAY)
+    assert (u.check_in, u.check_out) == (D(2026, 12, 4), D(2026, 12, 7))
+    u = understand("until sunday", TODAY, expecting="nights")
+    assert (u.check_in, u.check_out) == (None, D(2026, 12, 6))
+
+
+NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(("text", "when"), [
+    ("call me back in ten minutes", (1, 10, 10)), ("in half an hour", (1, 10, 30)),
+    ("at three", (1, 15, 0)), ("at half past four", (1, 16, 30)),
+    ("tomorrow at ten", (2, 10, 0)), ("call me back at eleven", (1, 11, 0)),
+    ("at nine", (2, 9, 0)), ("tomorrow morning", (2, 10, 0)), ("at noon", (1, 12, 0)),
+])
+def test_callback_times(text: str, when: tuple[int, int, int]) -> None:
+    got = parse_time(text, NOW)
+    assert got is not None
+    assert (got.day, got.hour, got.minute) == when
+
+
+@pytest.mark.parametrize("text", ["yes", "yeah", "yep", "sure", "please do", "that's right",
+                                  "correct", "go ahead", "yes please", "okay", "uh huh",
+                                  "of course", "that's fine", "absolutely", "lovely"])
+def test_yes(text: str) -> None:
+    assert yes_no(text) is Answer.YES
+
+
+@pytest.mark.parametrize("text", ["no", "nope", "not really", "that's wrong", "no thanks",
+                                  "nah", "no two nights", "no that's not right", "not quite"])
+def test_no(text: str) -> None:
+    assert yes_no(text) is Answer.NO
+
+
+@pytest.mark.parametrize("text", ["not friday saturday", "two nights", "the family room",
+                                  "please send some towels", "it's not working"])
+def test_neither(text: str) -> None:
+    assert yes_no(text) is Answer.NONE
+
+
+@pytest.mark.parametrize(("text", "nights", "guests"), [
+    ("two nights", 2, None), ("a couple of nights", 2, None), ("a week", 7, None),
+    ("two weeks", 14, None), ("for three", None, 3), ("three people", None, 3),
+    ("two adults and a child", None, 3), ("two adults and two children", None, 4),
+    ("just me", None, 1), ("me and my wife", None, 2), ("a night", 1, None),
+    ("for the weekend", 2, None), ("actually make it three people", None, 3),
+    ("sorry two nights not three nights", 2, None),
+])
+def test_nights_and_guests(text: str, nights: int | None, guests: int | None) -> None:
+    u = understand(text, TODAY)
+    assert (u.nights, u.guests) == (nights, guests)
+
+
+def test_bare_numbers_count_only_when_asked() -> None:
+    assert understand("three", TODAY).guests is None
+    assert understand("three", TODAY, expecting="guests").guests == 3
+    assert understand("three", TODAY, expecting="nights").nights == 3
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("double", "standard_double"), ("a twin room", "standard_twin"), ("king", "deluxe_king"),
+    ("deluxe", "deluxe_king"), ("something with a sea view", "deluxe_king"),
+    ("the family room", "family_room"), ("the suite", "harbor_suite"),
+    ("harbour suite", "harbor_suite"), ("not the twin the double", "standard_double"),
+    ("a room", None),
+])
+def test_room_types(text: str, code: str | None) -> None:
+    assert slots.room_type(tokens(text)) == code
+
+
+@pytest.mark.parametrize(("text", "plan"), [
+    ("bed and breakfast", RatePlan.BNB), ("with breakfast", RatePlan.BNB),
+    ("room only", RatePlan.ROOM_ONLY), ("without breakfast", RatePlan.ROOM_ONLY),
+])
+def test_rate_plans(text: str, plan: RatePlan) -> None:
+    assert slots.rate_plan(tokens(text)) is plan
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("two club sandwiches and a pot of tea", [("club_sandwich", 2), ("pot_of_tea", 1)]),
+    ("a margherita pizza and two portions of fish and chips",
+     [("margherita_pizza", 1), ("fish_and_chips", 2)]),
+    ("three bottles of sparkling water", [("sparkling_water", 3)]),
+    ("one caesar salad and a chocolate brownie please",
+     [("caesar_salad", 1), ("chocolate_brownie", 1)]),
+    ("a couple of brownies", [("chocolate_brownie", 2)]),
+    ("a burger", []),
+])
+def test_menu_items(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(x.code, x.quantity) for x in items.menu_items(tokens(text))] == expected
+
+
+def test_unknown_menu_item_is_named() -> None:
+    assert items.unknown_item(tokens("can i order a burger please")) == "burger"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("could i have some extra towels", ["extra towels"]),
+    ("can you send up two pillows and a blanket", ["two pillows", "blanket"]),
+    ("can someone clean my room", ["room cleaning"]),
+])
+def test_housekeeping_items(text: str, expected: list[str]) -> None:
+    assert sorted(items.housekeeping_items(tokens(text))) == sorted(expected)
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("c r t eight n two", "CRT8N2"), ("charlie romeo tango eight november two", "CRT8N2"),
+    ("my confirmation code is m r g four x seven", "MRG4X7"),
+    ("m for mike r for romeo g four x ray seven", "MRG4X7"),
+    ("d v s five kilo three", "DVS5K3"), ("the reference is crt8n2", "CRT8N2"),
+])
+def test_confirmation_codes(text: str, code: str) -> None:
+    assert slots.confirmation_code(tokens(text), expected=True) == code
+
+
+def test_code_needs_context_unless_asked() -> None:
+    assert slots.confirmation_code(tokens("a b c two three four")) is None
+    assert slots.confirmation_code(tokens("the code is a b c two three four")) == "ABC234"
+
+
+@pytest.mark.parametrize(("text", "room"), [
+    ("room three oh five", "305"), ("i'm in room one twelve", "112"),
+    ("room five hundred and two", "502"),
+])
+def test_room_numbers(text: str, room: str) -> None:
+    assert slots.room_number(tokens(text)) == room
+
+
+def test_phone_and_name() -> None:
+    toks = tokens("my number is oh seven seven oh oh nine oh oh one oh five")
+    assert slots.phone_number(toks) == "07700900105"
+    assert slots.person_name(tokens("my name is anna smith")) == "Anna Smith"
+    assert slots.person_name(tokens("it's james wilson"), bare=True) == "James Wilson"
+    assert slots.person_name(tokens("two nights")) is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("i'd like to book a room", Intent.BOOK), ("do you have any rooms friday",
+                                                Intent.AVAILABILITY),
+    ("i need to cancel my booking", Intent.CANCEL),
+    ("can i change my booking to saturday", Intent.CHANGE),
+    ("could i have some fresh towels", Intent.HOUSEKEEPING),
+    ("the shower isn't working", Intent.HOUSEKEEPING),
+    ("i'd like to order a club sandwich", Intent.ROOM_SERVICE),
+    ("what time is breakfast", Intent.INFO), ("can i bring my dog", Intent.INFO),
+    ("can i speak to someone", Intent.TRANSFER), ("reception", Intent.TRANSFER),
+    ("the manager", Intent.TRANSFER), ("can someone call me back", Intent.CALLBACK),
+    ("can you text me the confirmation", Intent.SMS), ("say that again", Intent.REPEAT),
+    ("repeat that", Intent.REPEAT), ("goodbye", Intent.BYE), ("bed and breakfast", Intent.NONE),
+])
+def test_intents(text: str, intent: Intent) -> None:
+    assert classify(tokens(text)) is intent
+
+
+def test_topics() -> None:
+    assert slots.topic(tokens("what's the wifi password")) is Topic.WIFI
+    assert slots.topic(tokens("what time is check out")) is Topic.CHECK_OUT
+
+
+# Which of our intents each template family of the recognizer may map to.
+TEMPLATE_INTENTS: dict[str, set[str]] = {
+    "book": {"book", "availability", "info"}, "cancel": {"cancel", "info"},
+    "change": {"change"}, "housekeeping": {"housekeeping"}, "room_service": {"room_service"},
+    "facts": {"info", "availability"}, "transfer": {"transfer", "housekeeping", "room_service"},
+    "callback": {"callback"}, "repeat": {"repeat"}, "bye": {"bye"}, "thanks": {"thanks"},
+    "greeting": {"greeting"},
+}
+
+
+def test_recognizer_templates_are_understood(capsys: pytest.CaptureFixture[str]) -> None:
+    """Phrases generated from media/speech/hotel_phrases.py: each family is understood."""
+    total: Counter[str] = Counter()
+    good: Counter[str] = Counter()
+    misses: list[str] = []
+    for p in hp.generate(3000, seed=11):
+        u = understand(p.text, TODAY)
+        if p.intent == "yes":
+            ok = u.answer is Answer.YES
+        elif p.intent == "no":
+            ok = u.answer is Answer.NO
+        elif p.intent in TEMPLATE_INTENTS:
+            ok = u.intent.value in TEMPLATE_INTENTS[p.intent] or (
+                p.intent == "book" and (u.has_booking_slots or u.name is not None))
+        else:
+            continue
+        total[p.intent] += 1
+        good[p.intent] += ok
+        if not ok:
+            misses.append(f"{p.intent}: {p.text!r} -> {u.intent.value}")
+    rate = sum(good.values()) / sum(total.values())
+    with capsys.disabled():
+        print(f"\nrecognizer templates understood: {sum(good.values())}/{sum(total.values())}"
+              f" = {100 * rate:.1f}%")
+        for m in sorted(set(misses))[:10]:
+            print("  not understood:", m)
+    assert rate >= 0.97, sorted(set(misses))[:20]
