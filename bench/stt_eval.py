@@ -50,12 +50,18 @@ def contains(hyp: str, phrase: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Job:
     settings: PocketsphinxSettings
-    items: tuple[tuple[int, PCM16], ...]
+    items: tuple[tuple[int, PCM16, str | None], ...]
 
 
 def _run(job: Job) -> list[tuple[int, Transcript]]:
     rec = PocketsphinxRecognizer(job.settings)
-    return [(idx, transcribe(rec, audio)) for idx, audio in job.items]
+    return [(idx, transcribe(rec, audio, context=ctx)) for idx, audio, ctx in job.items]
+
+
+# hotel_ctx: the dialogue state (which question the agent just asked) picks the LM. Oracle
+# state: the utterance's intent stands in for what the agent asked.
+_CONTEXT_OF_INTENT = {"phone": "digits", "code": "digits", "book": "booking",
+                      "change": "booking", "correction": "booking"}
 
 
 def score(utts: Sequence[Utterance], results: Sequence[Transcript]) -> dict[str, float]:
@@ -170,6 +176,8 @@ def main() -> None:
     ap.add_argument("--conditions", default="clean")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--opt", action="append", default=[], help="pocketsphinx key=value")
+    ap.add_argument("--stock", action="store_true",
+                    help="pocketsphinx's own search settings instead of the tuned options")
     ap.add_argument("--floor", type=float, default=None, help="noise_floor override")
     ap.add_argument("--show", type=int, default=0, help="print N errors per run")
     ap.add_argument("--json", default="")
@@ -194,12 +202,14 @@ def main() -> None:
         for system in args.systems.split(","):
             base = PocketsphinxSettings(mode=system_mode(system))
             extra = tuple((k, _value(v)) for k, v in (o.split("=", 1) for o in args.opt))
-            settings = replace(base, options=base.options + extra)
+            settings = replace(base, options=(() if args.stock else base.options) + extra)
             if args.floor is not None:
                 settings = replace(settings, noise_floor=args.floor)
             for condition in args.conditions.split(","):
                 # Degrade here: espeak (babble) must not run in forked workers.
-                indexed = [(i, degrade(u.audio, condition, seed=i)) for i, u in enumerate(utts)]
+                indexed = [(i, degrade(u.audio, condition, seed=i),
+                            _CONTEXT_OF_INTENT.get(u.phrase.intent) if system == "hotel_ctx"
+                            else None) for i, u in enumerate(utts)]
                 jobs = [Job(settings, tuple(indexed[j::args.jobs]))
                         for j in range(args.jobs)]
                 results: dict[int, Transcript] = {}
@@ -234,6 +244,8 @@ def _value(text: str) -> object:
 
 
 def system_mode(system: str) -> Mode:
+    if system == "hotel_ctx":
+        return "hotel_lm"
     if system not in ("default", "hotel_lm", "jsgf"):
         raise SystemExit(f"unknown system {system}")
     return system  # type: ignore[return-value]

@@ -32,6 +32,14 @@ EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
 }
 
+# Dialogue-state LMs: when the agent has just asked for a phone number or a booking code, the
+# engine can switch the recognizer to an LM trained only on these intents' phrases.
+CONTEXTS: dict[str, tuple[str, ...]] = {
+    "digits": ("phone", "code", "yes", "no", "repeat"),
+    "booking": ("book", "change", "correction", "yes", "no", "repeat"),
+}
+CONTEXT_SENTENCES = 10_000
+
 Ngram = tuple[str, ...]
 
 
@@ -43,6 +51,7 @@ class LmFiles:
     arpa: Path
     dictionary: Path
     jsgf: Path
+    contexts: dict[str, Path]
 
 
 def training_sentences(n: int = TRAIN_SENTENCES, seed: int = TRAIN_SEED) -> list[str]:
@@ -159,7 +168,7 @@ def build_jsgf() -> str:
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
-                 EXTRA_PRONUNCIATIONS))
+                 EXTRA_PRONUNCIATIONS, CONTEXTS, CONTEXT_SENTENCES))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -173,11 +182,12 @@ def default_cache_dir() -> Path:
 
 def files_in(directory: Path) -> LmFiles:
     return LmFiles(directory, directory / "hotel.arpa", directory / "hotel.dict",
-                   directory / "hotel.gram")
+                   directory / "hotel.gram",
+                   {name: directory / f"hotel-{name}.arpa" for name in CONTEXTS})
 
 
 def build(directory: Path) -> LmFiles:
-    """Write hotel.arpa, hotel.dict and hotel.gram into `directory` (atomically per file)."""
+    """Write hotel.arpa, hotel.dict, hotel.gram and the context LMs (atomically per file)."""
     directory.mkdir(parents=True, exist_ok=True)
     files = files_in(directory)
     vocab = hp.vocabulary()
@@ -186,10 +196,14 @@ def build(directory: Path) -> LmFiles:
         files.dictionary: "\n".join(dictionary_lines(vocab)) + "\n",
         files.jsgf: build_jsgf(),
     }
-    for path, text in contents.items():
+    for name, intents in CONTEXTS.items():
+        fixed = [t for i in intents for t in hp.TEMPLATES[i] if "{" not in t]
+        lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents)]
+        contents[files.contexts[name]] = build_arpa(lines, vocab)
+    for path, content in contents.items():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.name)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+            f.write(content)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return files
@@ -199,7 +213,8 @@ def ensure_built(cache_dir: Path | None = None) -> LmFiles:
     """The built resources for the current phrase data, building them on first use."""
     directory = (cache_dir or default_cache_dir()) / data_hash()
     files = files_in(directory)
-    if not all(p.exists() for p in (files.arpa, files.dictionary, files.jsgf)):
+    if not all(p.exists() for p in (files.arpa, files.dictionary, files.jsgf,
+                                    *files.contexts.values())):
         files = build(directory)
     return files
 

@@ -69,8 +69,12 @@ class StreamingRecognizer(Protocol):
     @property
     def name(self) -> str: ...
 
-    def start(self) -> None:
-        """Begin a new turn (discarding any unfinished one)."""
+    def start(self, context: str | None = None) -> None:
+        """Begin a new turn (discarding any unfinished one).
+
+        `context` names a dialogue-state model (e.g. "digits" after asking for a phone number)
+        where the recognizer has them; None is the general model.
+        """
 
     def feed(self, pcm16_16k: PCM16) -> Partial | None:
         """Decode the next chunk; may return the current partial hypothesis."""
@@ -90,11 +94,11 @@ def to_16k(samples: PCM16, sample_rate: int) -> PCM16:
 
 
 def transcribe(recognizer: StreamingRecognizer, samples: PCM16, sample_rate: int = STT_SAMPLE_RATE,
-               chunk_ms: int = 20) -> Transcript:
+               chunk_ms: int = 20, context: str | None = None) -> Transcript:
     """Decode a whole turn by feeding it in `chunk_ms` chunks (offline use, tests, benches)."""
     audio = to_16k(np.asarray(samples, dtype=np.int16), sample_rate)
     step = STT_SAMPLE_RATE * chunk_ms // 1000
-    recognizer.start()
+    recognizer.start(context)
     for i in range(0, audio.size, step):
         recognizer.feed(audio[i:i + step])
     return recognizer.finish()

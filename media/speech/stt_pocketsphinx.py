@@ -62,6 +62,14 @@ class PocketsphinxRecognizer:
     def __init__(self, settings: PocketsphinxSettings | None = None) -> None:
         self.settings = settings or PocketsphinxSettings()
         self._decoder = Decoder(build_config(self.settings))
+        self._contexts: set[str] = set()
+        if self.settings.mode == "hotel_lm":
+            files = hotel_lm.ensure_built(
+                Path(self.settings.cache_dir) if self.settings.cache_dir else None)
+            for name, path in files.contexts.items():
+                self._decoder.add_lm_file(name, str(path))
+                self._contexts.add(name)
+        self._context: str | None = None
         self._samples = 0
         self._decode_s = 0.0
         self._next_partial = 0.0
@@ -72,9 +80,20 @@ class PocketsphinxRecognizer:
     def name(self) -> str:
         return f"pocketsphinx-{self.settings.mode}"
 
-    def start(self) -> None:
+    @property
+    def contexts(self) -> frozenset[str]:
+        """Names usable as `start(context=...)` (see `hotel_lm.CONTEXTS`)."""
+        return frozenset(self._contexts)
+
+    def start(self, context: str | None = None) -> None:
+        """Begin a turn; `context` picks a dialogue-state LM (None: the general hotel LM)."""
         if self._in_utt:
             self._decoder.end_utt()
+        if context is not None and context not in self._contexts:
+            raise KeyError(f"unknown recognition context {context!r}")
+        if context != self._context:
+            self._decoder.activate_search(context)
+            self._context = context
         self._decoder.start_utt()
         self._in_utt = True
         self._samples = 0

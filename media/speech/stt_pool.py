@@ -46,7 +46,7 @@ def _worker_main(factory: RecognizerFactory, requests: Any, responses: Any, inde
                 rec = active[session] = idle.pop() if idle else factory()
                 rec.start()
             if op == "begin" and rec is not None:
-                rec.start()
+                rec.start(payload)
             elif op == "feed" and rec is not None:
                 result = rec.feed(np.frombuffer(payload, dtype=np.int16))
             elif op in ("finish", "cancel"):
@@ -139,9 +139,12 @@ class RecognizerPool:
     def active_sessions(self) -> int:
         return len(self._sessions)
 
-    async def begin(self, session_id: str) -> None:
-        """Start a new turn for `session_id` (optional: `feed` starts one if needed)."""
-        await self._call(self._worker_for(session_id), "begin", session_id, None)
+    async def begin(self, session_id: str, context: str | None = None) -> None:
+        """Start a new turn for `session_id`, optionally with a dialogue-state `context`.
+
+        Optional: `feed` starts a turn with the general model if none is open.
+        """
+        await self._call(self._worker_for(session_id), "begin", session_id, context)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         """Decode a chunk. With `wait=False`, return once queued (order is still kept)."""
@@ -193,7 +196,7 @@ class RecognizerPool:
         if worker is not None:
             worker.sessions.discard(session_id)
 
-    async def _send(self, worker: _Worker, op: str, session: str, payload: bytes | None
+    async def _send(self, worker: _Worker, op: str, session: str, payload: bytes | str | None
                     ) -> asyncio.Future[object]:
         await worker.slots.acquire()
         if not worker.process.is_alive():
@@ -205,7 +208,7 @@ class RecognizerPool:
         worker.requests.put((req_id, op, session, payload))
         return fut
 
-    async def _call(self, worker: _Worker, op: str, session: str, payload: bytes | None
+    async def _call(self, worker: _Worker, op: str, session: str, payload: bytes | str | None
                     ) -> object:
         fut = await self._send(worker, op, session, payload)
         try:

@@ -78,6 +78,17 @@ def test_streaming_gives_partials_before_the_end(recognizer: PocketsphinxRecogni
     assert final.audio_ms == pytest.approx(1000 * audio.size / STT_SAMPLE_RATE)
 
 
+def test_dialogue_state_context_switches_lm(recognizer: PocketsphinxRecognizer) -> None:
+    assert {"digits", "booking"} <= recognizer.contexts
+    audio = speak("it's seven two four one five eight three", VOICE)
+    digits = transcribe(recognizer, audio, context="digits")
+    assert "seven two four one five eight three" in digits.text
+    assert transcribe(recognizer, speak("what time is breakfast", VOICE)).text == (
+        "what time is breakfast")  # back on the general LM
+    with pytest.raises(KeyError):
+        recognizer.start("nonsense")
+
+
 def test_resamples_8k_input(recognizer: PocketsphinxRecognizer) -> None:
     from media.resample import StreamResampler
 
@@ -107,7 +118,7 @@ async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
     audio = {sid: speak(t, VOICE) for sid, t in texts.items()}
     async with RecognizerPool(factory, workers=2) as pool:
         async def call(sid: str) -> Transcript:
-            await pool.begin(sid)
+            await pool.begin(sid, context="booking" if sid == "call-a" else None)
             pcm = audio[sid]
             for i in range(0, pcm.size, 320):
                 await pool.feed(sid, pcm[i:i + 320], wait=i % 3200 == 0)
