@@ -543,6 +543,10 @@ class OpenAIRealtimeEngine:
     async def _on_speech_started(self) -> None:
         self._in_speech = True
         self._speech_started_at = time.time()
+        if self._active_response is not None and not self._playout().is_playing:
+            # The guest went on talking before any reply was heard: drop that reply; the
+            # next one answers everything they said.
+            await self._drop_active_response()
         frames, self._pre_roll = list(self._pre_roll), deque(maxlen=self._pre_roll.maxlen)
         if frames:
             payload = self.format.to_payload(np.concatenate([f.samples for f in frames]))
@@ -564,11 +568,23 @@ class OpenAIRealtimeEngine:
             await self._send("clear", lambda c: c.input_audio_buffer.clear())
             await self._send("audio", lambda c: c.input_audio_buffer.append(audio=audio))
         if self._active_response is not None:  # the guest spoke again before it answered
-            await self._send("response.cancel", lambda c: c.response.cancel())
+            if self._playout().is_playing:
+                await self._send("response.cancel", lambda c: c.response.cancel())
+            else:
+                await self._drop_active_response()
         if not await self._send("commit", lambda c: c.input_audio_buffer.commit()):
             self._pending_turn = event
             return
         await self._send("response.create", lambda c: c.response.create())
+
+    async def _drop_active_response(self) -> None:
+        """Cancel the response in progress; none of its audio has been heard."""
+        for r in [r for r in self._replies.values() if r.response_id == self._active_response]:
+            self._cancelled.add(r.item_id)
+            r.emitted = True
+            self._replies.pop(r.item_id, None)
+        await self._send("response.cancel", lambda c: c.response.cancel())
+        self._active_response = None
 
     async def _on_interrupted(self, event: Interrupted) -> None:
         """Barge-in: the bridge cleared the playout after `played_ms`; make the model's memory
