@@ -228,6 +228,12 @@ async def _availability_only(call: Call) -> None:
     await _ended("availability_given")(call)
 
 
+async def _room_service_closed(call: Call) -> None:
+    errs = [c for c in call.tools("order_room_service") if c.error_code == "department_closed"]
+    assert errs and "closed" in call.replies[-1].text
+    assert await rows(call.db, ServiceRequest) == []
+
+
 B = "Standard Double"
 SCENARIOS: list[Scenario] = [
     Scenario("book_all_in_one", "booking", (
@@ -374,6 +380,18 @@ SCENARIOS: list[Scenario] = [
     Scenario("repeat_last_reply", "info", ("what time is check out", "say that again"),
              _repeat_check),
     Scenario("silence_then_abandoned", "silence", (SILENCE, SILENCE), _silence),
+    Scenario("book_no_then_change_plan", "booking", (
+        "i'd like to book a twin room from friday to sunday for two people", "room only",
+        "my name is oscar lewis", "no", "make it bed and breakfast", "that's correct"),
+        _booked("Standard Twin", FRI, 2, 2, "bnb", "Oscar Lewis", total=30000)),
+    Scenario("book_with_question_on_the_way", "booking", (
+        "i'd like to book a double for next friday", "is breakfast included", "three nights",
+        "one guest", "room only", "ruby scott", "yes please"),
+        _booked(B, FRI, 3, 1, "room_only", "Ruby Scott")),
+    Scenario("room_service_closed", "room_service", ("can i order a pot of tea", "yes"),
+             _room_service_closed, caller=ALICE, now=at(TODAY, 23, 30)),
+    Scenario("callback_in_minutes", "callback", ("call me back in twenty minutes please",),
+             _callback(at(TODAY, 10, 20))),
 ]
 
 

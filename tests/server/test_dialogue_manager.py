@@ -1,0 +1,116 @@
+"""The DialogueManager's API: greeting, replies and their tool calls, repeat, interruptions,
+silence and low-confidence input."""
+
+from __future__ import annotations
+
+from server.dialogue import DialogueManager
+from tests.server.conftest import MakeCtx
+from tests.server.dialogue_fixtures import ALICE, BEN, STRANGER
+
+
+async def test_greets_unknown_caller_with_the_standard_greeting(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    reply = await dm.greeting()
+    assert reply.text == "Thank you for calling Harbor View Hotel, how can I help you?"
+    assert [c.name for c in reply.tool_calls] == ["get_caller_history"]
+    assert not reply.end_call and reply.outcome is None
+
+
+async def test_greets_known_callers_by_name(make_ctx: MakeCtx) -> None:
+    for caller, first in ((ALICE, "Alice"), (BEN, "Ben")):
+        reply = await DialogueManager(make_ctx(caller=caller)).greeting()
+        assert reply.text.startswith(f"Good morning {first},"), reply.text
+
+
+async def test_no_caller_id_skips_history(make_ctx: MakeCtx) -> None:
+    reply = await DialogueManager(make_ctx()).greeting()
+    assert reply.tool_calls == () and "how can I help" in reply.text
+
+
+async def test_reply_carries_tool_calls_and_expecting(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("i'd like to book a deluxe king for next friday for two nights")
+    assert r.intent == "book" and r.expecting == "guests" and r.tool_calls == ()
+    r = await dm.handle("nine people")
+    [call] = r.tool_calls
+    assert call.name == "check_availability" and not call.ok
+    assert call.error_code == "too_many_guests"
+    assert call.arguments == {"check_in": "2026-12-04", "nights": 2, "guests": 9,
+                              "room_type": "deluxe king"}
+    assert "more than one room" in r.text and r.expecting == "multi_room"
+    r = await dm.handle("sorry i meant three people")
+    assert "Family Room" in r.text and r.expecting == "pick_room"
+    r = await dm.handle("yes")
+    assert r.expecting == "room_type" and "a family room or the Harbor Suite" in r.text
+
+
+async def test_repeat_returns_the_last_reply(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    first = await dm.handle("how much is parking")
+    for phrase in ("repeat that", "say that again", "sorry what was that", "pardon"):
+        again = await dm.handle(phrase)
+        assert again.text == first.text and again.tool_calls == ()
+
+
+async def test_empty_and_low_confidence_input_is_reasked(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("")
+    assert r.text == "Sorry, could you say that again?" and r.tool_calls == ()
+    r = await dm.handle("i'd like to book a room", confidence=0.1)
+    assert r.expecting == "offer_transfer"  # second miss in a row: the front desk is offered
+    r = await dm.handle("no")
+    assert "How else can I help" in r.text
+    r = await dm.handle("i'd like to book a room")
+    assert r.expecting == "check_in"
+
+
+async def test_interrupted_before_the_question_checks_once(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    for turn in ("book a twin for tomorrow for one night for one person", "room only"):
+        await dm.handle(turn)
+    confirm = await dm.handle("my name is lily moore")
+    assert confirm.expecting == "confirm_booking"
+    dm.on_interrupted(confirm.text[:30])
+    r = await dm.handle("yes")
+    assert r.text.startswith("Just to check: shall I book it?") and r.tool_calls == ()
+    r = await dm.handle("yes")
+    assert [c.name for c in r.tool_calls] == ["make_reservation"] and r.outcome == "booked"
+
+
+async def test_interrupted_during_the_question_commits(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    await dm.handle("book a twin for tomorrow for one night for one person")
+    await dm.handle("room only")
+    confirm = await dm.handle("my name is lily moore")
+    dm.on_interrupted(confirm.text[:-5])
+    r = await dm.handle("yes")
+    assert r.outcome == "booked"
+
+
+async def test_silence_checks_in_then_ends(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    assert await dm.on_silence(2.0) is None  # a pause, not a silence
+    r = await dm.on_silence(10.0)
+    assert r is not None and r.text == "Are you still there?" and not r.end_call
+    await dm.handle("yes sorry i'm here")  # speaking resets the silence count
+    r = await dm.on_silence(10.0)
+    assert r is not None and r.text == "Are you still there?"
+    r = await dm.on_silence(10.0)
+    assert r is not None and r.end_call and r.outcome == "abandoned"
+    assert await dm.on_silence(10.0) is None  # the call is over
+
+
+async def test_goodbye_ends_with_the_calls_outcome(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=ALICE))
+    await dm.greeting()
+    r = await dm.handle("what time is check out")
+    assert r.outcome == "info_given" and r.expecting == "anything_else"
+    r = await dm.handle("no that's all thanks")
+    assert r.end_call and r.outcome == "info_given"
+    assert [c.name for c in r.tool_calls] == ["end_call"]
