@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import io
-import json
 import logging
 import time
 import wave
@@ -30,9 +29,9 @@ from media.speech.stt import STT_SAMPLE_RATE, Transcript
 from media.speech.tts import split_sentences
 from server.db.database import Database
 from server.engines.realtime_logging import install_redaction
+from server.engines.realtime_tools import run_tool_call, tool_output
 from server.settings import Settings
-from server.tools import ToolContext, ToolErrorCode, execute_voice_tool, tool_schemas
-from server.tools.results import failure
+from server.tools import ToolContext, tool_schemas
 
 log = logging.getLogger(__name__)
 
@@ -215,19 +214,8 @@ class OpenAIDialogue:
                          end_call)
 
     async def _run_tool(self, name: str, arguments: str) -> tuple[ToolCall, str, bool]:
-        try:
-            args: Any = json.loads(arguments) if arguments.strip() else {}
-        except ValueError:
-            args = None
-            result = failure(name, ToolErrorCode.INVALID_ARGUMENT,
-                             "The arguments were not valid JSON.",
-                             speech="Sorry, I didn't get that.")
-        else:
-            result = await execute_voice_tool(name, args, self.ctx)
-        shown = args if isinstance(args, dict) else {"raw": arguments[:500]}
-        call = ToolCall(name, shown, result.ok,
-                        result.error.code.value if result.error else None, result.data)
-        return call, json.dumps(result.to_json(), default=str), result.end_call
+        result, call = await run_tool_call(name, arguments, self.ctx)
+        return call, tool_output(result), result.end_call
 
 
 def dialogue_factory(settings: Settings, db: Database,

@@ -20,7 +20,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from openai import AsyncOpenAI
@@ -33,7 +33,6 @@ from media.engine import (
     EngineIO,
     Interrupted,
     StateChanged,
-    ToolCall,
 )
 from media.events import (
     PlayoutCleared,
@@ -62,11 +61,14 @@ from server.engines.realtime_session import (
     session_config,
     with_summary,
 )
+from server.engines.realtime_tools import run_tool_call, tool_output
 from server.engines.realtime_turns import Reply, TurnBook
 from server.settings import Settings
-from server.tools import ToolContext, ToolErrorCode, ToolResult, execute_voice_tool
-from server.tools.context import utc_now
-from server.tools.results import failure
+
+if TYPE_CHECKING:
+    from server.outbound import Outbound
+from server.tools import ToolContext, ToolResult
+from server.tools.context import CallHooks, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,14 @@ def _function_output(call_id: str, output: str) -> Send:
     return send
 
 
+def _system_note(text: str) -> Send:
+    def send(c: AsyncRealtimeConnection) -> Awaitable[None]:
+        return c.conversation.item.create(item={
+            "type": "message", "role": "system",
+            "content": [{"type": "input_text", "text": text}]})
+    return send
+
+
 def _truncate(item_id: str, audio_end_ms: int) -> Send:
     def send(c: AsyncRealtimeConnection) -> Awaitable[None]:
         return c.conversation.item.truncate(item_id=item_id, content_index=0,
@@ -123,6 +133,7 @@ class OpenAIRealtimeEngine:
 
     def __init__(self, settings: Settings, *, audio_format: str | AudioFormat = "pcm24k",
                  db: Database | None = None, greeting: str | None = None,
+                 hooks: CallHooks | None = None, outbound: Outbound | None = None,
                  clock: Callable[[], Any] = utc_now, backoff_s: float = 0.5,
                  max_backoff_s: float = 8.0) -> None:
         if not settings.openai_api_key:
@@ -137,6 +148,8 @@ class OpenAIRealtimeEngine:
         self._db = db
         self._owns_db = db is None
         self._clock = clock
+        self._hooks = hooks
+        self._outbound = outbound
         install_redaction()
         self._client = AsyncOpenAI(
             api_key=settings.openai_api_key,
@@ -161,7 +174,8 @@ class OpenAIRealtimeEngine:
         self._resume_response = False
         self._cancelled: set[str] = set()
         self._tool_tasks: dict[str, asyncio.Task[ToolResult]] = {}
-        self._tools_by_response: dict[str, list[str]] = {}
+        self._tools_by_response: dict[str, list[tuple[str, int]]] = {}
+        self._generation = 0  # connections opened so far; tool calls belong to one
         self._end_requested = False
         self._connected_at: float | None = None
         self.connections = 0  # successful connects (tests, logs)
@@ -173,7 +187,7 @@ class OpenAIRealtimeEngine:
         if self._db is None:
             self._db = Database(self.settings.database_url)
         self._ctx = ToolContext(db=self._db, call_id=io.call_id, caller=io.caller,
-                                clock=self._clock)
+                                clock=self._clock, hooks=self._hooks, outbound=self._outbound)
         self._book = TurnBook(io.emit, self._log)
         try:
             self._instructions = await build_instructions(self._ctx)
@@ -217,6 +231,7 @@ class OpenAIRealtimeEngine:
                 async with self._client.realtime.connect(
                         model=self.settings.openai_realtime_model) as conn:
                     self._conn = conn
+                    self._generation += 1
                     self._connected_at = time.monotonic()
                     self.connections += 1
                     await self._configure(conn, resume)
@@ -461,43 +476,39 @@ class OpenAIRealtimeEngine:
     def _start_tool(self, call_id: str, name: str, arguments: str, response_id: str) -> None:
         if call_id in self._tool_tasks or not name:
             return
-        self._tools_by_response.setdefault(response_id, []).append(call_id)
+        self._tools_by_response.setdefault(response_id, []).append((call_id, self._generation))
         self._tool_tasks[call_id] = asyncio.create_task(self._run_tool(name, arguments),
                                                         name=f"rt-tool-{name}")
 
     async def _run_tool(self, name: str, arguments: str) -> ToolResult:
         assert self._ctx is not None
-        try:
-            args: Any = json.loads(arguments) if arguments.strip() else {}
-        except ValueError:
-            args = None
-            result = failure(name, ToolErrorCode.INVALID_ARGUMENT,
-                             "The arguments were not valid JSON.",
-                             speech="Sorry, I didn't get that.")
-        else:
-            result = await execute_voice_tool(name, args, self._ctx)
-        shown = args if isinstance(args, dict) else {"raw": arguments[:500]}
-        self._turns.add_tool_call(ToolCall(
-            name=name, arguments=shown, ok=result.ok,
-            error_code=result.error.code.value if result.error else None, result=result.data))
-        self._log.add("Tool", f"{name}({json.dumps(shown, default=str)}) -> {result.speech}")
+        result, call = await run_tool_call(name, arguments, self._ctx)
+        self._turns.add_tool_call(call)
+        self._log.add("Tool", f"{name}({json.dumps(call.arguments, default=str)}) -> "
+                              f"{result.speech}")
         if result.end_call:
             self._end_requested = True
         return result
 
     async def _answer_tools(self, response_id: str) -> None:
-        """Send every tool output of a finished response, then ask for the next response."""
+        """Send every tool output of a finished response, then ask for the next response.
+        If the connection changed meanwhile, the new session never saw the calls: the results
+        go in as a system message instead."""
         call_ids = self._tools_by_response.pop(response_id, [])
-        results = await asyncio.gather(*(self._tool_tasks[c] for c in call_ids))
+        generation = self._generation
+        results = await asyncio.gather(*(self._tool_tasks[c] for c, _ in call_ids))
         sent = True
-        for call_id, result in zip(call_ids, results, strict=True):
-            output = json.dumps(result.to_json(), default=str)
-            sent = await self._send("function_call_output",
-                                    _function_output(call_id, output)) and sent
-        for call_id in call_ids:
+        for (call_id, started_in), result in zip(call_ids, results, strict=True):
+            if started_in == self._generation:
+                op = _function_output(call_id, tool_output(result))
+            else:
+                op = _system_note(f"Result of {result.tool}: {tool_output(result)}")
+            sent = await self._send("tool output", op) and sent
+        for call_id, _ in call_ids:
             self._tool_tasks.pop(call_id, None)
-        if not (sent and await self._send("response.create", lambda c: c.response.create())):
-            self._resume_response = True
+        if generation != self._generation or not sent or not await self._send(
+                "response.create", lambda c: c.response.create()):
+            self._resume_response = self._conn is None
 
     # -- inbox -------------------------------------------------------------------------------
     async def _consume_inbox(self, io: EngineIO) -> None:

@@ -7,12 +7,14 @@ Each test drives the engine with a real EngineIO (Playout on a FrameClock, Engin
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import numpy as np
 import pytest
@@ -179,13 +181,23 @@ async def test_pcmu_for_phone_calls(rt: RealtimeServer, rt_settings: Settings,
     assert call.audio_frames >= 10
 
 
-def test_make_engine_selects_openai(rt_settings: Settings) -> None:
-    engine = make_engine(rt_settings, audio_format="pcmu")
+def engine_for(settings: Settings, db: Database, **kw: Any) -> Engine:
+    """make_engine(...) for both of its signatures: (settings, db=) and (resources) (the
+    shared engine resources; only `.settings` and `.db` are read for the openai engine)."""
+    factory: Any = make_engine
+    if "resources" in inspect.signature(make_engine).parameters:
+        return cast(Engine, factory(SimpleNamespace(settings=settings, db=db), **kw))
+    return cast(Engine, factory(settings, db=db, **kw))
+
+
+def test_make_engine_selects_openai(rt_settings: Settings, db: Database) -> None:
+    engine = engine_for(rt_settings, db, audio_format="pcmu")
     assert isinstance(engine, FailoverEngine)
     assert engine.name == "openai-realtime"
     assert engine.input_rate == 8000
+    assert engine_for(rt_settings, db).input_rate == 24000
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
-        make_engine(replace(rt_settings, openai_api_key=""))
+        engine_for(replace(rt_settings, openai_api_key=""), db)
 
 
 # -- audio, transcripts, latency ---------------------------------------------------------------
