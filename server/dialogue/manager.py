@@ -113,13 +113,10 @@ class DialogueManager:
     def on_interrupted(self, spoken_text: str) -> None:
         """The guest cut the agent off; `spoken_text` is what they actually heard. If they
         missed a confirmation question, a bare "yes" is checked once before committing."""
-        last = self._last
-        if last is None or not last.text.endswith("?"):
+        question = self._last_question()
+        if not question or self._last is None:
             return
-        question = last.text[last.text.rstrip("?").rfind(". ") + 2:] \
-            if ". " in last.text else last.text
-        heard = len(spoken_text.strip())
-        if heard < len(last.text) - len(question):
+        if len(spoken_text.strip()) < len(self._last.text) - len(question):
             self._unheard_question = question
 
     # --- routing ---------------------------------------------------------------------
@@ -157,7 +154,7 @@ class DialogueManager:
     async def _start(self, u: Understood) -> Say:
         conv = self._conv
         intent = u.intent
-        if intent is Intent.INFO and conv.task is not None and conv.expecting in QUESTIONS:
+        if intent is Intent.INFO and conv.task is not None and conv.expecting is not None:
             return await self._aside(u)
         if conv.task is Intent.BOOK and intent in (Intent.CHANGE, Intent.AVAILABILITY):
             return await self._continue(u) or await booking_flow.next_step(conv)
@@ -194,7 +191,16 @@ class DialogueManager:
         assert slot is not None
         result = await conv.tool("hotel_info", topic=u.topic.value if u.topic else "other")
         conv.expecting = slot
-        return Say(f"{result.speech} {QUESTIONS[slot]}", expecting=slot)
+        question = QUESTIONS.get(slot) or self._last_question()
+        return Say(f"{result.speech} {question}".strip(), expecting=slot)
+
+    def _last_question(self) -> str:
+        """The question at the end of the last reply ("Shall I book it?")."""
+        text = self._last.text if self._last else ""
+        if not text.endswith("?"):
+            return ""
+        cut = text.rstrip("?").rfind(". ")
+        return text[cut + 2:] if cut >= 0 else text
 
     async def _continue(self, u: Understood) -> Say | None:
         conv = self._conv

@@ -39,7 +39,7 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
         conv.current = None
     if conv.current is not None:
         return None
-    code = u.code or (conv.last_code if u.code is None else None)
+    code = u.code or conv.last_code
     result = await conv.tool("find_reservation", confirmation_code=code)
     raw = result.data.get("reservations")
     found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []

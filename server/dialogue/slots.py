@@ -199,7 +199,9 @@ _NAME_LEADS = ("my name is", "my name's", "the name is", "the name's", "name is"
                "under the name", "under the name of", "booking is under", "book it under",
                "it is", "it's", "this is", "i'm", "i am", "under", "call me", "name")
 _NAME_STOP = {"and", "room", "please", "thanks", "thank", "for", "my", "the", "on", "in",
-              "calling", "staying", "i", "i'm", "booking", "number", "is"}
+              "calling", "staying", "i", "i'm", "booking", "number", "is", "i'd", "we",
+              "we'd", "can", "could", "would", "like", "about", "here", "speaking", "from",
+              "with", "at", "to"}
 
 
 def person_name(toks: list[str], *, bare: bool = False) -> str | None:

@@ -114,3 +114,16 @@ async def test_goodbye_ends_with_the_calls_outcome(make_ctx: MakeCtx) -> None:
     r = await dm.handle("no that's all thanks")
     assert r.end_call and r.outcome == "info_given"
     assert [c.name for c in r.tool_calls] == ["end_call"]
+
+
+async def test_question_during_confirmation_keeps_the_booking(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    for turn in ("book a twin for tomorrow for one night for one person", "room only"):
+        await dm.handle(turn)
+    await dm.handle("this is lily moore")
+    r = await dm.handle("what time is check in")
+    assert "three o'clock" in r.text and r.text.endswith("Shall I book it?")
+    assert r.expecting == "confirm_booking"
+    r = await dm.handle("yes")
+    assert r.outcome == "booked" and "Lily" in r.text
