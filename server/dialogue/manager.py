@@ -28,6 +28,12 @@ TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
            Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER)
 
+# The call's outcome is its most consequential task's, in this order.
+OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROOM_SERVICE_ORDERED,
+                Outcome.HOUSEKEEPING_REQUESTED, Outcome.CALLBACK_SCHEDULED, Outcome.TRANSFERRED,
+                Outcome.SMS_SENT, Outcome.AVAILABILITY_GIVEN, Outcome.INFO_GIVEN,
+                Outcome.COMPLETED, Outcome.ABANDONED)
+
 
 def _part_of_day(hour: int) -> str:
     return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
@@ -249,7 +255,7 @@ class DialogueManager:
 
     async def _goodbye(self) -> Say:
         conv = self._conv
-        outcome = conv.outcomes[-1] if conv.outcomes else Outcome.COMPLETED
+        outcome = min(conv.outcomes, key=OUTCOME_RANK.index, default=Outcome.COMPLETED)
         result = await conv.tool("end_call", reason=outcome.value)
         text = result.speech if result.ok else "Thank you for calling Harbor View Hotel. Goodbye!"
         conv.pending = None

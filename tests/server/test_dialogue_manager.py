@@ -127,3 +127,14 @@ async def test_question_during_confirmation_keeps_the_booking(make_ctx: MakeCtx)
     assert r.expecting == "confirm_booking"
     r = await dm.handle("yes")
     assert r.outcome == "booked" and "Lily" in r.text
+
+
+async def test_goodbye_reports_the_most_consequential_outcome(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=ALICE))
+    await dm.greeting()
+    r = await dm.handle("could i have some extra pillows")
+    assert r.outcome == "housekeeping_requested"
+    r = await dm.handle("what time is breakfast")
+    assert r.outcome == "info_given"
+    r = await dm.handle("no thanks bye")
+    assert r.end_call and r.outcome == "housekeeping_requested"
