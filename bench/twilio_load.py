@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -97,12 +98,29 @@ def serve(port: int, vad: str, db_path: str) -> None:
         body = {"cpu_s": cpu_s(), "frames": s.frames_sent, "marks": s.marks_sent,
                 "clears": s.clears_sent, "bad": s.bad_messages,
                 "p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
-                "max": max(lat) if lat else float("nan")}
+                "max": max(lat) if lat else float("nan"),
+                "loop_lag_p99": percentile(lags, 0.99), "loop_lag_max": max(lags, default=0)}
         if request.query.get("reset"):
             lat.clear()
+            lags.clear()
             s.frames_sent = 0
         return web.json_response(body)
 
+    lags: list[float] = []
+
+    async def lag_monitor(app: web.Application) -> Any:
+        async def watch() -> None:
+            loop = asyncio.get_running_loop()
+            while True:
+                t = loop.time()
+                await asyncio.sleep(0.01)
+                if len(lags) < 500_000:
+                    lags.append(1000 * (loop.time() - t - 0.01))
+        task = asyncio.create_task(watch())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(lag_monitor)
     app.router.add_get("/bench/stats", stats)
     import logging
     logging.basicConfig(level=logging.WARNING)
@@ -112,7 +130,7 @@ def serve(port: int, vad: str, db_path: str) -> None:
 # --- clients -----------------------------------------------------------------------------------
 
 async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float,
-                   v2v: list[float], failures: list[str]) -> None:
+                   v2v: list[float], failures: list[str], stream_s: list[float]) -> None:
     from tests.twilio_client import new_sid, parse_stream_twiml, silence_ulaw
 
     await asyncio.sleep(ramp_s * i)
@@ -122,6 +140,7 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
         failures.append(f"inbound {status}")
         return
     call = await twilio.connect(parse_stream_twiml(doc), call_sid)
+    opened = time.monotonic()
     tick = silence_ulaw(0.1)
     try:
         async def quiet_until(predicate: Any, within_s: float) -> bool:
@@ -149,6 +168,7 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
         failures.append(repr(exc))
     finally:
         await call.close()
+        stream_s.append(time.monotonic() - opened)
 
 
 async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str, Any]:
@@ -165,11 +185,12 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
             before = await r.json()
         v2v: list[float] = []
         failures: list[str] = []
+        stream_s: list[float] = []
         c0, t0 = cpu_s(), time.monotonic()
         budget = ramp_s * calls + turns * 25 + 40
         try:
             await asyncio.wait_for(asyncio.gather(*(
-                one_call(i, twilio, speech, turns, ramp_s, v2v, failures)
+                one_call(i, twilio, speech, turns, ramp_s, v2v, failures, stream_s)
                 for i in range(calls))), budget)
         except TimeoutError:
             failures.append(f"run exceeded {budget:.0f} s")
@@ -177,10 +198,13 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
         client_cpu = cpu_s() - c0
         async with http.get(base + "/bench/stats") as r:
             after = await r.json()
-    return {"calls": calls, "wall_s": wall, "server_cpu_pct": 100 * (after["cpu_s"] -
-            before["cpu_s"]) / wall, "client_cpu_pct": 100 * client_cpu / wall,
+    server_cpu = after["cpu_s"] - before["cpu_s"]
+    return {"calls": calls, "wall_s": wall,
+            "server_cpu_ms_per_stream_s": 1000 * server_cpu / max(1e-9, sum(stream_s)),
+            "server_cpu_pct": 100 * server_cpu / wall, "client_cpu_pct": 100 * client_cpu / wall,
             "late_p50": after["p50"], "late_p99": after["p99"], "late_max": after["max"],
-            "frames": after["frames"], "v2v_p50": percentile(v2v, 0.5),
+            "frames": after["frames"], "loop_lag_p99": after["loop_lag_p99"],
+            "loop_lag_max": after["loop_lag_max"], "v2v_p50": percentile(v2v, 0.5),
             "v2v_p95": percentile(v2v, 0.95), "replies": len(v2v), "failures": failures}
 
 
@@ -205,11 +229,13 @@ def main() -> None:
         return
     print(f"vad={args.vad} turns={args.turns} cores={os.cpu_count()}")
     print(f"{'calls':>5} {'late p50':>8} {'p99':>7} {'max':>7} {'srv cpu':>8} {'cli cpu':>8} "
-          f"{'v2v p50':>8} {'p95':>7} {'replies':>7} failures")
+          f"{'v2v p50':>8} {'p95':>7} {'replies':>7} {'cpu/strm':>8} failures")
     for n in args.calls:
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
+            profile = os.environ.get("BENCH_PROFILE")  # a path: cProfile the server into it
+            prefix = ["-m", "cProfile", "-o", profile] if profile else []
+            server = subprocess.Popen([sys.executable, *prefix, __file__, "--serve", str(port),
                                        "--vad", args.vad, "--db", f"{tmp}/bench.db"])
             try:
                 for _ in range(300):  # up to 30 s for migrations and the VAD prewarm
@@ -220,13 +246,18 @@ def main() -> None:
                         time.sleep(0.1)
                 r = asyncio.run(run_load(port, n, args.turns, args.ramp))
             finally:
-                server.terminate()
-                server.wait(30)
+                server.send_signal(signal.SIGINT)  # run_app shuts down cleanly on SIGINT
+                try:
+                    server.wait(30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+                    server.wait(10)
         fails = r["failures"]
         summary = f"{len(fails)} ({', '.join(sorted(set(fails))[:3])})" if fails else "0"
         print(f"{n:>5} {r['late_p50']:>7.1f}ms {r['late_p99']:>5.1f}ms {r['late_max']:>5.0f}ms "
               f"{r['server_cpu_pct']:>7.0f}% {r['client_cpu_pct']:>7.0f}% "
-              f"{r['v2v_p50']:>6.0f}ms {r['v2v_p95']:>5.0f}ms {r['replies']:>7} {summary}",
+              f"{r['v2v_p50']:>6.0f}ms {r['v2v_p95']:>5.0f}ms {r['replies']:>7} "
+              f"{r['server_cpu_ms_per_stream_s']:>6.1f}ms {summary}",
               flush=True)
         print(json.dumps({k: v for k, v in r.items() if k != "failures"}), flush=True)
 

@@ -130,8 +130,8 @@ def _int(data: dict[str, Any], key: str) -> int:
 
 
 def _b64(text: str) -> bytes:
-    try:
-        return base64.b64decode(text, validate=True)
+    try:  # strict: no stray characters; ~3x cheaper than b64decode(validate=True)
+        return binascii.a2b_base64(text, strict_mode=True)
     except (binascii.Error, ValueError):
         raise StreamProtocolError(StreamErrorCode.BAD_PAYLOAD, "payload is not base64") from None
 
