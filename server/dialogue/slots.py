@@ -301,8 +301,10 @@ def _spelled(words: list[str], i: int) -> bool:
 def room_number(toks: list[str], *, bare: bool = False) -> str | None:
     """"room three oh five" -> "305", "room one twelve" -> "112"."""
     for i, w in enumerate(toks):
-        if w == "room" or (bare and i == 0):
-            digits, _ = digit_string(toks, i + (w == "room"))
+        after_room = w == "room" or toks[max(0, i - 2):i + 1] == ["number", "is"] \
+            or (w == "is" and toks[max(0, i - 2):i] == ["room", "number"])
+        if after_room or (bare and (i == 0 or toks[i - 1] not in UNITS)):
+            digits, _ = digit_string(toks, i + 1 if after_room else i)
             if 3 <= len(digits) <= 4:
                 return digits
     return None

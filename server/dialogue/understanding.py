@@ -77,7 +77,8 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         name=slots.person_name(toks, bare=expecting == "guest_name"),
         phone=slots.phone_number(toks),
         code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
-        room_number=slots.room_number(toks, bare=expecting == "room_number"),
+        room_number=slots.room_number(toks,
+                                      bare=expecting in ("room_number", "confirm_order")),
         department=slots.department(toks), topic=slots.topic(toks),
         menu=tuple(items.menu_items(toks)), housekeeping=tuple(items.housekeeping_items(toks)),
         maintenance=items.is_maintenance(toks))
