@@ -81,6 +81,8 @@ class RealtimeServer:
         self.handshakes = 0
         # Close the connection (code 1011) right after receiving an event that matches.
         self.drop_when: Callable[[Connection, Event], bool] | None = None
+        # ... or on receiving it, before handling it.
+        self.drop_before: Callable[[Connection, Event], bool] | None = None
         # Raw messages pushed to a connection after its session.updated (first connection only
         # unless `inject_every_time`).
         self.inject: list[str | Event] = []
@@ -136,6 +138,9 @@ class RealtimeServer:
                 continue
             event = json.loads(msg.data)
             conn.events.append(event)
+            if self.drop_before is not None and self.drop_before(conn, event):
+                await ws.close(code=1011, message=b"dropped by the test")
+                break
             await self._on_event(conn, event)
             if self.drop_when is not None and self.drop_when(conn, event):
                 await ws.close(code=1011, message=b"dropped by the test")

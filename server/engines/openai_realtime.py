@@ -170,6 +170,7 @@ class OpenAIRealtimeEngine:
         self._turn_incomplete = False  # the server lost part of the current turn's audio
         self._pending_turn: SpeechEnded | None = None  # a turn that ended while disconnected
         self._awaiting_since: float | None = None
+        self._last_turn: SpeechEnded | None = None  # the latest turn, until it is transcribed
         self._active_response: str | None = None
         self._resume_response = False
         self._cancelled: set[str] = set()
@@ -296,6 +297,13 @@ class OpenAIRealtimeEngine:
         """Close replies in flight so their turns are emitted; remember a response was due."""
         if self._active_response is not None or self._tool_tasks:
             self._resume_response = True
+        if self._awaiting_since is not None and self._pending_turn is None:
+            # The guest's last turn is still unanswered: re-send it if the old session never
+            # transcribed it (so the summary lacks it), else just ask for the reply.
+            if self._last_turn is not None:
+                self._pending_turn = self._last_turn
+            else:
+                self._resume_response = True
         self._active_response = None
         for r in list(self._replies.values()):
             self._close_audio(r)
@@ -359,6 +367,7 @@ class OpenAIRealtimeEngine:
 
     async def _on_input_transcript(self, event: Event) -> None:
         self._turns.guest_transcript(_text(event, "item_id"), _text(event, "transcript"))
+        self._last_turn = None
 
     async def _on_input_transcript_failed(self, event: Event) -> None:
         log.warning("realtime: input transcription failed: %s", event.get("error"))
@@ -569,6 +578,7 @@ class OpenAIRealtimeEngine:
         now = time.time()
         self._turns.guest_turn(self._speech_started_at or now, now)
         self._awaiting_since = now
+        self._last_turn = event
         self._emit(StateChanged(AgentState.THINKING))
         if self._conn is None:
             self._pending_turn = event

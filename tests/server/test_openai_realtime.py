@@ -318,7 +318,9 @@ async def test_dropped_connection_reconnects_with_a_summary(
         await eventually(lambda: bool(rt.connections))
         await call.say(300)
         await eventually(lambda: len(call.turns(Role.AGENT)) == 1, what="first reply")
-        rt.drop_when = lambda conn, event: event.get("type") == "input_audio_buffer.append"
+        first = rt.connections[0]
+        rt.drop_when = lambda conn, event: (conn is first
+                                            and event.get("type") == "input_audio_buffer.append")
         rt.transcripts.append("And the gym?")
         rt.responses.append([Speak("The gym too.", ms=200)])
         await call.say(300)  # drops on the first audio; the turn is re-sent after reconnecting
@@ -333,6 +335,45 @@ async def test_dropped_connection_reconnects_with_a_summary(
     assert resumed["tools"]
     assert rt.connections[1].sent("input_audio_buffer.commit")
     assert call.turns(Role.GUEST)[-1].text == "And the gym?"
+
+
+async def test_drop_before_the_turn_was_heard_resends_it(
+        rt: RealtimeServer, rt_settings: Settings, db: Database) -> None:
+    rt.drop_before = lambda conn, event: (conn is rt.connections[0]
+                                          and event.get("type") == "input_audio_buffer.commit")
+    rt.transcripts.append("I need a taxi")
+    rt.responses.append([Speak("I'll call one for you.", ms=200)])
+    async with Call(realtime(rt_settings, db)) as call:
+        await eventually(lambda: bool(rt.connections))
+        await call.say(300)
+        await eventually(lambda: len(rt.connections) == 2, what="reconnect")
+        await eventually(lambda: len(call.turns(Role.AGENT)) == 1, what="the reply")
+    second = rt.connections[1]
+    appended = sum(len(e["audio"]) * 3 // 4 for e in second.sent("input_audio_buffer.append"))
+    assert appended >= 24000 * 2 * 300 // 1000  # the whole turn again
+    assert second.sent("input_audio_buffer.commit") and second.sent("response.create")
+    assert call.turns(Role.GUEST)[0].text == "I need a taxi"
+    agent = call.turns(Role.AGENT)[0]
+    assert agent.text == "I'll call one for you."
+    assert agent.voice_to_voice_ms is not None  # still measured from the guest's speech end
+
+
+async def test_drop_after_the_turn_was_heard_asks_for_the_reply(
+        rt: RealtimeServer, rt_settings: Settings, db: Database) -> None:
+    rt.drop_when = lambda conn, event: (conn is rt.connections[0]
+                                        and event.get("type") == "input_audio_buffer.commit")
+    rt.transcripts.append("I need a taxi")
+    rt.responses.append([Speak("I'll call one for you.", ms=200)])
+    async with Call(realtime(rt_settings, db)) as call:
+        await eventually(lambda: bool(rt.connections))
+        await call.say(300)
+        await eventually(lambda: len(rt.connections) == 2, what="reconnect")
+        rt.drop_when = None
+        await eventually(lambda: len(call.turns(Role.AGENT)) == 1, what="the reply")
+    second = rt.connections[1]
+    assert "Guest: I need a taxi" in second.sent("session.update")[0]["session"]["instructions"]
+    assert not second.sent("input_audio_buffer.commit")
+    assert len(second.sent("response.create")) == 1
 
 
 async def test_session_limit_resumes_on_a_new_session(
