@@ -52,8 +52,7 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
         b.checked = False
     if u.rate_plan is not None and u.rate_plan != b.rate_plan:
         b.rate_plan, changed = u.rate_plan, True
-    if u.name is not None and (expecting == "guest_name" or u.intent is not Intent.NONE
-                               or b.guest_name is None) and _plausible_name(u):
+    if u.name is not None and _plausible_name(u):
         b.guest_name, changed = u.name, True
     if u.phone is not None:
         b.phone, changed = u.phone, True

@@ -210,8 +210,8 @@ def person_name(toks: list[str], *, bare: bool = False) -> str | None:
     rest: list[str] | None = None
     for lead in sorted(_NAME_LEADS, key=len, reverse=True):
         i = _find_phrase(toks, lead)
-        if i >= 0 and (lead not in ("it's", "it is", "this is", "i'm", "i am", "under", "name")
-                       or bare or i == 0):
+        weak = lead in ("it's", "it is", "this is", "i'm", "i am", "under", "name", "call me")
+        if i >= 0 and (not weak or bare):
             rest = toks[i + len(lead.split()):]
             break
     if rest is None:
