@@ -50,7 +50,15 @@ class CallTool:
     call_id: str = field(default_factory=lambda: new_id("call"))
 
 
-Step = Speak | CallTool
+@dataclass
+class Fail:
+    """The response fails (`response.done` with status "failed") with this error code."""
+
+    code: str
+    kind: str = "invalid_request_error"
+
+
+Step = Speak | CallTool | Fail
 
 
 @dataclass
@@ -228,6 +236,12 @@ class RealtimeServer:
         output: list[Event] = []
         for index, step in enumerate(steps):
             item_id = new_id("item")
+            if isinstance(step, Fail):
+                await self._send(conn, {"type": "response.done", "response": {
+                    "id": rid, "status": "failed", "output": output, "status_details": {
+                        "type": "failed", "error": {"type": step.kind, "code": step.code}}}})
+                conn.responding = None
+                return
             where = {"response_id": rid, "item_id": item_id, "output_index": index}
             if isinstance(step, CallTool):
                 item = {"id": item_id, "type": "function_call", "call_id": step.call_id,

@@ -135,7 +135,7 @@ class OpenAIRealtimeEngine:
                  db: Database | None = None, greeting: str | None = None,
                  hooks: CallHooks | None = None, outbound: Outbound | None = None,
                  clock: Callable[[], Any] = utc_now, backoff_s: float = 0.5,
-                 max_backoff_s: float = 8.0) -> None:
+                 max_backoff_s: float = 8.0, stable_after_s: float = STABLE_AFTER_S) -> None:
         if not settings.openai_api_key:
             raise ValueError("the openai engine needs OPENAI_API_KEY")
         self.settings = settings
@@ -145,6 +145,7 @@ class OpenAIRealtimeEngine:
         self.max_attempts = max(1, settings.openai_reconnect_attempts)
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
+        self.stable_after_s = stable_after_s
         self._db = db
         self._owns_db = db is None
         self._clock = clock
@@ -237,15 +238,16 @@ class OpenAIRealtimeEngine:
                     self.connections += 1
                     await self._configure(conn, resume)
                     resume = True
-                    await self._receive(conn)
-                log.warning("realtime: the server closed the connection")
-                failures = self._count_failure(failures)
+                    await self._receive(conn)  # returns only by raising
             except asyncio.CancelledError:
                 raise
             except SessionEnded:
                 log.info("realtime: session ended by the server; resuming on a new one")
-                failures = 0
-                continue
+                if self._lived_long():  # the normal length limit: resume at once
+                    self._connected_at = None
+                    failures = 0
+                    continue
+                failures = self._count_failure(failures)  # ended at once: back off
             except Exception as exc:
                 if is_fatal_exception(exc):
                     raise RealtimeUnavailable(f"realtime refused: {exc}") from exc
@@ -264,10 +266,16 @@ class OpenAIRealtimeEngine:
             delay = min(self.backoff_s * 2 ** max(0, failures - 1), self.max_backoff_s)
             await asyncio.sleep(delay * random.uniform(0.8, 1.0))
 
+    def _lived_long(self) -> bool:
+        """Whether the last connection opened and lived `stable_after_s`."""
+        return (self._connected_at is not None
+                and time.monotonic() - self._connected_at >= self.stable_after_s)
+
     def _count_failure(self, failures: int) -> int:
-        lived = (time.monotonic() - self._connected_at) if self._connected_at else 0.0
+        """A connection that lived resets the count: only consecutive quick failures add up."""
+        lived = self._lived_long()
         self._connected_at = None
-        return 1 if lived >= STABLE_AFTER_S else failures + 1
+        return 1 if lived else failures + 1
 
     async def _configure(self, conn: AsyncRealtimeConnection, resume: bool) -> None:
         """Send the session (with the conversation so far, when resuming) and what was due."""
@@ -435,8 +443,12 @@ class OpenAIRealtimeEngine:
         if self._tools_by_response.get(response_id):
             self._spawn(self._answer_tools(response_id), f"rt-tools-{response_id}")
         elif response.get("status") not in ("completed", "cancelled", None):
+            details = response.get("status_details")
+            error = details.get("error") if isinstance(details, dict) else None
+            if isinstance(error, dict) and classify_error(error) is Fault.FATAL:
+                raise FatalRealtimeError(f"response failed: {error.get('code')}")
             log.warning("realtime response %s ended %s: %s", response_id,
-                        response.get("status"), response.get("status_details"))
+                        response.get("status"), details)
 
     _handlers: dict[str, Callable[[OpenAIRealtimeEngine, Event], Awaitable[None]]] = {
         "session.updated": _on_session_updated,

@@ -43,7 +43,7 @@ from server.engines.openai_realtime import OpenAIRealtimeEngine
 from server.engines.realtime_errors import RealtimeUnavailable
 from server.hotel.models import Reservation
 from server.settings import Settings
-from tests.realtime_server import CallTool, RealtimeServer, Speak
+from tests.realtime_server import CallTool, Fail, RealtimeServer, Speak
 from tests.server.conftest import NOW, Clock
 from tests.waiting import eventually
 
@@ -131,8 +131,9 @@ async def count_reservations(db: Database) -> int:
 
 def realtime(settings: Settings, db: Database, **kw: Any) -> OpenAIRealtimeEngine:
     kw.setdefault("greeting", None)
-    return OpenAIRealtimeEngine(settings, db=db, clock=Clock(NOW), backoff_s=0.05,
-                                max_backoff_s=0.2, **kw)
+    kw.setdefault("backoff_s", 0.05)
+    kw.setdefault("max_backoff_s", 0.2)
+    return OpenAIRealtimeEngine(settings, db=db, clock=Clock(NOW), **kw)
 
 
 # -- configuration ---------------------------------------------------------------------------
@@ -380,12 +381,14 @@ async def test_session_limit_resumes_on_a_new_session(
         rt: RealtimeServer, rt_settings: Settings, db: Database) -> None:
     rt.transcripts.append("Hello")
     rt.responses.append([Speak("Hello, how can I help?", ms=200)])
-    async with Call(realtime(rt_settings, db)) as call:
+    # The limit ends a session that lived: the engine must resume at once, not back off.
+    engine = realtime(rt_settings, db, stable_after_s=0.0, backoff_s=30.0, max_backoff_s=30.0)
+    async with Call(engine) as call:
         await eventually(lambda: bool(rt.connections))
         await call.say(300)
         await eventually(lambda: len(call.turns(Role.AGENT)) == 1)
         await rt.expire_session(rt.connections[0])
-        await eventually(lambda: len(rt.connections) == 2, what="new session")
+        await eventually(lambda: len(rt.connections) == 2, within=5, what="new session")
         await eventually(lambda: bool(rt.connections[1].sent("session.update")))
         assert not call.engine_task.done()
     assert "Agent: Hello, how can I help?" in \
@@ -434,6 +437,18 @@ async def test_auth_error_event_fails_over_at_once(
     async with Call(engine):
         await asyncio.wait_for(offline.ran.wait(), 10)
     assert len(rt.connections) == 1  # no retry on quota
+
+
+async def test_failed_response_for_quota_fails_over(
+        rt: RealtimeServer, rt_settings: Settings, db: Database) -> None:
+    rt.responses.append([Fail("insufficient_quota", "insufficient_quota")])
+    offline = StandIn()
+    engine = FailoverEngine(realtime(rt_settings, db), lambda: offline)
+    async with Call(engine) as call:
+        await eventually(lambda: bool(rt.connections))
+        await call.say(300)
+        await asyncio.wait_for(offline.ran.wait(), 10)
+    assert len(rt.connections) == 1
 
 
 async def test_bad_key_is_not_retried(rt: RealtimeServer, rt_settings: Settings,
