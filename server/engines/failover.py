@@ -3,16 +3,27 @@
 The wrapper keeps the call alive: the guest hears a short notice (espeak-ng, no network), staff
 see an `EngineNotice`, the session's "engine" field follows an `EngineSwitched`, and the
 fallback's `run()` takes over the same `EngineIO` (same inbox, playout and transcript) until the
-call ends.
+call ends; when the fallback wants another input rate, its inbox is fed resampled frames.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
 
-from media.engine import Engine, EngineIO, EngineNotice, EngineSwitched, Role, TranscriptTurn
+from media.engine import (
+    Engine,
+    EngineInbox,
+    EngineIO,
+    EngineNotice,
+    EngineSwitched,
+    Role,
+    TranscriptTurn,
+)
+from media.frames import AudioFrame
+from media.resample import StreamResampler
 from media.speech.tts import EspeakTTS
 
 log = logging.getLogger(__name__)
@@ -50,10 +61,19 @@ class FailoverEngine:
                              {"from": self.primary.name, "to": engine.name, "reason": reason}))
         io.emit(EngineSwitched(engine.name, reason))
         await self._say_notice(io)
-        if engine.input_rate != self.input_rate:
-            log.info("call %s: %s gets %d Hz frames (it prefers %d Hz)", io.call_id,
-                     engine.name, self.input_rate, engine.input_rate)
-        await engine.run(io)
+        if engine.input_rate == self.input_rate:
+            await engine.run(io)
+            return
+        # The bridge's source keeps producing frames at the primary's rate: resample them.
+        inner = EngineIO(call_id=io.call_id, playout=io.playout, inbox=EngineInbox(),
+                         emit=io.emit, caller=io.caller, wants_audio=io.wants_audio)
+        pump = asyncio.create_task(_pump(io, inner, engine.input_rate),
+                                   name=f"failover-pump-{io.call_id}")
+        try:
+            await engine.run(inner)
+        finally:
+            pump.cancel()
+            await asyncio.gather(pump, return_exceptions=True)
 
     async def _say_notice(self, io: EngineIO) -> None:
         if not self.notice:
@@ -67,3 +87,20 @@ class FailoverEngine:
         io.playout.enqueue(pcm, rate, utterance_id=f"failover-{int(started * 1000)}", last=True)
         io.emit(TranscriptTurn(role=Role.AGENT, text=self.notice, started_at=started,
                                ended_at=time.time()))
+
+
+async def _pump(outer: EngineIO, inner: EngineIO, rate: int) -> None:
+    """Forward the bridge's inbox to the fallback's, audio resampled to `rate`."""
+    resamplers: dict[int, StreamResampler] = {}
+    while True:
+        item = await outer.inbox.get()
+        outer.wants_audio = inner.wants_audio
+        if isinstance(item, AudioFrame) and item.sample_rate != rate:
+            rs = resamplers.get(item.sample_rate)
+            if rs is None:
+                rs = resamplers[item.sample_rate] = StreamResampler(item.sample_rate, rate)
+            samples = rs.process(item.samples)
+            if samples.size == 0:
+                continue
+            item = AudioFrame(samples, rate, item.timestamp)
+        inner.inbox.put(item)

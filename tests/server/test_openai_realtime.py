@@ -403,11 +403,12 @@ class StandIn:
 
     def __init__(self) -> None:
         self.ran = asyncio.Event()
+        self.got: list[object] = []
 
     async def run(self, io: EngineIO) -> None:
         self.ran.set()
         while True:
-            await io.inbox.get()
+            self.got.append(await io.inbox.get())
 
 
 async def test_repeated_failure_fails_over_and_the_call_continues(
@@ -419,6 +420,11 @@ async def test_repeated_failure_fails_over_and_the_call_continues(
         await asyncio.wait_for(offline.ran.wait(), 10)
         await eventually(lambda: call.audio_frames > 10, what="the notice is spoken")
         assert not call.engine_task.done()
+        await call.say(400)  # 24 kHz frames from the bridge reach it at its own 16 kHz
+        await eventually(lambda: any(isinstance(g, SpeechEnded) for g in offline.got))
+    frames = [g for g in offline.got if isinstance(g, AudioFrame)]
+    assert frames and {f.sample_rate for f in frames} == {16000}
+    assert any(isinstance(g, SpeechStarted) for g in offline.got)
     assert rt.handshakes == 3  # OPENAI_RECONNECT_ATTEMPTS
     switched = [o for o in call.outputs if isinstance(o, EngineSwitched)]
     assert [s.name for s in switched] == ["offline"]
