@@ -10,7 +10,7 @@ import asyncio
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,12 +37,14 @@ from media.events import SpeechEnded, SpeechStarted
 from media.frames import AudioFrame
 from media.playout import Playout
 from server.db.database import Database
+from server.db.models import ConversationTurn
 from server.engines import make_engine
 from server.engines.failover import FailoverEngine
 from server.engines.openai_realtime import OpenAIRealtimeEngine
 from server.engines.realtime_errors import RealtimeUnavailable
 from server.hotel.models import Reservation
 from server.settings import Settings
+from server.voice.session import SessionManager, Transport
 from tests.realtime_server import CallTool, Fail, RealtimeServer, Speak
 from tests.server.conftest import NOW, Clock
 from tests.waiting import eventually
@@ -68,16 +70,23 @@ def rt_settings(rt: RealtimeServer, tmp_path: Path) -> Settings:
 class Call:
     """A call's media seam around one engine: inbox, paced playout, collected outputs."""
 
-    def __init__(self, engine: Engine, rate: int = 24000) -> None:
+    def __init__(self, engine: Engine, rate: int = 24000, *, call_id: str = "call-rt",
+                 also: Callable[[EngineOutput], None] | None = None) -> None:
         self.engine = engine
         self.playout = Playout(rate, FrameClock())
         self.inbox = EngineInbox()
         self.outputs: list[EngineOutput] = []
-        self.io = EngineIO(call_id="call-rt", playout=self.playout, inbox=self.inbox,
-                           emit=self.outputs.append, caller=CALLER)
+        self.also = also  # e.g. the VoiceSession, which persists the turns
+        self.io = EngineIO(call_id=call_id, playout=self.playout, inbox=self.inbox,
+                           emit=self._emit, caller=CALLER)
         self.playout.add_listener(self.inbox.put)  # as the bridge does
         self.audio_frames = 0
         self.tasks: list[asyncio.Task[Any]] = []
+
+    def _emit(self, output: EngineOutput) -> None:
+        self.outputs.append(output)
+        if self.also is not None:
+            self.also(output)
 
     async def __aenter__(self) -> Call:
         self.tasks = [asyncio.create_task(self.engine.run(self.io)),
@@ -253,6 +262,37 @@ async def test_tool_call_books_a_room_and_answers_the_model(
     assert turn.text == "You're booked."
     assert [c.name for c in turn.tool_calls] == ["make_reservation"]
     assert turn.tool_calls[0].ok and turn.tool_calls[0].arguments["guest_name"] == "Dana Fox"
+
+
+async def test_tool_calls_are_persisted_with_the_session_turns(
+        rt: RealtimeServer, rt_settings: Settings, db: Database) -> None:
+    manager = SessionManager(db)
+    manager.start()
+    session = await manager.create(Transport.WEBRTC, CALLER)
+    rt.transcripts.append("Any rooms on the tenth?")
+    rt.responses.append([CallTool("check_availability", json.dumps(
+        {"check_in": "2026-12-10", "nights": 1, "guests": 2}))])
+    rt.responses.append([Speak("Yes, we have rooms.", ms=200)])
+    try:
+        async with Call(realtime(rt_settings, db), call_id=session.id,
+                        also=session.on_engine_output) as call:
+            await eventually(lambda: bool(rt.connections))
+            await call.say(300)
+            await eventually(lambda: len(call.turns(Role.AGENT)) == 1, what="agent turn")
+        await manager.turn_writer.flush()
+        async with db.session() as s:
+            rows = list(await s.scalars(select(ConversationTurn).where(
+                ConversationTurn.call_id == session.id).order_by(ConversationTurn.seq)))
+        assert [r.role for r in rows] == ["caller", "agent"]
+        assert rows[0].text == "Any rooms on the tenth?"
+        assert rows[1].text == "Yes, we have rooms."
+        assert rows[1].voice_to_voice_ms is not None
+        calls = rows[1].tool_calls or []
+        assert [(c["name"], c["ok"]) for c in calls] == [("check_availability", True)]
+        assert session.to_json()["turns"][1]["tool_calls"][0]["name"] == "check_availability"
+    finally:
+        await session.end("staff_ended")
+        await manager.close()
 
 
 async def test_invalid_tool_args_return_the_structured_error(
