@@ -54,9 +54,15 @@ async def inbound(request: web.Request) -> web.Response:
         calls.add(existing)
         session.add_closer("phone call", _forget(app, session.id))
         session.own_task(_stream_deadline(session), "stream-deadline")
-        await _upsert_call(app[DB], call_sid, call_id=session.id, direction=existing.direction,
-                           from_number=caller, to_number=existing.to_number,
-                           status=form.get("CallStatus", "ringing"))
+        try:
+            await _upsert_call(app[DB], call_sid, call_id=session.id,
+                               direction=existing.direction, from_number=caller,
+                               to_number=existing.to_number,
+                               status=form.get("CallStatus", "ringing"))
+        except Exception:  # e.g. the database is saturated: refuse the call, keep nothing live
+            log.exception("call %s: could not record Twilio call %s", session.id, call_sid)
+            await session.end(EndReason.ERROR)
+            raise web.HTTPServiceUnavailable(text="try again") from None
         log.info("call %s: Twilio %s from %s", session.id, call_sid, caller)
     doc = twiml.connect_stream(settings, {"session_id": existing.session.id,
                                           "call_sid": call_sid})
