@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -49,10 +48,17 @@ from server.engines.realtime_audio import AudioFormat, parse_format, to_rate
 from server.engines.realtime_errors import (
     FatalRealtimeError,
     Fault,
-    RealtimeUnavailable,
     SessionEnded,
     classify_error,
-    is_fatal_exception,
+)
+from server.engines.realtime_link import (
+    STABLE_AFTER_S,
+    Event,
+    RealtimeLink,
+    append,
+    function_output,
+    system_note,
+    truncate,
 )
 from server.engines.realtime_logging import install_redaction
 from server.engines.realtime_session import (
@@ -64,19 +70,15 @@ from server.engines.realtime_session import (
 from server.engines.realtime_tools import run_tool_call, tool_output
 from server.engines.realtime_turns import Reply, TurnBook
 from server.settings import Settings
-
-if TYPE_CHECKING:
-    from server.outbound import Outbound
 from server.tools import ToolContext, ToolResult
 from server.tools.context import CallHooks, utc_now
 
+if TYPE_CHECKING:
+    from server.outbound import Outbound
+
 log = logging.getLogger(__name__)
 
-Event = dict[str, Any]
-Send = Callable[[AsyncRealtimeConnection], Awaitable[None]]
-
 PRE_ROLL_MS = 400  # guest audio kept before SpeechStarted (the VAD fires ~240 ms into speech)
-STABLE_AFTER_S = 10.0  # a connection that lived this long resets the failure count
 FALLBACK_INSTRUCTIONS = ("You are the receptionist answering the phone for Harbor View Hotel. "
                          "Be brief and use the tools for anything about bookings.")
 
@@ -103,28 +105,6 @@ def _text(event: Event, key: str) -> str:
     return value
 
 
-def _function_output(call_id: str, output: str) -> Send:
-    def send(c: AsyncRealtimeConnection) -> Awaitable[None]:
-        return c.conversation.item.create(
-            item={"type": "function_call_output", "call_id": call_id, "output": output})
-    return send
-
-
-def _system_note(text: str) -> Send:
-    def send(c: AsyncRealtimeConnection) -> Awaitable[None]:
-        return c.conversation.item.create(item={
-            "type": "message", "role": "system",
-            "content": [{"type": "input_text", "text": text}]})
-    return send
-
-
-def _truncate(item_id: str, audio_end_ms: int) -> Send:
-    def send(c: AsyncRealtimeConnection) -> Awaitable[None]:
-        return c.conversation.item.truncate(item_id=item_id, content_index=0,
-                                            audio_end_ms=audio_end_ms)
-    return send
-
-
 class OpenAIRealtimeEngine:
     """One call on the Realtime API. `audio_format` is the transport's: "pcm24k" (WebRTC) or
     "pcmu" (Twilio: 8 kHz frames go out μ-law encoded, no resampling)."""
@@ -142,10 +122,6 @@ class OpenAIRealtimeEngine:
         self.format = parse_format(audio_format)
         self.input_rate = self.format.rate
         self.greeting = greeting
-        self.max_attempts = max(1, settings.openai_reconnect_attempts)
-        self.backoff_s = backoff_s
-        self.max_backoff_s = max_backoff_s
-        self.stable_after_s = stable_after_s
         self._db = db
         self._owns_db = db is None
         self._clock = clock
@@ -157,7 +133,11 @@ class OpenAIRealtimeEngine:
             base_url=settings.openai_base_url or None,
             websocket_base_url=settings.openai_websocket_base_url or None,
         )
-        self._conn: AsyncRealtimeConnection | None = None
+        self._link = RealtimeLink(
+            self._client, settings.openai_realtime_model, on_open=self._configure,
+            on_event=self._dispatch, on_close=self._on_disconnect,
+            max_attempts=settings.openai_reconnect_attempts, backoff_s=backoff_s,
+            max_backoff_s=max_backoff_s, stable_after_s=stable_after_s)
         self._io: EngineIO | None = None
         self._ctx: ToolContext | None = None
         self._book: TurnBook | None = None
@@ -177,10 +157,7 @@ class OpenAIRealtimeEngine:
         self._cancelled: set[str] = set()
         self._tool_tasks: dict[str, asyncio.Task[ToolResult]] = {}
         self._tools_by_response: dict[str, list[tuple[str, int]]] = {}
-        self._generation = 0  # connections opened so far; tool calls belong to one
         self._end_requested = False
-        self._connected_at: float | None = None
-        self.connections = 0  # successful connects (tests, logs)
 
     # -- lifetime ----------------------------------------------------------------------------
     async def run(self, io: EngineIO) -> None:
@@ -197,7 +174,7 @@ class OpenAIRealtimeEngine:
             log.exception("call %s: could not build instructions; using the short ones",
                           io.call_id)
         inbox = asyncio.create_task(self._consume_inbox(io), name=f"rt-inbox-{io.call_id}")
-        link = asyncio.create_task(self._link(), name=f"rt-link-{io.call_id}")
+        link = asyncio.create_task(self._link.run(), name=f"rt-link-{io.call_id}")
         try:
             done, _ = await asyncio.wait({inbox, link}, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
@@ -224,59 +201,6 @@ class OpenAIRealtimeEngine:
             log.error("realtime task %s failed", task.get_name(), exc_info=task.exception())
 
     # -- connection --------------------------------------------------------------------------
-    async def _link(self) -> None:
-        """Connect, configure, receive; on a drop reconnect with backoff; give up → raise."""
-        failures = 0
-        resume = False
-        while True:
-            try:
-                async with self._client.realtime.connect(
-                        model=self.settings.openai_realtime_model) as conn:
-                    self._conn = conn
-                    self._generation += 1
-                    self._connected_at = time.monotonic()
-                    self.connections += 1
-                    await self._configure(conn, resume)
-                    resume = True
-                    await self._receive(conn)  # returns only by raising
-            except asyncio.CancelledError:
-                raise
-            except SessionEnded:
-                log.info("realtime: session ended by the server; resuming on a new one")
-                if self._lived_long():  # the normal length limit: resume at once
-                    self._connected_at = None
-                    failures = 0
-                    continue
-                failures = self._count_failure(failures)  # ended at once: back off
-            except Exception as exc:
-                if is_fatal_exception(exc):
-                    raise RealtimeUnavailable(f"realtime refused: {exc}") from exc
-                failures = self._count_failure(failures)
-                log.warning("realtime connection failed (%s: %s); attempt %d/%d",
-                            type(exc).__name__, exc, failures, self.max_attempts)
-                if failures >= self.max_attempts:
-                    raise RealtimeUnavailable(
-                        f"realtime unreachable after {failures} attempts") from exc
-            finally:
-                if self._conn is not None:
-                    self._conn = None
-                    self._on_disconnect()
-            if failures >= self.max_attempts:
-                raise RealtimeUnavailable(f"realtime dropped {failures} times in a row")
-            delay = min(self.backoff_s * 2 ** max(0, failures - 1), self.max_backoff_s)
-            await asyncio.sleep(delay * random.uniform(0.8, 1.0))
-
-    def _lived_long(self) -> bool:
-        """Whether the last connection opened and lived `stable_after_s`."""
-        return (self._connected_at is not None
-                and time.monotonic() - self._connected_at >= self.stable_after_s)
-
-    def _count_failure(self, failures: int) -> int:
-        """A connection that lived resets the count: only consecutive quick failures add up."""
-        lived = self._lived_long()
-        self._connected_at = None
-        return 1 if lived else failures + 1
-
     async def _configure(self, conn: AsyncRealtimeConnection, resume: bool) -> None:
         """Send the session (with the conversation so far, when resuming) and what was due."""
         instructions = with_summary(self._instructions, self._log) if resume else \
@@ -318,42 +242,20 @@ class OpenAIRealtimeEngine:
             if r.transcript is None:
                 r.transcript = r.text
 
-    async def _send(self, what: str, op: Send) -> bool:
-        conn = self._conn
-        if conn is None:
-            log.debug("realtime: not connected; %s not sent", what)
-            return False
+    async def _dispatch(self, event: Event) -> None:
+        """One server event → its handler; unknown types and malformed events are skipped."""
+        kind = str(event["type"])
+        handler = self._handlers.get(kind)
+        if handler is None:
+            if kind not in IGNORED:
+                log.warning("realtime: skipping unknown event %r", kind)
+            return
         try:
-            await op(conn)
-        except Exception as exc:  # the receive loop sees the drop and reconnects
-            log.debug("realtime: %s not sent (%s)", what, exc)
-            return False
-        return True
-
-    # -- server events -----------------------------------------------------------------------
-    async def _receive(self, conn: AsyncRealtimeConnection) -> None:
-        while True:
-            raw = await conn.recv_bytes()
-            try:
-                event = json.loads(raw)
-            except ValueError:
-                log.warning("realtime: skipping a non-JSON message (%d bytes)", len(raw))
-                continue
-            kind = event.get("type") if isinstance(event, dict) else None
-            if not isinstance(kind, str):
-                log.warning("realtime: skipping a message without a type")
-                continue
-            handler = self._handlers.get(kind)
-            if handler is None:
-                if kind not in IGNORED:
-                    log.warning("realtime: skipping unknown event %r", kind)
-                continue
-            try:
-                await handler(self, event)
-            except (SessionEnded, FatalRealtimeError):
-                raise
-            except Exception:
-                log.exception("realtime: skipping malformed %s event", kind)
+            await handler(self, event)
+        except (SessionEnded, FatalRealtimeError):
+            raise
+        except Exception:
+            log.exception("realtime: skipping malformed %s event", kind)
 
     async def _on_session_updated(self, event: Event) -> None:
         log.info("realtime session configured (%s)", self.format.value)
@@ -497,7 +399,7 @@ class OpenAIRealtimeEngine:
     def _start_tool(self, call_id: str, name: str, arguments: str, response_id: str) -> None:
         if call_id in self._tool_tasks or not name:
             return
-        self._tools_by_response.setdefault(response_id, []).append((call_id, self._generation))
+        self._tools_by_response.setdefault(response_id, []).append((call_id, self._link.generation))
         self._tool_tasks[call_id] = asyncio.create_task(self._run_tool(name, arguments),
                                                         name=f"rt-tool-{name}")
 
@@ -516,20 +418,20 @@ class OpenAIRealtimeEngine:
         If the connection changed meanwhile, the new session never saw the calls: the results
         go in as a system message instead."""
         call_ids = self._tools_by_response.pop(response_id, [])
-        generation = self._generation
+        generation = self._link.generation
         results = await asyncio.gather(*(self._tool_tasks[c] for c, _ in call_ids))
         sent = True
         for (call_id, started_in), result in zip(call_ids, results, strict=True):
-            if started_in == self._generation:
-                op = _function_output(call_id, tool_output(result))
+            if started_in == self._link.generation:
+                op = function_output(call_id, tool_output(result))
             else:
-                op = _system_note(f"Result of {result.tool}: {tool_output(result)}")
-            sent = await self._send("tool output", op) and sent
+                op = system_note(f"Result of {result.tool}: {tool_output(result)}")
+            sent = await self._link.send("tool output", op) and sent
         for call_id, _ in call_ids:
             self._tool_tasks.pop(call_id, None)
-        if generation != self._generation or not sent or not await self._send(
+        if generation != self._link.generation or not sent or not await self._link.send(
                 "response.create", lambda c: c.response.create()):
-            self._resume_response = self._conn is None
+            self._resume_response = not self._link.connected
 
     # -- inbox -------------------------------------------------------------------------------
     async def _consume_inbox(self, io: EngineIO) -> None:
@@ -570,7 +472,7 @@ class OpenAIRealtimeEngine:
             self._pre_roll.append(frame)
             return
         payload = self.format.to_payload(frame.samples)
-        await self._send("audio", lambda c: c.input_audio_buffer.append(audio=payload))
+        await self._link.send("audio", append(payload))
 
     async def _on_speech_started(self) -> None:
         self._in_speech = True
@@ -582,7 +484,7 @@ class OpenAIRealtimeEngine:
         frames, self._pre_roll = list(self._pre_roll), deque(maxlen=self._pre_roll.maxlen)
         if frames:
             payload = self.format.to_payload(np.concatenate([f.samples for f in frames]))
-            await self._send("audio", lambda c: c.input_audio_buffer.append(audio=payload))
+            await self._link.send("audio", append(payload))
 
     async def _on_speech_ended(self, event: SpeechEnded) -> None:
         """The guest's turn is over: commit it and ask for the reply."""
@@ -592,23 +494,23 @@ class OpenAIRealtimeEngine:
         self._awaiting_since = now
         self._last_turn = event
         self._emit(StateChanged(AgentState.THINKING))
-        if self._conn is None:
+        if not self._link.connected:
             self._pending_turn = event
             return
         if self._turn_incomplete:
             self._turn_incomplete = False
             audio = self.format.to_payload(to_rate(event.audio, event.sample_rate, self.input_rate))
-            await self._send("clear", lambda c: c.input_audio_buffer.clear())
-            await self._send("audio", lambda c: c.input_audio_buffer.append(audio=audio))
+            await self._link.send("clear", lambda c: c.input_audio_buffer.clear())
+            await self._link.send("audio", append(audio))
         if self._active_response is not None:  # the guest spoke again before it answered
             if self._playout().is_playing:
-                await self._send("response.cancel", lambda c: c.response.cancel())
+                await self._link.send("response.cancel", lambda c: c.response.cancel())
             else:
                 await self._drop_active_response()
-        if not await self._send("commit", lambda c: c.input_audio_buffer.commit()):
+        if not await self._link.send("commit", lambda c: c.input_audio_buffer.commit()):
             self._pending_turn = event
             return
-        await self._send("response.create", lambda c: c.response.create())
+        await self._link.send("response.create", lambda c: c.response.create())
 
     async def _drop_active_response(self) -> None:
         """Cancel the response in progress; none of its audio has been heard."""
@@ -616,7 +518,7 @@ class OpenAIRealtimeEngine:
             self._cancelled.add(r.item_id)
             r.emitted = True
             self._replies.pop(r.item_id, None)
-        await self._send("response.cancel", lambda c: c.response.cancel())
+        await self._link.send("response.cancel", lambda c: c.response.cancel())
         self._active_response = None
 
     async def _on_interrupted(self, event: Interrupted) -> None:
@@ -630,12 +532,12 @@ class OpenAIRealtimeEngine:
             r.interrupted = True
             played = event.played_ms if r is heard else 0.0
             end_ms = int(min(played, self.format.samples_to_ms(r.audio_samples)))
-            await self._send("truncate", _truncate(r.item_id, end_ms))
+            await self._link.send("truncate", truncate(r.item_id, end_ms))
             if r is not heard:
                 r.emitted = True  # never heard: no transcript turn
                 self._replies.pop(r.item_id, None)
         if self._active_response is not None:
-            await self._send("response.cancel", lambda c: c.response.cancel())
+            await self._link.send("response.cancel", lambda c: c.response.cancel())
             self._active_response = None
         if heard is not None:
             self._turns.maybe_emit(heard)
