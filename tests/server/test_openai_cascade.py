@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import wave
 from collections import deque
 from collections.abc import AsyncIterator
@@ -181,3 +182,15 @@ def test_components_need_a_key(api_settings: Settings) -> None:
     from dataclasses import replace
     with pytest.raises(ValueError, match="OPENAI_API_KEY"):
         make_client(replace(api_settings, openai_api_key=""))
+
+
+async def test_http_components_never_log_the_key(api: FakeOpenAI, api_settings: Settings,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from dataclasses import replace
+    caplog.set_level(logging.DEBUG)
+    secret = "sk-cascade-secret-0123456789"
+    client = make_client(replace(api_settings, openai_api_key=secret))
+    await OpenAITTS(client).synthesize("Hello.")
+    await OpenAIRecognizer(client).finish("nothing")
+    assert api.requests[0][0] == "speech"
+    assert secret not in caplog.text
