@@ -559,7 +559,7 @@ class OpenAIRealtimeEngine:
             if (self._end_requested and self._active_response is None
                     and not self._tool_tasks):
                 self._end_requested = False
-                self._emit(EndCallRequested("agent ended the call"))
+                self._emit(EndCallRequested("agent_ended"))  # outcome inferred from the turns
 
     async def aclose(self) -> None:
         """Close the HTTP client when the engine never ran (run() closes it otherwise)."""
