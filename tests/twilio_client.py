@@ -46,9 +46,9 @@ ACCOUNT_SID = "AC" + "1" * 32
 GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 
 
-def speech_ulaw(text: str) -> bytes:
+def speech_ulaw(text: str, rate_wpm: int = 165) -> bytes:
     """`text` spoken by espeak-ng, as 8 kHz μ-law (whole 20 ms payloads)."""
-    pcm, rate = synthesize_blocking(text)
+    pcm, rate = synthesize_blocking(text, rate_wpm=rate_wpm)
     pcm8 = StreamResampler(rate, MULAW_RATE).process(pcm, last=True)
     pad = (-pcm8.size) % MULAW_FRAME_BYTES
     pcm8 = np.concatenate([pcm8, np.zeros(pad, np.int16)])
