@@ -114,3 +114,16 @@ async def test_status_for_an_unknown_call_is_recorded(app_client: Client,
     assert (tw.status, tw.call_id) == ("no-answer", None)
     status, _ = await twilio.post("/voice/twilio/status", {"CallSid": call_sid})
     assert status == 400
+
+
+async def test_a_call_that_cannot_be_recorded_is_refused_and_not_kept(
+        app_client: Client, twilio: TwilioClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.twilio import webhooks
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database saturated")
+
+    monkeypatch.setattr(webhooks, "_upsert_call", broken)
+    status, _ = await twilio.inbound(new_sid("CA"), CALLER)
+    assert status == 503
+    assert app_client.app[SESSIONS].active() == []
