@@ -76,7 +76,8 @@ class PhoneStream:
     """One live stream: pushes caller audio in, paces agent audio out, handles marks/DTMF."""
 
     def __init__(self, app: web.Application, ws: web.WebSocketResponse, phone: PhoneCall,
-                 stream_sid: str, playout: Playout, source: MulawSource) -> None:
+                 stream_sid: str, playout: Playout, source: MulawSource,
+                 hooks: PhoneCallHooks, tts: EspeakTTS) -> None:
         self.app = app
         self.ws = ws
         self.phone = phone
@@ -86,11 +87,8 @@ class PhoneStream:
         self.source = source
         self.encoder = MulawEncoder()
         self.stats = app[STREAM_STATS]
-        self.tts = EspeakTTS()
-        self.hooks = PhoneCallHooks(phone.call_sid, app.get(CALL_CONTROL), app[DB], playout,
-                                    department_numbers=dict(
-                                        app[SETTINGS].twilio_department_numbers),
-                                    tts=self.tts)
+        self.tts = tts
+        self.hooks = hooks
         self.digits = ""
         self._dtmf_lock = asyncio.Lock()
         self._clear_pending = False
@@ -298,11 +296,15 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     phone.stream_sid = start.stream_sid
     session = phone.session
     settings = app[SETTINGS]
+    playout = Playout(MULAW_RATE, app[CLOCK])
+    tts = EspeakTTS()
+    # The phone's CallHooks (transfer = a REST redirect), for the DTMF menu and the engine.
+    hooks = PhoneCallHooks(phone.call_sid, app.get(CALL_CONTROL), app[DB], playout,
+                           department_numbers=dict(settings.twilio_department_numbers), tts=tts)
     engine = make_engine(settings, audio_format="pcmu", db=app[DB])
     session.engine_name = engine.name
-    playout = Playout(MULAW_RATE, app[CLOCK])
     source = MulawSource(engine.input_rate)
-    stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source)
+    stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source, hooks, tts)
     session.add_closer("twilio socket", lambda: _close_socket(ws))
 
     async def close_source() -> None:
