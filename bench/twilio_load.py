@@ -124,7 +124,19 @@ def serve(port: int, vad: str, db_path: str) -> None:
     app.router.add_get("/bench/stats", stats)
     import logging
     logging.basicConfig(level=logging.WARNING)
-    web.run_app(app, host="127.0.0.1", port=port, print=None)
+    profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it
+    if not profile:
+        web.run_app(app, host="127.0.0.1", port=port, print=None)
+        return
+    import cProfile
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    try:
+        web.run_app(app, host="127.0.0.1", port=port, print=None)
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
 
 # --- clients -----------------------------------------------------------------------------------
@@ -233,9 +245,7 @@ def main() -> None:
     for n in args.calls:
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            profile = os.environ.get("BENCH_PROFILE")  # a path: cProfile the server into it
-            prefix = ["-m", "cProfile", "-o", profile] if profile else []
-            server = subprocess.Popen([sys.executable, *prefix, __file__, "--serve", str(port),
+            server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
                                        "--vad", args.vad, "--db", f"{tmp}/bench.db"])
             try:
                 for _ in range(300):  # up to 30 s for migrations and the VAD prewarm
