@@ -178,6 +178,7 @@ def main() -> None:
     ap.add_argument("--opt", action="append", default=[], help="pocketsphinx key=value")
     ap.add_argument("--stock", action="store_true",
                     help="pocketsphinx's own search settings instead of the tuned options")
+    ap.add_argument("--reset-cmn", action="store_true")
     ap.add_argument("--floor", type=float, default=None, help="noise_floor override")
     ap.add_argument("--show", type=int, default=0, help="print N errors per run")
     ap.add_argument("--json", default="")
@@ -203,6 +204,8 @@ def main() -> None:
             base = PocketsphinxSettings(mode=system_mode(system))
             extra = tuple((k, _value(v)) for k, v in (o.split("=", 1) for o in args.opt))
             settings = replace(base, options=(() if args.stock else base.options) + extra)
+            if args.reset_cmn:
+                settings = replace(settings, reset_cmn=True)
             if args.floor is not None:
                 settings = replace(settings, noise_floor=args.floor)
             for condition in args.conditions.split(","):

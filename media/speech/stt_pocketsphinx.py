@@ -34,6 +34,7 @@ class PocketsphinxSettings:
     cache_dir: str | None = None
     partial_every_ms: float = 300.0
     noise_floor: float = 200.0
+    reset_cmn: bool = False  # start each turn from the initial cepstral mean
     options: tuple[tuple[str, Any], ...] = field(default=(
         ("lw", 8.0), ("pl_window", 0), ("fwdflat", False), ("bestpath", True), ("topn", 16),
         ("beam", 1e-60), ("wbeam", 1e-40), ("pbeam", 1e-60), ("maxhmmpf", -1),
@@ -70,6 +71,7 @@ class PocketsphinxRecognizer:
                 self._decoder.add_lm_file(name, str(path))
                 self._contexts.add(name)
         self._context: str | None = None
+        self._cmn0 = self._decoder.get_cmn()
         self._samples = 0
         self._decode_s = 0.0
         self._next_partial = 0.0
@@ -94,6 +96,8 @@ class PocketsphinxRecognizer:
         if context != self._context:
             self._decoder.activate_search(context)
             self._context = context
+        if self.settings.reset_cmn:
+            self._decoder.set_cmn(self._cmn0)
         self._decoder.start_utt()
         self._in_utt = True
         self._samples = 0
