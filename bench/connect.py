@@ -1,20 +1,17 @@
 """Connect-time bench: N browser calls one after another against a real server.
 
-Prints median and p95 of click→connected (measured in the page) and of the server's
-offer→answer time (from GET /voice/sessions/{id}).
+Run as `python -m bench.connect`. Prints median and p95 of click→connected (measured in the
+page) and of the server's offer→answer time (from GET /voice/sessions/{id}).
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.netns import ensure_loopback_namespace  # noqa: E402
+from bench.netns import ensure_loopback_namespace
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -12,10 +12,11 @@ from aiohttp import web
 
 from media.clock import FrameClock
 from server import pages
-from server.appkeys import CLOCK, DB, SESSIONS, SETTINGS
+from server.appkeys import CLOCK, DB, ENGINES, SESSIONS, SETTINGS
 from server.console.routes import setup_console
 from server.db.database import Database
 from server.db.migrate import upgrade
+from server.engines.resources import EngineResources
 from server.hotel.seed import seed_demo_hotel
 from server.settings import Settings
 from server.twilio.routes import setup_twilio
@@ -38,9 +39,15 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     sessions = app[SESSIONS] = SessionManager(db)
     sessions.start()
     await prewarm_vad(settings)
-    yield
-    await sessions.close()
-    await db.dispose()
+    engines = app[ENGINES] = EngineResources.create(settings, db)
+    if settings.stt_warm:
+        engines.stt.warm()
+    try:
+        yield
+    finally:
+        await sessions.close()
+        await engines.close()
+        await db.dispose()
 
 
 async def _end_calls(app: web.Application) -> None:

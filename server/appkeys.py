@@ -6,6 +6,7 @@ from aiohttp import web
 
 from media.clock import FrameClock
 from server.db.database import Database
+from server.engines.resources import EngineResources
 from server.settings import Settings
 from server.voice.session import SessionManager
 
@@ -13,3 +14,4 @@ SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 SESSIONS = web.AppKey("sessions", SessionManager)
 CLOCK = web.AppKey("clock", FrameClock)
+ENGINES = web.AppKey("engines", EngineResources)

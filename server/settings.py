@@ -42,6 +42,8 @@ class Settings:
     openai_reconnect_attempts: int = 4  # consecutive failed (re)connects before failing over
     max_ws_message_bytes: int = 256 * 1024
     vad: str = "silero"
+    stt_workers: int = 0  # 0: one per core (server.engines.resources.default_stt_workers)
+    stt_warm: bool = True  # start recognizer workers with the server, not on the first call
     record_calls: bool = True
 
     @classmethod
@@ -76,6 +78,8 @@ class Settings:
             openai_reconnect_attempts=int(e.get("OPENAI_RECONNECT_ATTEMPTS",
                                                 cls.openai_reconnect_attempts)),
             vad=e.get("FRONTDESK_VAD", cls.vad).strip().lower(),
+            stt_workers=int(e.get("FRONTDESK_STT_WORKERS", "0") or 0),
+            stt_warm=e.get("FRONTDESK_STT_WARM", "1").strip() not in ("0", "false", "no"),
             record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
         )
 

@@ -48,6 +48,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'frontdesk.db'}",
         ice_hosts=("127.0.0.1",),
         recordings_dir=tmp_path / "recordings",
+        stt_warm=False,  # recognizer workers start on the first call that needs them
     )
 
 

@@ -1,43 +1,314 @@
-"""The offline engine: local speech in, hotel dialogue, local speech out. No network."""
+"""The offline engine: local speech in, hotel dialogue, local speech out. No network.
+
+VAD turns from the bridge drive it: audio is streamed to a recognizer worker while the guest
+speaks, so the final text is ready soon after the turn ends; the dialogue manager answers
+(calling hotel tools), and the speaker plays the reply sentence by sentence. Turn handling runs
+in its own task so the inbox keeps streaming audio (and barge-ins) while a reply is prepared.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
-import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from media.engine import AgentState, EngineIO, Role, StateChanged, TranscriptTurn
-from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted
+from media.engine import (
+    AgentState,
+    EndCallRequested,
+    EngineIO,
+    Interrupted,
+    Role,
+    StateChanged,
+    ToolCall,
+    TranscriptTurn,
+)
+from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted, SpeechEnded, SpeechStarted
+from media.frames import AudioFrame
+from media.speech.stt import Transcript
 from media.speech.tts import EspeakTTS
+from server.engines.resources import Recognizers
+from server.engines.speaker import Speaker, Utterance
 
 log = logging.getLogger(__name__)
+
+PREROLL_FRAMES = 15  # 300 ms at 20 ms frames: speech before the VAD's start decision
+APOLOGY = "Sorry, I had a problem understanding that. Could you say it again?"
+
+
+class ReplyLike(Protocol):
+    """What the dialogue wants said and done (the engine's view of a dialogue reply)."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def tool_calls(self) -> tuple[ToolCall, ...]: ...
+    @property
+    def end_call(self) -> bool: ...
+    @property
+    def outcome(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    tool_calls: tuple[ToolCall, ...] = ()
+    end_call: bool = False
+    outcome: str | None = None
+
+
+class Dialogue(Protocol):
+    async def greeting(self) -> ReplyLike: ...
+    async def handle(self, text: str, *, confidence: float = 1.0) -> ReplyLike: ...
+    async def on_silence(self, seconds: float) -> ReplyLike | None: ...
+    def on_interrupted(self, spoken_text: str) -> None: ...
+
+
+DialogueFactory = Callable[[EngineIO], Dialogue]
+
+
+@dataclass
+class _GuestTurn:
+    ended_wall: float  # wall time the end of the turn was detected
+    started_wall: float
+    transcript: Awaitable[Transcript]
+
+
+@dataclass
+class _Pending:
+    """Latency bookkeeping for the reply now being spoken."""
+
+    turn: _GuestTurn | None
+    reply: ReplyLike
+    stt_ms: float | None = None
+    engine_ms: float | None = None
+    text_ready_wall: float = field(default_factory=time.time)
 
 
 class OfflineEngine:
     name = "offline"
     input_rate = 16000
 
-    def __init__(self, greeting: str, tts: EspeakTTS | None = None) -> None:
-        self.greeting = greeting
-        self.tts = tts or EspeakTTS()
-
-    async def say(self, io: EngineIO, text: str) -> str:
-        """Speak `text` sentence by sentence into the playout; returns the utterance id."""
-        utterance_id = uuid.uuid4().hex[:12]
-        started = time.time()
-        parts = [p async for p in self.tts.stream(text)]
-        for i, (pcm, rate) in enumerate(parts):
-            io.playout.enqueue(pcm, rate, utterance_id=utterance_id,
-                               mark=f"{utterance_id}:{i}", last=i == len(parts) - 1)
-        io.emit(TranscriptTurn(role=Role.AGENT, text=text, started_at=started,
-                               ended_at=time.time()))
-        return utterance_id
+    def __init__(self, *, stt: Recognizers, tts: EspeakTTS,
+                 dialogue_factory: DialogueFactory, silence_check_s: float = 15.0) -> None:
+        self.stt = stt
+        self.tts = tts
+        self.dialogue_factory = dialogue_factory
+        self.silence_check_s = silence_check_s
 
     async def run(self, io: EngineIO) -> None:
-        await self.say(io, self.greeting)
+        call = _OfflineCall(self, io)
+        await call.run()
+
+
+class _OfflineCall:
+    """One call's state inside the offline engine."""
+
+    def __init__(self, engine: OfflineEngine, io: EngineIO) -> None:
+        self.engine = engine
+        self.io = io
+        self.speaker = Speaker(io.playout, engine.tts)
+        self.dialogue = engine.dialogue_factory(io)
+        self.preroll: deque[AudioFrame] = deque(maxlen=PREROLL_FRAMES)
+        self.in_turn = False
+        self.turn_started_wall = 0.0
+        self.turns: asyncio.Queue[_GuestTurn] = asyncio.Queue(maxsize=8)
+        self.speaking: asyncio.Task[None] | None = None
+        self.end_after: str | None = None  # the goodbye utterance; the call ends after it
+        self.pending: dict[str, _Pending] = {}
+        self.last_activity = time.monotonic()
+        self.ending = False
+        self.end_outcome: str | None = None
+        self.stt_id = f"{io.call_id}"
+
+    async def run(self) -> None:
+        responder = asyncio.create_task(self._respond_loop(), name=f"respond-{self.io.call_id}")
+        try:
+            await self._speak(await self.dialogue.greeting(), None)
+            await self._listen()
+        finally:
+            responder.cancel()
+            if self.speaking is not None:
+                self.speaking.cancel()
+            with contextlib.suppress(Exception):
+                await self.engine.stt.cancel(self.stt_id)
+            await asyncio.gather(responder, return_exceptions=True)
+
+    # -- input -------------------------------------------------------------------------------
+    async def _listen(self) -> None:
+        inbox = self.io.inbox
         while True:
-            item = await io.inbox.get()
-            if isinstance(item, PlayoutStarted):
-                io.emit(StateChanged(AgentState.SPEAKING))
-            elif isinstance(item, PlayoutFinished | PlayoutCleared):
-                io.emit(StateChanged(AgentState.LISTENING))
+            try:
+                item = await asyncio.wait_for(inbox.get(), timeout=1.0)
+            except TimeoutError:
+                await self._check_silence()
+                continue
+            if isinstance(item, AudioFrame):
+                if self.in_turn:
+                    await self._feed(item)
+                else:
+                    self.preroll.append(item)
+            elif isinstance(item, SpeechStarted):
+                await self._turn_started()
+            elif isinstance(item, SpeechEnded):
+                self._turn_ended()
+            elif isinstance(item, Interrupted):
+                self._interrupted(item)
+            elif isinstance(item, PlayoutStarted):
+                self._first_audio(item.utterance_id)
+            elif isinstance(item, PlayoutFinished):
+                self._finished(item.utterance_id)
+            elif isinstance(item, PlayoutCleared):
+                self.io.emit(StateChanged(AgentState.LISTENING))
+
+    async def _feed(self, frame: AudioFrame) -> None:
+        try:
+            await self.engine.stt.feed(self.stt_id, frame.samples, wait=False)
+        except Exception:
+            log.exception("call %s: recognizer feed failed", self.io.call_id)
+
+    async def _turn_started(self) -> None:
+        self.in_turn = True
+        self.last_activity = time.monotonic()
+        self.turn_started_wall = time.time()
+        try:
+            await self.engine.stt.begin(self.stt_id)
+        except Exception:
+            log.exception("call %s: recognizer begin failed", self.io.call_id)
+        while self.preroll:
+            await self._feed(self.preroll.popleft())
+
+    def _turn_ended(self) -> None:
+        if not self.in_turn:
+            return
+        self.in_turn = False
+        self.last_activity = time.monotonic()
+        turn = _GuestTurn(ended_wall=time.time(), started_wall=self.turn_started_wall,
+                          transcript=asyncio.ensure_future(self.engine.stt.finish(self.stt_id)))
+        try:
+            self.turns.put_nowait(turn)
+        except asyncio.QueueFull:
+            log.warning("call %s: guest turns backing up; dropping one", self.io.call_id)
+
+    async def _check_silence(self) -> None:
+        if self.in_turn or self.ending or self.io.playout.is_playing or not self.turns.empty():
+            self.last_activity = time.monotonic() if self.io.playout.is_playing \
+                else self.last_activity
+            return
+        quiet = time.monotonic() - self.last_activity
+        if quiet < self.engine.silence_check_s:
+            return
+        self.last_activity = time.monotonic()
+        reply = await self.dialogue.on_silence(quiet)
+        if reply is not None:
+            await self._speak(reply, None)
+
+    # -- replies -----------------------------------------------------------------------------
+    async def _respond_loop(self) -> None:
+        while True:
+            turn = await self.turns.get()
+            await self._respond(turn)
+
+    async def _respond(self, turn: _GuestTurn) -> None:
+        call_id = self.io.call_id
+        try:
+            transcript = await turn.transcript
+        except Exception:
+            log.exception("call %s: speech recognition failed", call_id)
+            await self._speak(Reply(APOLOGY), turn)
+            return
+        text_at = time.time()
+        stt_ms = 1000.0 * (text_at - turn.ended_wall)
+        self.io.emit(TranscriptTurn(role=Role.GUEST, text=transcript.text,
+                                    started_at=turn.started_wall, ended_at=turn.ended_wall,
+                                    stt_ms=round(stt_ms, 1)))
+        self.io.emit(StateChanged(AgentState.THINKING))
+        try:
+            reply = await self.dialogue.handle(transcript.text, confidence=transcript.confidence)
+        except Exception:
+            log.exception("call %s: dialogue failed", call_id)
+            reply = Reply(APOLOGY)
+        engine_ms = 1000.0 * (time.time() - text_at)
+        await self._speak(reply, turn, stt_ms=stt_ms, engine_ms=engine_ms)
+
+    async def _speak(self, reply: ReplyLike, turn: _GuestTurn | None, *,
+                     stt_ms: float | None = None, engine_ms: float | None = None) -> None:
+        if reply.end_call:
+            self.ending = True
+            self.end_outcome = reply.outcome
+        if not reply.text:
+            if reply.end_call:
+                self._end()
+            return
+        if self.speaking is not None and not self.speaking.done():
+            await asyncio.gather(self.speaking, return_exceptions=True)
+        utterance = self.speaker.prepare(reply.text)
+        self.pending[utterance.id] = _Pending(turn, reply, stt_ms, engine_ms)
+        if reply.end_call:
+            self.end_after = utterance.id
+        speaking = self.speaking = asyncio.ensure_future(self.speaker.play(utterance))
+        try:
+            await asyncio.shield(speaking)
+        except asyncio.CancelledError:
+            if speaking.cancelled():
+                return  # barge-in stopped it; the interrupted turn is recorded there
+            raise
+        except Exception:
+            log.exception("call %s: speech synthesis failed", self.io.call_id)
+            if reply.end_call:
+                self._end()
+
+    def _end(self) -> None:
+        self.io.emit(EndCallRequested(self.end_outcome or "agent_ended"))
+
+    def _first_audio(self, utterance_id: str) -> None:
+        self.io.emit(StateChanged(AgentState.SPEAKING))
+        utterance = self.speaker.utterances.get(utterance_id)
+        if utterance is not None and utterance.first_audio_at is None:
+            utterance.first_audio_at = time.time()
+
+    def _agent_turn(self, utterance: Utterance, text: str, interrupted: bool) -> None:
+        pending = self.pending.pop(utterance.id, None)
+        first = utterance.first_audio_at
+        turn = pending.turn if pending else None
+        self.io.emit(TranscriptTurn(
+            role=Role.AGENT, text=text, started_at=first or utterance.queued_at,
+            ended_at=time.time(), interrupted=interrupted,
+            tool_calls=pending.reply.tool_calls if pending else (),
+            stt_ms=_r(pending.stt_ms) if pending else None,
+            engine_ms=_r(pending.engine_ms) if pending else None,
+            first_audio_ms=_r(1000 * (first - pending.text_ready_wall))
+            if pending and first else None,
+            voice_to_voice_ms=_r(1000 * (first - turn.ended_wall)) if turn and first else None,
+        ))
+
+    def _finished(self, utterance_id: str) -> None:
+        self.io.emit(StateChanged(AgentState.LISTENING))
+        self.last_activity = time.monotonic()
+        utterance = self.speaker.utterances.get(utterance_id)
+        if utterance is not None and not utterance.done:
+            utterance.done = True
+            self._agent_turn(utterance, utterance.text, interrupted=False)
+        if utterance_id == self.end_after:
+            self._end()
+
+    def _interrupted(self, event: Interrupted) -> None:
+        if self.speaking is not None and not self.speaking.done():
+            self.speaking.cancel()
+        utterance = self.speaker.utterances.get(event.utterance_id or "")
+        if utterance is None or utterance.done:
+            return
+        utterance.done = True
+        heard = utterance.spoken_text(event.played_ms)
+        self._agent_turn(utterance, heard, interrupted=True)
+        self.dialogue.on_interrupted(heard)
+        if utterance.id == self.end_after:
+            self._end()
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -26,7 +26,7 @@ from media.events import PlayoutCleared, PlayoutEvent
 from media.playout import Playout
 from media.speech.tts import EspeakTTS
 from media.transports.bytes import MULAW_RATE, MulawEncoder, MulawSource
-from server.appkeys import CLOCK, DB, SESSIONS, SETTINGS
+from server.appkeys import CLOCK, DB, ENGINES, SESSIONS, SETTINGS
 from server.engines import make_engine
 from server.tools import ToolContext, execute_voice_tool
 from server.twilio.hooks import PhoneCallHooks, speak
@@ -298,10 +298,10 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     settings = app[SETTINGS]
     playout = Playout(MULAW_RATE, app[CLOCK])
     tts = EspeakTTS()
-    # The phone's CallHooks (transfer = a REST redirect), for the DTMF menu and the engine.
+    # The phone's CallHooks: the engine's tools transfer by redirecting the call over REST.
     hooks = PhoneCallHooks(phone.call_sid, app.get(CALL_CONTROL), app[DB], playout,
                            department_numbers=dict(settings.twilio_department_numbers), tts=tts)
-    engine = make_engine(settings, audio_format="pcmu", db=app[DB])
+    engine = make_engine(app[ENGINES], audio_format="pcmu", hooks=hooks)
     session.engine_name = engine.name
     source = MulawSource(engine.input_rate)
     stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source, hooks, tts)

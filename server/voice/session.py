@@ -146,6 +146,8 @@ class VoiceSession:
         elif isinstance(output, StateChanged):
             self.set_agent_state(output.state.value)
         elif isinstance(output, EndCallRequested):
+            if output.reason != EndReason.AGENT_ENDED:
+                self.outcome = output.reason  # e.g. "abandoned"
             self.own_task(self.end(EndReason.AGENT_ENDED), "agent-end")
         elif isinstance(output, EngineSwitched):
             log.warning("call %s: engine switched to %s (%s)", self.id, output.name,

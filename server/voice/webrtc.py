@@ -18,7 +18,9 @@ from aiortc.sdp import candidate_from_sdp
 from media.bridge import CallBridge
 from media.playout import Playout
 from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, TrackSource
-from server.appkeys import CLOCK, SESSIONS, SETTINGS
+from server.appkeys import CLOCK, ENGINES, SESSIONS, SETTINGS
+from server.console.hooks import hooks_for
+from server.console.keys import CONTROL
 from server.engines import make_engine
 from server.voice.ice import rtc_configuration
 from server.voice.media_setup import new_turn_detector, open_recorder
@@ -170,7 +172,7 @@ async def start_call(
     playout.add_listener(lambda event: session.set_agent_state(
         "speaking" if playout.is_playing else "listening"))
 
-    engine = make_engine(settings)
+    engine = make_engine(app[ENGINES], hooks=hooks_for(app[CONTROL], session))
     session.engine_name = engine.name
     source = TrackSource(remote_track.result(), engine.input_rate)
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,

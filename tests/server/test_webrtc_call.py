@@ -39,6 +39,9 @@ async def test_guest_hears_greeting_and_staff_ends_call(client: Client, settings
         session_id = await guest.call(client.session, str(client.make_url("/voice/webrtc")))
         await guest.wait_connected()
         await guest.wait_for_audio()
+        session = client.app[SESSIONS].get(session_id)
+        assert session is not None
+        await eventually(lambda: bool(session.turns), what="greeting played to the end")
 
         listed = await (await client.get("/voice/sessions")).json()
         assert [s["id"] for s in listed["sessions"]] == [session_id]

@@ -1,0 +1,205 @@
+"""An in-process phone-like call for spoken tests and benches: scripted guest speech goes
+through the real bridge (VAD turns, barge-in), the real offline engine (recognizer workers,
+dialogue, hotel tools, TTS) and a playout drained by a stand-in transport.
+
+`pace` is the speed-up over real time (1.0 = real time, as a bench wants; tests run faster).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from media.bridge import CallBridge
+from media.clock import FrameClock
+from media.engine import EngineOutput, Role, TranscriptTurn
+from media.errors import TransportClosed
+from media.events import PlayoutEvent, PlayoutStarted, SpeechEnded, SpeechStarted, TurnEvent
+from media.frames import PCM16, AudioFrame, samples_per_frame
+from media.playout import Playout
+from media.resample import StreamResampler
+from media.speech.tts import EspeakTTS, synthesize_blocking
+from media.vad import make_turn_detector
+from server.engines.offline import DialogueFactory, OfflineEngine
+from server.engines.resources import Recognizers
+
+RATE = 16000
+FRAME = samples_per_frame(RATE)
+
+
+def speech(text: str, voice: str = "en-us", rate_wpm: int = 165) -> PCM16:
+    """`text` spoken by espeak-ng, at 16 kHz."""
+    pcm, sr = synthesize_blocking(text, voice=voice, rate_wpm=rate_wpm)
+    return StreamResampler(sr, RATE).process(pcm, last=True)
+
+
+class ScriptedSource:
+    """The guest's microphone: queued speech, else quiet room noise, paced at `pace`× real
+    time (the bridge's `recv()` loop is driven by this)."""
+
+    sample_rate = RATE
+
+    def __init__(self, pace: float, noise_dbfs: float = -70.0, seed: int = 7) -> None:
+        self.pace = pace
+        self._queue: deque[PCM16] = deque()
+        self._rng = np.random.default_rng(seed)
+        self._noise = 32768 * 10 ** (noise_dbfs / 20)
+        self._t = 0
+        self._next = 0.0
+        self.closed = False
+        self.speech_frames_left = 0
+        self.speech_ended_at: float | None = None  # wall time the last queued speech ran out
+
+    def say(self, pcm: PCM16) -> None:
+        pad = (-pcm.size) % FRAME
+        audio = np.concatenate([pcm, np.zeros(pad, np.int16)])
+        for i in range(0, audio.size, FRAME):
+            self._queue.append(audio[i:i + FRAME])
+        self.speech_frames_left = len(self._queue)
+        self.speech_ended_at = None
+
+    async def recv(self) -> AudioFrame:
+        if self.closed:
+            raise TransportClosed("scripted guest hung up")
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._next = max(self._next, now - 0.1) + 0.020 / self.pace
+        if self._next > now:
+            await asyncio.sleep(self._next - now)
+        if self._queue:
+            samples = self._queue.popleft()
+            self.speech_frames_left = len(self._queue)
+            if not self._queue:
+                self.speech_ended_at = time.time()
+        else:
+            samples = (self._rng.standard_normal(FRAME) * self._noise).astype(np.int16)
+        frame = AudioFrame(samples, RATE, self._t / RATE)
+        self._t += FRAME
+        return frame
+
+
+@dataclass
+class CallLog:
+    """What the harness saw: transcript turns, turn/playout events with wall times."""
+
+    turns: list[TranscriptTurn] = field(default_factory=list)
+    events: list[tuple[float, object]] = field(default_factory=list)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+    end_reason: str | None = None
+
+    def agent_turns(self) -> list[TranscriptTurn]:
+        return [t for t in self.turns if t.role is Role.AGENT]
+
+    def guest_turns(self) -> list[TranscriptTurn]:
+        return [t for t in self.turns if t.role is Role.GUEST]
+
+
+class SpokenCall:
+    """One call: `await say(text)` speaks a guest turn and waits for the agent's reply."""
+
+    def __init__(self, stt: Recognizers, dialogue: DialogueFactory, *, pace: float = 4.0,
+                 call_id: str = "spoken", caller: str | None = None, vad: str = "silero",
+                 realtime_playout: bool = False) -> None:
+        self.pace = pace
+        self.realtime_playout = realtime_playout
+        self.log = CallLog()
+        self.source = ScriptedSource(pace)
+        self.clock = FrameClock()
+        self.playout = Playout(RATE, self.clock)
+        self.engine = OfflineEngine(stt=stt, tts=EspeakTTS(), dialogue_factory=dialogue,
+                                    silence_check_s=8.0 / pace)
+        self.bridge = CallBridge(call_id, self.source, self.playout, self.engine,
+                                 emit=self._on_output, turn_detector=make_turn_detector(vad),
+                                 caller=caller)
+        self.playout.add_listener(self._on_playout)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._changed = asyncio.Event()
+
+    def _on_output(self, output: EngineOutput) -> None:
+        if isinstance(output, TranscriptTurn):
+            self.log.turns.append(output)
+        elif type(output).__name__ == "EndCallRequested":
+            self.log.end_reason = getattr(output, "reason", None)
+            self.log.ended.set()
+        self.log.events.append((time.time(), output))
+        self._changed.set()
+
+    def _on_playout(self, event: PlayoutEvent) -> None:
+        self.log.events.append((time.time(), event))
+        self._changed.set()
+
+    async def _drain(self) -> None:
+        """The transport: pulls agent frames (paced by the clock for a real-time bench)."""
+        while True:
+            if self.realtime_playout:
+                await self.playout.next_frame()
+            elif self.playout.is_playing:
+                self.playout.pull_frame()
+                await asyncio.sleep(0.020 / self.pace)
+            else:
+                await asyncio.sleep(0.005)
+
+    async def __aenter__(self) -> SpokenCall:
+        self._tasks = [asyncio.create_task(self.bridge.run()), asyncio.create_task(self._drain())]
+        await self.wait_idle()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.source.closed = True
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, TransportClosed):
+                await task
+
+    async def _wait(self, predicate: Callable[[], bool], within: float) -> None:
+        deadline = asyncio.get_running_loop().time() + within
+        while not predicate():
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                raise AssertionError("spoken call: timed out waiting for the agent")
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(left, 0.1))
+
+    async def wait_idle(self, within: float = 60.0) -> None:
+        """Until the agent has nothing queued or being prepared (its reply fully played)."""
+        def idle() -> bool:
+            agent = self.log.agent_turns()
+            guest = self.log.guest_turns()
+            answered = bool(agent) and (not guest or agent[-1].ended_at >= guest[-1].ended_at)
+            return (answered or self.log.ended.is_set()) and not self.playout.is_playing
+        await self._wait(idle, within)
+
+    async def say(self, text: str, *, voice: str = "en-us", rate_wpm: int = 165,
+                  within: float = 60.0) -> TranscriptTurn | None:
+        """Speak a guest turn; return the agent's reply turn (None if the call ended)."""
+        before = len(self.log.agent_turns())
+        heard_before = len(self.log.guest_turns())
+        self.source.say(speech(text, voice, rate_wpm))
+        await self._wait(lambda: len(self.log.guest_turns()) > heard_before
+                         or self.log.ended.is_set(), within)
+        await self._wait(lambda: len(self.log.agent_turns()) > before
+                         or self.log.ended.is_set(), within)
+        await self.wait_idle(within)
+        agents = self.log.agent_turns()
+        return agents[-1] if len(agents) > before else None
+
+    async def stay_silent(self, seconds: float) -> None:
+        """Real seconds of the guest saying nothing (scaled by `pace`)."""
+        await asyncio.sleep(seconds / self.pace)
+
+    def turn_events(self) -> list[tuple[float, TurnEvent]]:
+        return [(t, e) for t, e in self.log.events if isinstance(e, SpeechStarted | SpeechEnded)]
+
+    def first_audio_after(self, wall: float) -> float | None:
+        for t, e in self.log.events:
+            if t >= wall and isinstance(e, PlayoutStarted):
+                return t
+        return None
