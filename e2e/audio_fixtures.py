@@ -26,3 +26,18 @@ def spoken_wav(path: Path, text: str, *, voice: str = "en-us", lead_s: float = 1
     silence_lead = np.zeros(int(lead_s * rate), np.int16)
     silence_tail = np.zeros(int(tail_s * rate), np.int16)
     return write_wav(path, np.concatenate([silence_lead, pcm, silence_tail]), rate)
+
+
+def spoken_wav_bytes(text: str, *, voice: str = "en-us", rate_wpm: int = 160) -> bytes:
+    """`text` spoken as a WAV file in memory (for the page's injected microphone)."""
+    import io
+
+    pcm, rate = synthesize_blocking(text, voice=voice, rate_wpm=rate_wpm)
+    pcm = np.concatenate([np.zeros(rate // 5, np.int16), pcm, np.zeros(rate // 5, np.int16)])
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.astype("<i2").tobytes())
+    return buf.getvalue()

@@ -33,7 +33,7 @@ class LiveServer:
             "DATABASE_URL": f"sqlite+aiosqlite:///{self.db_path}",
             "FRONTDESK_ICE_HOSTS": "127.0.0.1",
             "FRONTDESK_RECORDINGS_DIR": str(workdir / "recordings"),
-            "FRONTDESK_LOG_LEVEL": "INFO",
+            "FRONTDESK_LOG_LEVEL": os.environ.get("FRONTDESK_LOG_LEVEL", "INFO"),
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None

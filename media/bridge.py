@@ -125,5 +125,6 @@ class CallBridge:
                         log.error("call %s: engine failed", self.call_id, exc_info=exc)
                     return
         finally:
+            self.source.close()
             engine_task.cancel()
             await asyncio.gather(engine_task, return_exceptions=True)

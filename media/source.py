@@ -16,3 +16,6 @@ class AudioSource(Protocol):
     sample_rate: int
 
     async def recv(self) -> AudioFrame: ...
+
+    def close(self) -> None:
+        """Stop reading; release anything waiting on the transport (idempotent)."""

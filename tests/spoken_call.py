@@ -56,6 +56,9 @@ class ScriptedSource:
         self.speech_frames_left = 0
         self.speech_ended_at: float | None = None  # wall time the last queued speech ran out
 
+    def close(self) -> None:
+        self.closed = True
+
     def say(self, pcm: PCM16) -> None:
         pad = (-pcm.size) % FRAME
         audio = np.concatenate([pcm, np.zeros(pad, np.int16)])

@@ -5,6 +5,7 @@ Chromium sends 48 kHz Opus (stereo or mono); aiortc decodes it to packed s16 `av
 
 from __future__ import annotations
 
+import asyncio
 import fractions
 
 import av
@@ -13,7 +14,7 @@ from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
 from media.errors import BadAudioFrame, TransportClosed
-from media.frames import PCM16, AudioFrame
+from media.frames import FRAME_MS, PCM16, AudioFrame, silence
 from media.playout import Playout
 from media.resample import StreamResampler
 
@@ -39,25 +40,64 @@ def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
     return mixed.astype(np.int16), int(frame.sample_rate)
 
 
-class TrackSource:
-    """Reads an aiortc remote audio track and yields mono frames at `sample_rate`."""
+async def _recv_audio(track: MediaStreamTrack) -> av.AudioFrame:
+    frame = await track.recv()
+    if not isinstance(frame, av.AudioFrame):
+        raise BadAudioFrame("remote track yielded a non-audio frame")
+    return frame
 
-    def __init__(self, track: MediaStreamTrack, sample_rate: int = 16000) -> None:
+
+class TrackSource:
+    """Reads an aiortc remote audio track and yields mono frames at `sample_rate`.
+
+    When the browser stops sending (a muted or idle source, lost packets) it yields silence
+    after `gap_s`, one frame per 20 ms, so turn detection still sees the end of a turn.
+    """
+
+    def __init__(self, track: MediaStreamTrack, sample_rate: int = 16000,
+                 gap_s: float = 0.1) -> None:
         self.track = track
         self.sample_rate = sample_rate
+        self.gap_s = gap_s
         self._resampler: StreamResampler | None = None
         self._samples_out = 0
+        self._next: asyncio.Future[av.AudioFrame] | None = None
+        self._in_gap = False
         self.bad_frames = 0
+        self.gap_frames = 0
+
+    async def _next_frame(self) -> av.AudioFrame | None:
+        """The next decoded frame, or None when none came within the gap allowance."""
+        if self._next is None:
+            self._next = asyncio.ensure_future(_recv_audio(self.track))
+        timeout = FRAME_MS / 1000 if self._in_gap else self.gap_s
+        done, _ = await asyncio.wait({self._next}, timeout=timeout)
+        if not done:
+            self._in_gap = True
+            return None
+        future, self._next = self._next, None
+        self._in_gap = False
+        return future.result()
+
+    def close(self) -> None:
+        if self._next is not None:
+            self._next.cancel()
 
     async def recv(self) -> AudioFrame:
         while True:
             try:
-                frame = await self.track.recv()
+                frame = await self._next_frame()
             except MediaStreamError as exc:
                 raise TransportClosed("remote track ended") from exc
+            except BadAudioFrame:
+                self.bad_frames += 1
+                continue
+            if frame is None:
+                self.gap_frames += 1
+                gap = silence(self.sample_rate, timestamp=self._samples_out / self.sample_rate)
+                self._samples_out += gap.samples.size
+                return gap
             try:
-                if not isinstance(frame, av.AudioFrame):
-                    raise BadAudioFrame("remote track yielded a non-audio frame")
                 mono, rate = av_to_mono(frame)
                 if self._resampler is None or self._resampler.in_rate != rate:
                     self._resampler = StreamResampler(rate, self.sample_rate)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
+
+from sqlalchemy import select
 
 from server.db.database import Database
-from server.db.models import VoiceCall
+from server.db.models import ConversationTurn, VoiceAnalytics, VoiceCall
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +38,33 @@ async def complete_call(db: Database, call_id: str, ended_at: dt.datetime, reaso
         call.duration_s = round(max(0.0, (ended_at - started).total_seconds()), 3)
         call.end_reason = reason[:32]
         call.status = status
+
+
+async def load_call(db: Database, call_id: str) -> dict[str, Any] | None:
+    """An ended call as `GET /voice/sessions/{id}` shows it: the row, its turns, analytics."""
+    async with db.session() as s:
+        call = await s.get(VoiceCall, call_id)
+        if call is None:
+            return None
+        turns = (await s.scalars(select(ConversationTurn)
+                                 .where(ConversationTurn.call_id == call_id)
+                                 .order_by(ConversationTurn.seq))).all()
+        analytics = await s.get(VoiceAnalytics, call_id)
+    return {
+        "id": call.id,
+        "transport": call.transport,
+        "state": "ended" if call.ended_at is not None else call.status,
+        "caller": call.caller,
+        "started_at": call.started_at.isoformat(),
+        "ended_at": call.ended_at.isoformat() if call.ended_at else None,
+        "duration_s": call.duration_s,
+        "end_reason": call.end_reason,
+        "outcome": analytics.outcome if analytics else None,
+        "turns": [{
+            "role": t.role, "text": t.text, "interrupted": t.interrupted,
+            "tool_calls": t.tool_calls or [],
+            "latency_ms": {"stt": t.stt_ms, "engine": t.engine_ms,
+                           "first_audio": t.first_audio_ms,
+                           "voice_to_voice": t.voice_to_voice_ms},
+        } for t in turns],
+    }

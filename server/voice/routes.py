@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from server.appkeys import DB, SESSIONS, SETTINGS
+from server.voice.call_log import load_call
 from server.voice.session import EndReason
 
 routes = web.RouteTableDef()
@@ -41,11 +42,15 @@ async def list_sessions(request: web.Request) -> web.Response:
 
 @routes.get("/voice/sessions/{session_id}")
 async def get_session(request: web.Request) -> web.Response:
-    session = request.app[SESSIONS].get(request.match_info["session_id"])
-    if session is None:
-        raise web.HTTPNotFound(text='{"error": "no such live session"}',
-                               content_type="application/json")
-    return web.json_response(session.to_json())
+    """A live call, or an ended one from the database (with its stored transcript)."""
+    session_id = request.match_info["session_id"]
+    session = request.app[SESSIONS].get(session_id)
+    if session is not None:
+        return web.json_response(session.to_json())
+    ended = await load_call(request.app[DB], session_id)
+    if ended is None:
+        raise web.HTTPNotFound(text='{"error": "no such call"}', content_type="application/json")
+    return web.json_response(ended)
 
 
 @routes.post("/voice/sessions/{session_id}/end")

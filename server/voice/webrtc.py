@@ -22,6 +22,7 @@ from server.appkeys import CLOCK, ENGINES, SESSIONS, SETTINGS
 from server.console.hooks import hooks_for
 from server.console.keys import CONTROL
 from server.engines import make_engine
+from server.hotel.phones import to_e164
 from server.voice.ice import rtc_configuration
 from server.voice.media_setup import new_turn_detector, open_recorder
 from server.voice.session import EndReason, SessionEvent, Transport, VoiceSession
@@ -161,7 +162,7 @@ async def start_call(
         raise SignallingError(ErrorCode.BAD_SDP, f"cannot answer this offer: {exc}") from exc
 
     try:
-        session = await app[SESSIONS].create(Transport.WEBRTC, offer.caller)
+        session = await app[SESSIONS].create(Transport.WEBRTC, to_e164(offer.caller))
     except Exception:
         await pc.close()
         raise
@@ -176,7 +177,7 @@ async def start_call(
     session.engine_name = engine.name
     source = TrackSource(remote_track.result(), engine.input_rate)
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
-                        caller=offer.caller, turn_detector=await new_turn_detector(settings),
+                        caller=session.caller, turn_detector=await new_turn_detector(settings),
                         recorder=open_recorder(settings, session))
     session.bridge = bridge
     session.playout = playout

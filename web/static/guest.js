@@ -131,7 +131,8 @@ async function startCall() {
     await waitForIce(pc, 2000);
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/voice/webrtc`);
-    ws.onopen = () => ws.send(JSON.stringify({ type: "offer", sdp: pc.localDescription.sdp }));
+    const caller = $("caller-phone").value.trim() || undefined;
+    ws.onopen = () => ws.send(JSON.stringify({ type: "offer", sdp: pc.localDescription.sdp, caller }));
     ws.onmessage = async (event) => {
       const msg = JSON.parse(event.data);
       if (msg.type === "answer") {

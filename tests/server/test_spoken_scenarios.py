@@ -1,0 +1,134 @@
+"""The dialogue scenarios again, spoken: each guest line is synthesized (three voices in turn),
+goes through the bridge's VAD turns, the recognizer workers, the dialogue and the hotel tools,
+and the agent's replies are synthesized and played. Graded on database state, like the text
+scenarios; prints the spoken task success rate."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from media.engine import EngineIO
+from server.db.database import Database
+from server.dialogue import DialogueManager, Reply
+from server.engines.resources import Recognizers
+from server.tools import ToolContext
+from tests.server.conftest import Clock, sqlite_url
+from tests.server.dialogue_fixtures import SILENCE, Call, FakeOutbound, Scenario, transcript
+from tests.server.test_dialogue_scenarios import SCENARIOS
+from tests.spoken_call import SpokenCall
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PACE = 4.0  # guest audio and agent playout at four times real time
+VOICES = (("en-us", 160), ("en", 150), ("en-GB-x-rp", 170))  # rotated over the scenarios
+
+
+class RecordingDialogue:
+    """The real dialogue manager, with its replies kept for grading."""
+
+    def __init__(self, manager: DialogueManager) -> None:
+        self.manager = manager
+        self.replies: list[Reply] = []
+
+    async def greeting(self) -> Reply:
+        return self._keep(await self.manager.greeting())
+
+    async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
+        return self._keep(await self.manager.handle(text, confidence=confidence))
+
+    async def on_silence(self, seconds: float) -> Reply | None:
+        reply = await self.manager.on_silence(seconds)
+        return self._keep(reply) if reply is not None else None
+
+    def on_interrupted(self, spoken_text: str) -> None:
+        self.manager.on_interrupted(spoken_text)
+
+    def _keep(self, reply: Reply) -> Reply:
+        self.replies.append(reply)
+        return reply
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def recognizers() -> AsyncIterator[Recognizers]:
+    stt = Recognizers(workers=2)
+    await stt.warm()
+    try:
+        yield stt
+    finally:
+        await stt.close()
+
+
+async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
+                     stt: Recognizers) -> tuple[Call, list[str]]:
+    path = workdir / f"{sc.name}.db"
+    shutil.copyfile(template, path)
+    db = Database(sqlite_url(path))
+    voice, wpm = VOICES[index % len(VOICES)]
+    heard: list[str] = []
+    try:
+        if sc.setup is not None:
+            await sc.setup(ToolContext(db=db, call_id="setup", caller=sc.caller,
+                                       clock=Clock(sc.now)))
+        ctx = ToolContext(db=db, call_id="call-dlg", caller=sc.caller,
+                          clock=Clock(sc.now), outbound=FakeOutbound(),
+                          voice_notes_dir=workdir / "notes")
+        dialogue = RecordingDialogue(DialogueManager(ctx, silence_s=7.0 / PACE))
+
+        def factory(_io: EngineIO) -> RecordingDialogue:
+            return dialogue
+
+        async with SpokenCall(stt, factory, pace=PACE, caller=sc.caller,
+                              call_id=f"spoken-{sc.name}") as call:
+            for line in sc.turns:
+                if call.log.ended.is_set():
+                    break
+                if line == SILENCE:
+                    await call.stay_silent(10.0)
+                    await call.wait_idle()
+                    continue
+                await call.say(line, voice=voice, rate_wpm=wpm)
+            heard = [t.text for t in call.log.guest_turns()]
+        graded = Call(db, dialogue.replies, dialogue.manager)
+        try:
+            await sc.check(graded)
+        except AssertionError as e:
+            lines = "\n".join(f"  said {s!r} -> heard {h!r}"
+                              for s, h in zip([t for t in sc.turns if t != SILENCE], heard,
+                                              strict=False))
+            raise AssertionError(f"{e}\n{lines}\n{transcript(graded, heard)}") from e
+        return graded, heard
+    finally:
+        await db.dispose()
+
+
+async def test_spoken_scenarios(template_db: Path, tmp_path: Path, recognizers: Recognizers,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.perf_counter()
+    failures: list[tuple[str, str]] = []
+    by_task: dict[str, list[bool]] = {}
+    for i, sc in enumerate(SCENARIOS):
+        try:
+            await run_spoken(sc, i, template_db, tmp_path, recognizers)
+            ok = True
+        except AssertionError as e:
+            failures.append((sc.name, str(e)))
+            ok = False
+        by_task.setdefault(sc.task, []).append(ok)
+    passed = sum(ok for oks in by_task.values() for ok in oks)
+    total = len(SCENARIOS)
+    lines = ["", "spoken scenarios (audio in, through the bridge)",
+             f"{'task':<14} {'passed':>6} / {'total':<5}"]
+    lines += [f"{task:<14} {sum(ok):>6} / {len(ok):<5}" for task, ok in sorted(by_task.items())]
+    lines.append(f"spoken task success rate: {passed}/{total} = {100 * passed / total:.1f}% "
+                 f"({time.perf_counter() - started:.0f} s)")
+    lines += [f"FAILED {name}: {err}" for name, err in failures]
+    with capsys.disabled():
+        print("\n".join(lines))
+    assert total >= 30
+    assert passed / total >= 0.9, [name for name, _ in failures]
