@@ -34,8 +34,9 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def guest_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # The guest speaks once the greeting (about 3.5 s) has been heard.
     return spoken_wav(tmp_path_factory.mktemp("audio") / "guest.wav",
-                      "Hello, I would like to book a room for two nights please.")
+                      "Hello, I would like to book a room for two nights please.", lead_s=5.0)
 
 
 @pytest.fixture(scope="session")

@@ -196,7 +196,7 @@ def engine_for(settings: Settings, db: Database, **kw: Any) -> Engine:
     shared engine resources; only `.settings` and `.db` are read for the openai engine)."""
     factory: Any = make_engine
     if "resources" in inspect.signature(make_engine).parameters:
-        return cast(Engine, factory(SimpleNamespace(settings=settings, db=db), **kw))
+        return cast(Engine, factory(SimpleNamespace(settings=settings, db=db, outbound=None), **kw))
     return cast(Engine, factory(settings, db=db, **kw))
 
 
