@@ -39,8 +39,9 @@ def guest_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
                       "Hello, I would like to book a room for two nights please.", lead_s=5.0)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    """Per module: Playwright's sync API keeps an event loop current while it runs."""
     with sync_playwright() as p:
         yield p
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from alembic import command
@@ -18,5 +20,12 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Blocking: run from the CLI or a worker thread, never on the event loop."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Blocking: run from the CLI or a worker thread, never on the event loop. (Alembic's
+    environment runs its own event loop, so from a thread that has one it uses a new thread.)"""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        command.upgrade(alembic_config(database_url), revision)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(command.upgrade, alembic_config(database_url), revision).result()

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,9 @@ async def _seed(url: str, today: dt.date = TODAY) -> None:
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "frontdesk.db"
     upgrade(sqlite_url(path))
-    asyncio.run(_seed(sqlite_url(path)))
+    # Its own thread: a sync fixture may be set up while another loop runs (Playwright's).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _seed(sqlite_url(path))).result()
     return path
 
 
