@@ -24,5 +24,5 @@ def ensure_loopback_namespace() -> None:
         return
     if os.geteuid() != 0:
         sys.exit("run this bench as root (it makes a loopback-only network namespace)")
-    cmd = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
+    cmd = " ".join(shlex.quote(a) for a in [sys.executable, *sys.orig_argv[1:]])
     os.execvp("unshare", ["unshare", "-n", "--", "sh", "-c", f"ip link set lo up && exec {cmd}"])
