@@ -12,13 +12,14 @@ import logging
 
 from aiohttp import WSMsgType, web
 
-from server.appkeys import CLOCK, SETTINGS
+from server.appkeys import CLOCK, ENGINES, SETTINGS
 from server.console.accounts import Staff
 from server.console.auth import staff_of
 from server.console.board import LiveBoard, Subscriber
 from server.console.control import CallControl, ControlError
 from server.console.keys import BOARD, CONTROL
 from server.console.staff_peer import StaffPeer, open_staff_peer
+from server.console.staff_transcript import StaffTranscriber
 from server.console.taps import taps_for
 from server.console.wire import (
     BadMessage,
@@ -38,6 +39,7 @@ from server.console.wire import (
     encode,
     parse_client_message,
 )
+from server.voice.media_setup import new_turn_detector
 from server.voice.session import turn_json
 
 log = logging.getLogger(__name__)
@@ -85,9 +87,11 @@ class ConsoleConnection:
                 raise ControlError("the call has no audio yet")
             settings = self.app[SETTINGS]
             try:
+                transcriber = StaffTranscriber(session, self.app[ENGINES].stt,
+                                               await new_turn_detector(settings))
                 peer, answer = await open_staff_peer(
                     session, taps_for(session), self.app[CLOCK], settings.stun_servers,
-                    self.staff.name, message.sdp)
+                    self.staff.name, message.sdp, transcriber)
             except Exception as exc:
                 log.warning("console: cannot answer a listen offer: %s", exc)
                 self.reply(ErrorMessage(ErrorCode.BAD_SDP, "cannot answer that offer"))

@@ -19,6 +19,7 @@ from media.errors import TransportClosed
 from media.playout import Playout
 from media.transports.webrtc import TrackSource
 from server.console.mixer import ListenTrack
+from server.console.staff_transcript import StaffTranscriber
 from server.console.taps import CallTaps
 from server.voice.ice import rtc_configuration
 from server.voice.session import VoiceSession
@@ -31,7 +32,8 @@ _ids = itertools.count(1)
 
 class StaffPeer:
     def __init__(self, session: VoiceSession, staff_name: str, pc: RTCPeerConnection,
-                 track: ListenTrack, taps: CallTaps) -> None:
+                 track: ListenTrack, taps: CallTaps,
+                 transcriber: StaffTranscriber | None = None) -> None:
         self.session = session
         self.staff_name = staff_name
         self.pc = pc
@@ -40,6 +42,7 @@ class StaffPeer:
         self.feed_to: Playout | None = None  # set while this staff member has taken over
         self.utterance_id = f"staff-{next(_ids)}"
         self.frames_fed = 0
+        self.transcriber = transcriber
         self._reader: asyncio.Task[None] | None = None
         self._closed = False
 
@@ -59,6 +62,8 @@ class StaffPeer:
                 playout.enqueue(frame.samples, frame.sample_rate,
                                 utterance_id=self.utterance_id)
                 self.frames_fed += 1
+                if self.transcriber is not None:
+                    self.transcriber.feed(frame)
         except TransportClosed:
             log.debug("call %s: staff microphone ended", self.session.id)
 
@@ -79,12 +84,13 @@ class StaffPeer:
 
 
 async def open_staff_peer(session: VoiceSession, taps: CallTaps, clock: FrameClock,
-                          stun_servers: tuple[str, ...], staff_name: str, offer_sdp: str
+                          stun_servers: tuple[str, ...], staff_name: str, offer_sdp: str,
+                          transcriber: StaffTranscriber | None = None
                           ) -> tuple[StaffPeer, str]:
     """Answer the staff page's offer; returns the peer and the answer SDP. Closed on failure."""
     pc = RTCPeerConnection(rtc_configuration(stun_servers))
     track = ListenTrack(clock)
-    peer = StaffPeer(session, staff_name, pc, track, taps)
+    peer = StaffPeer(session, staff_name, pc, track, taps, transcriber)
 
     @pc.on("track")
     def on_track(remote: MediaStreamTrack) -> None:
