@@ -47,6 +47,11 @@ async def _recv_audio(track: MediaStreamTrack) -> av.AudioFrame:
     return frame
 
 
+def _retrieve(future: asyncio.Future[av.AudioFrame]) -> None:
+    if not future.cancelled():
+        future.exception()
+
+
 class TrackSource:
     """Reads an aiortc remote audio track and yields mono frames at `sample_rate`.
 
@@ -70,6 +75,8 @@ class TrackSource:
         """The next decoded frame, or None when none came within the gap allowance."""
         if self._next is None:
             self._next = asyncio.ensure_future(_recv_audio(self.track))
+            # If the reader is cancelled while this waits, the track's end is still retrieved.
+            self._next.add_done_callback(_retrieve)
         timeout = FRAME_MS / 1000 if self._in_gap else self.gap_s
         done, _ = await asyncio.wait({self._next}, timeout=timeout)
         if not done:
