@@ -53,6 +53,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 ROOM_TYPES = ("standard double", "standard twin", "deluxe king", "family room", "harbor suite")
+# Shorter names callers use for the same rooms ("a double room", "a twin", "the suite").
+ROOM_SYNONYMS = ("double room", "double", "twin room", "twin", "king", "king size room",
+                 "deluxe room", "sea view room", "family room", "suite")
 # (singular, plural) of each room-service item, as guests say them.
 MENU_ITEMS = (
     ("club sandwich", "club sandwiches"),
@@ -69,7 +72,8 @@ FIRST_NAMES = (
     "william", "henry", "daniel", "david", "michael", "peter", "paul", "john", "richard", "mark",
     "amelia", "olivia", "emily", "isla", "ava", "jessica", "sophie", "grace", "lily", "emma",
     "sarah", "rachel", "hannah", "laura", "lucy", "charlotte", "ella", "mia", "ruby", "anna",
-    "alice", "ben", "chloe",
+    "alice", "ben", "chloe", "tom", "sam", "joe", "matthew", "andrew", "chris", "kate",
+    "helen", "jane", "claire", "lisa", "megan", "katie",
 )
 SURNAMES = (
     "smith", "jones", "williams", "taylor", "brown", "davies", "evans", "wilson", "thomas",
@@ -82,31 +86,53 @@ KNOWN_GUESTS = ("alice morgan", "ben carter", "chloe davies")
 DEPARTMENTS = ("reception", "the front desk", "reservations", "housekeeping", "room service",
                "the concierge", "the manager", "the duty manager", "someone", "a person",
                "a real person", "somebody at reception")
-HOUSEKEEPING_ITEMS = ("towels", "fresh towels", "bath towels", "pillows", "extra pillows",
-                      "feather free pillows", "a blanket", "toiletries", "shampoo", "soap",
-                      "toilet paper", "a hair dryer", "an iron", "coffee pods", "tea bags")
-LETTERS = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "m", "n", "p", "r", "s", "t", "v",
-           "w", "x", "y", "z")
+HOUSEKEEPING_ITEMS = ("towels", "fresh towels", "extra towels", "bath towels", "pillows",
+                      "extra pillows", "an extra blanket", "feather free pillows", "a blanket",
+                      "toiletries", "shampoo", "soap", "toilet paper", "a hair dryer", "an iron",
+                      "coffee pods", "tea bags")
+# The booking-code alphabet (server/hotel/booking.py): no I, O, 0 or 1.
+LETTERS = ("a", "b", "c", "d", "e", "f", "g", "h", "j", "k", "l", "m", "n", "p", "q", "r", "s",
+           "t", "u", "v", "w", "x", "y", "z")
+NATO = {"a": "alpha", "b": "bravo", "c": "charlie", "d": "delta", "e": "echo", "f": "foxtrot",
+        "g": "golf", "h": "hotel", "j": "juliet", "k": "kilo", "l": "lima", "m": "mike",
+        "n": "november", "p": "papa", "q": "quebec", "r": "romeo", "s": "sierra", "t": "tango",
+        "u": "uniform", "v": "victor", "w": "whiskey", "x": "x ray", "y": "yankee", "z": "zulu"}
+CODE_DIGITS = ("two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Things in the room that break ("the shower isn't working").
+FIXTURES = ("shower", "tv", "television", "heating", "air conditioning", "kettle", "toilet",
+            "light", "hair dryer", "fridge", "radiator", "safe", "key card", "door lock",
+            "sink", "bath")
+FIXTURES_PLURAL = ("lights", "taps", "curtains", "windows")
+# Things callers ask for that are not on the room-service menu.
+OFF_MENU = ("a burger", "a steak", "some pasta", "some soup", "some chips", "a coffee",
+            "a glass of wine", "a beer")
+SMS_WHAT = ("the confirmation", "my confirmation", "my booking confirmation", "the details",
+            "the booking details", "my reservation details", "the confirmation code", "it")
 
 # Slot name -> alternatives. Values may reference other slots.
 SLOTS: dict[str, tuple[str, ...]] = {
     "date": ("tomorrow", "today", "tonight", "next {weekday}", "this {weekday}", "on {weekday}",
              "{weekday}", "the {day} of {month}", "{month} the {day}", "on the {day} of {month}",
              "the {day}", "on the {day}", "this weekend", "next weekend", "next week",
-             "the day after tomorrow", "{day} of {month}"),
+             "the day after tomorrow", "{day} of {month}", "{month} {day}", "{month} {day}",
+             "{weekday} the {day}"),
+    # Relative dates read oddly after "to"/"from", so they have their own templates.
+    "reldate": ("in two weeks", "in three weeks", "in a week", "in {n2} days", "in a fortnight"),
     "weekday": WEEKDAYS,
     "month": MONTHS,
     "day": tuple(ordinal_words(d) for d in range(1, 32)),
     # Repeated values are more likely: short stays are far commoner than "two weeks".
     "nights": ("one night", "a night", "two nights", "two nights", "two nights", "three nights",
                "three nights", "four nights", "{n2} nights", "{n2} nights", "{n2} nights",
-               "{n2} nights", "a week", "two weeks", "the weekend"),
-    "guests": ("one person", "{n2} people", "{n2} adults", "two adults and {n1} children",
-               "two adults and a child", "just me", "me and my wife", "me and my husband",
-               "{n2} guests"),
+               "{n2} nights", "a week", "two weeks", "the weekend", "a couple of nights",
+               "a couple of nights", "a few nights", "just one night", "just the one night"),
+    "guests": ("one person", "{n2} people", "{n2} people", "{n2} adults",
+               "two adults and {n1} children", "two adults and a child", "just me",
+               "me and my wife", "me and my husband", "{n2} guests", "one guest", "one adult",
+               "the two of us", "just myself", "me and my partner", "{n2} of us"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
-    "room": ROOM_TYPES,
+    "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
     "board": ("bed and breakfast", "room only", "with breakfast", "without breakfast"),
     "order": ("{qty1} {item}", "{qtyn} {items}", "{item}"),
     "qty1": ("a", "one"),
@@ -116,27 +142,48 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "first": FIRST_NAMES,
     "surname": SURNAMES,
     "fullname": ("{first} {surname}", *KNOWN_GUESTS),
-    "phone": ("{pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
+    # UK numbers: 11-digit mobiles and landlines said digit by digit, or +44 without the 0.
+    "phone": ("oh seven {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
               "oh seven seven oh oh {pd} {pd} {pd} {pd} {pd} {pd}",
-              "{pd} {pd} {pd} {pd} {pd} {pd} {pd}"),
+              "oh seven seven oh oh {pd} {pd} {pd} {pd} {pd} {pd}",
+              "oh {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
+              "zero seven {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
+              "plus four four seven {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd} {pd}",
+              "plus four four seven seven oh oh {pd} {pd} {pd} {pd} {pd} {pd}"),
     "pd": ("oh", "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
-    "code": ("{letter} {letter} {digit} {digit} {digit} {digit}",
-             "{letter} {digit} {digit} {digit} {digit} {digit}"),
+    # Six characters from the code alphabet, said as letters and digits, NATO words and
+    # digits, or "c for charlie" spellings.
+    "code": ("{cl} {cl} {cl} {cl} {cl} {cl}", "{cl} {cl} {cl} {cl} {cl} {cl}",
+             "{cn} {cn} {cn} {cn} {cn} {cn}", "{cf} {cf} {cf} {cf} {cf} {cf}"),
+    "cl": ("{letter}", "{letter}", "{digit}"),
+    "cn": ("{nato}", "{nato}", "{digit}"),
+    "cf": ("{spelled}", "{letter}", "{digit}"),
     "letter": LETTERS,
-    "digit": _DIGITS[1:],
+    "nato": tuple(NATO[c] for c in LETTERS),
+    "spelled": tuple(f"{c} for {NATO[c]}" for c in LETTERS),
+    "digit": CODE_DIGITS,
     "room_number": tuple(f"{number_words(f)} oh {number_words(r)}" for f in range(1, 6)
                          for r in range(1, 9))
     + tuple(f"{number_words(f)} {number_words(r)}" for f in range(1, 3) for r in range(10, 21)),
     "dept": DEPARTMENTS,
     "hk": HOUSEKEEPING_ITEMS,
     "minutes": ("five minutes", "ten minutes", "half an hour", "an hour", "twenty minutes"),
-    "time": ("seven", "eight", "nine", "ten", "eleven", "noon", "midday", "two", "three", "four",
+    "time": ("{hour}", "{hour}", "noon", "midday", "half past {hour}", "{hour} o'clock",
+             "{hour} thirty", "{hour} pm", "quarter past {hour}"),
+    "hour": ("seven", "eight", "nine", "ten", "eleven", "twelve", "one", "two", "three", "four",
              "five", "six"),
+    "fixture": FIXTURES,
+    "fixtures": FIXTURES_PLURAL,
+    "offmenu": OFF_MENU,
+    "sms_what": SMS_WHAT,
+    "range": ("from {weekday} to {weekday}", "from the {day} to the {day}",
+              "from {date} until {date}", "from {weekday} until {weekday}"),
+    "short_items": ("pizzas", "sandwiches", "salads", "brownies", "teas", "waters"),
 }
 
 # Which slots are scored as keywords, and as what.
 SLOT_CATEGORY: dict[str, str] = {
-    "date": "date", "nights": "number", "guests": "number", "qtyn": "number",
+    "date": "date", "reldate": "date", "nights": "number", "guests": "number", "qtyn": "number",
     "room_number": "number", "phone": "number", "room": "room", "item": "menu", "items": "menu",
     "fullname": "name", "code": "code",
 }
@@ -161,17 +208,38 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "is there availability {date}", "can i book for {guests} {date} for {nights}",
         "i'd like to book {nights} in a {room} from {date}", "a {room} for {guests}",
         "i'm looking for a room {date}", "is breakfast included",
+        "i'd like to book a {room} for {date}", "i'd like to book a {room} {date}",
+        "i'd like to book a {room} for {date} for {nights}",
+        "i'd like to book a {room} for {nights} for {guests}",
+        "i'd like to book a {room} {date} for {nights} for {guests}",
+        "i'd like to book a {room} for {date} for {nights} for {guests}",
+        "can i book a {room} for {nights} from {date}",
+        "i'd like to book a {room} {range} for {guests}", "i'd like to book a room {range}",
+        "can i book a {room} for {guests} from {date}", "can i book a {room} {range}",
+        "we need a {room} for {nights} {date}", "we'd like a {room} for {nights}",
+        "i need a {room} for {date}", "we need a room for {guests} {date}",
+        "do you have any rooms {date} for {nights}", "is there availability {date} for {nights}",
+        "do you have a {room} for {guests} {date}", "{guests}", "for {n2}", "for {n2} please",
+        "{nights}", "{date} please", "just {nights}", "{date} for {nights} for {guests}",
+        "{range}", "{month} {day} for {nights}", "i'd like to book a room {reldate}",
+        "do you have any rooms {reldate}", "i need a {room} for {nights} {reldate}",
+        "{reldate}", "{reldate} for {nights}",
     ),
     "identify": (
         "my name is {fullname}", "it's {fullname}", "this is {fullname}", "{fullname}",
         "the booking is under {surname}", "the name is {fullname}", "it's under {fullname}",
         "i'm staying in room {room_number}", "room {room_number}", "i'm in room {room_number}",
         "my room number is {room_number}", "it's {surname}", "{first} {surname} room {room_number}",
+        # Bare names answer "what name shall I put the booking under?": weighted up.
+        "{fullname}", "{fullname}", "{fullname} please", "my name's {fullname}",
+        "yes it's {fullname}", "the name's {fullname}", "it's {fullname} please",
+        "my name is {fullname} please", "{first} {surname}", "it's {first} {surname}",
     ),
     "phone": ("my number is {phone}", "{phone}", "you can reach me on {phone}",
               "my phone number is {phone}", "it's {phone}", "call me on {phone}"),
     "code": ("my confirmation code is {code}", "the reference is {code}", "{code}",
-             "it's {code}", "my booking reference is {code}", "the confirmation number is {code}"),
+             "it's {code}", "my booking reference is {code}", "the confirmation number is {code}",
+             "the code is {code}", "yes it's {code}", "it's {code} i think"),
     "cancel": (
         "i need to cancel my booking", "i'd like to cancel my reservation",
         "i want to cancel my booking for {date}", "can i cancel my room",
@@ -184,6 +252,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "can i upgrade to a {room}", "i'd like to change my room to a {room}",
         "can i change the dates", "can we make it {guests}", "can i switch to {board}",
         "i need to change my reservation", "can i extend my stay until {date}",
+        "can i change my booking to {nights}", "can i move my booking to {date}",
+        "i'd like to change my booking", "can i change the room to a {room}",
     ),
     "housekeeping": (
         "could i have some {hk}", "can you send up some {hk}", "can i get {hk} please",
@@ -192,6 +262,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "can i have {hk} sent to room {room_number}", "the room hasn't been cleaned",
         "please make up the room", "can i get my room cleaned", "could we have {hk} please",
         "i'd like {hk}", "please don't clean the room today",
+        "the {fixture} isn't working", "the {fixture} is broken", "the {fixture} doesn't work",
+        "the {fixture} in my room isn't working", "the {fixture} in room {room_number} is broken",
+        "my {fixture} isn't working", "the {fixtures} are broken", "the {fixtures} are not working",
+        "the {fixture} has stopped working", "the {fixture} is leaking",
+        "can someone fix the {fixture}", "the {fixture} is not working",
     ),
     "room_service": (
         "i'd like to order {order}", "can i get {order} and {order}", "{order} please",
@@ -200,7 +275,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "i'd like room service please", "i'd like to order some food",
         "{order} and {order} to room {room_number}", "{order} and {order}",
         "do you have {item}", "how much is the {item}", "could i add {order}",
-        "can i get {order} to room {room_number} please",
+        "can i get {order} to room {room_number} please", "can i order {offmenu}",
+        "i'd like to order {offmenu}", "can i order {offmenu} please", "{order} and {order} please",
+        "i'd like to order {order} and {order}",
     ),
     "facts": (
         "what time is breakfast", "when is breakfast served", "where is breakfast",
@@ -221,13 +298,30 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "i'd like to speak to {dept} please", "can you connect me to {dept}", "{dept} please",
         "could you transfer me to {dept}", "i want to talk to {dept}", "get me {dept}",
         "let me speak to {dept}", "i need to speak to someone", "can i speak to a human",
-        "is there someone i can talk to", "transfer me please", "operator",
+        "is there someone i can talk to", "transfer me please", "operator", "{dept}",
+        "put me through to {dept} please", "actually can i speak to {dept}",
+        "could i speak to {dept} please", "can i speak to {dept} please",
     ),
     "callback": (
         "can someone call me back", "please call me back on {phone}",
         "could you call me back later", "call me back in {minutes}",
         "can you ring me back", "can {dept} call me back", "please call me back",
         "can someone call me back {date}", "call me back at {time}",
+        "can someone call me back at {time}", "call me back in {minutes} please",
+        "could you call me back {date} at {time}",
+        "can you ring me back at {time}",
+        "call me back {date} at {time}",
+    ),
+    # Answers to "when shall we call you back?"
+    "callback_time": ("{date} at {time}", "at {time}", "at {time} please",
+                      "{date} at {time} please", "in {minutes}", "in {minutes} please",
+                      "{date} morning", "{date} afternoon", "around {time}", "any time {date}"),
+    "sms": (
+        "can you text me {sms_what}", "text me {sms_what}", "text me {sms_what} please",
+        "could you send {sms_what} by text", "send it by text please", "can you text it to me",
+        "can i get {sms_what} by text", "please text {sms_what} to my mobile",
+        "send me a text with {sms_what}", "could you text {sms_what} to my phone",
+        "can you send me {sms_what} by text", "can i have {sms_what} by text message",
     ),
     "yes": ("yes", "yes please", "yeah", "yep", "yes that's right", "that's right", "correct",
             "that's correct", "sure", "okay", "ok then", "sounds good", "perfect", "great",
@@ -242,11 +336,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "sorry i meant {date}", "actually {nights}", "no it's {phone}", "no it's {code}",
         "no {guests}", "actually can we make it {guests}", "no the {room}", "no {order}",
         "i said {room_number}", "no room {room_number}", "sorry {nights} not {nights}",
+        "not {weekday} {weekday}", "no not {weekday} {weekday}", "not {date} {date}",
+        "actually make it {guests}", "make it {guests}", "make it {board}",
+        "actually make it {board}", "make it {nights}", "actually make it {nights}",
+        "no {nights} please", "no {qtyn} {short_items}", "no {qtyn} {items}",
+        "make that {nights}", "can you make it {board}", "no it's for {guests}",
+        "no the {room} please", "{weekday} not {weekday}",
     ),
     "repeat": ("can you repeat that", "sorry what was that", "say that again please", "pardon",
                "sorry i didn't catch that", "could you say that again", "what did you say",
                "sorry", "come again", "can you repeat that please", "i didn't hear you",
-               "could you repeat the price"),
+               "could you repeat the price", "repeat that", "say that again",
+               "could you repeat that", "can you say that again", "sorry say that again",
+               "repeat that please", "what was that again"),
     "thanks": ("thank you", "thanks", "thanks very much", "thanks a lot", "cheers",
                "thank you so much", "brilliant thanks", "that's great thank you", "many thanks",
                "thank you very much"),
