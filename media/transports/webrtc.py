@@ -24,19 +24,22 @@ WEBRTC_RATE = 48000
 def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
     """Mono int16 samples of a decoded aiortc frame (packed or planar, any channel count)."""
     data = frame.to_ndarray()
-    channels = len(frame.layout.channels)
+    channels = int(frame.layout.nb_channels)
     if data.dtype != np.int16:
         raise BadAudioFrame(f"expected s16 audio, got {frame.format.name}")
+    if channels == 1:
+        return np.ascontiguousarray(data.reshape(-1), dtype=np.int16), int(frame.sample_rate)
     if frame.format.is_planar:
-        groups = data
+        lanes = [data[c] for c in range(channels)]
     else:
         interleaved = data.reshape(-1)
         if interleaved.size % channels:
             raise BadAudioFrame("packed audio not a whole number of channel groups")
-        groups = interleaved.reshape(-1, channels).T
-    if channels == 1:
-        return np.ascontiguousarray(groups[0], dtype=np.int16), int(frame.sample_rate)
-    mixed = groups.sum(axis=0, dtype=np.int32) // channels
+        lanes = [interleaved[c::channels] for c in range(channels)]
+    mixed = lanes[0].astype(np.int32)
+    for lane in lanes[1:]:
+        mixed += lane
+    mixed //= channels
     return mixed.astype(np.int16), int(frame.sample_rate)
 
 
