@@ -15,7 +15,7 @@ from server.db.migrate import upgrade
 from server.engines.resources import Recognizers
 from tests.server.conftest import _seed, sqlite_url
 from tests.server.test_dialogue_scenarios import SCENARIOS
-from tests.server.test_spoken_scenarios import run_spoken
+from tests.spoken_scenarios import run_spoken
 
 
 async def main(indexes: list[int], verbose: bool) -> None:

@@ -1,17 +1,12 @@
-"""The dialogue scenarios again, spoken: each guest line is synthesized (three voices in turn),
-goes through the bridge's VAD turns, the recognizer workers, the dialogue and the hotel tools,
-and the agent's replies are synthesized and played. Graded on database state, like the text
-scenarios; prints the spoken task success rate."""
+"""The dialogue scenarios, spoken: each guest line is synthesized (three voices in turn), goes
+through the bridge's VAD turns, the recognizer workers, the dialogue and the hotel tools, and
+the agent's replies are synthesized and played; graded on database state like the text
+scenarios. Used by `python -m bench.spoken_scenarios`."""
 
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import pytest
-import pytest_asyncio
 
 from media.engine import EngineIO
 from server.db.database import Database
@@ -20,10 +15,7 @@ from server.engines.resources import Recognizers
 from server.tools import ToolContext
 from tests.server.conftest import Clock, sqlite_url
 from tests.server.dialogue_fixtures import SILENCE, Call, FakeOutbound, Scenario, transcript
-from tests.server.test_dialogue_scenarios import SCENARIOS
 from tests.spoken_call import SpokenCall
-
-pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PACE = 4.0  # guest audio and agent playout at four times real time
 VOICES = (("en-us", 160), ("en", 150), ("en-GB-x-rp", 170))  # rotated over the scenarios
@@ -52,16 +44,6 @@ class RecordingDialogue:
     def _keep(self, reply: Reply) -> Reply:
         self.replies.append(reply)
         return reply
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def recognizers() -> AsyncIterator[Recognizers]:
-    stt = Recognizers(workers=2)
-    await stt.warm()
-    try:
-        yield stt
-    finally:
-        await stt.close()
 
 
 async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
@@ -107,28 +89,3 @@ async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
         await db.dispose()
 
 
-async def test_spoken_scenarios(template_db: Path, tmp_path: Path, recognizers: Recognizers,
-                                capsys: pytest.CaptureFixture[str]) -> None:
-    started = time.perf_counter()
-    failures: list[tuple[str, str]] = []
-    by_task: dict[str, list[bool]] = {}
-    for i, sc in enumerate(SCENARIOS):
-        try:
-            await run_spoken(sc, i, template_db, tmp_path, recognizers)
-            ok = True
-        except AssertionError as e:
-            failures.append((sc.name, str(e)))
-            ok = False
-        by_task.setdefault(sc.task, []).append(ok)
-    passed = sum(ok for oks in by_task.values() for ok in oks)
-    total = len(SCENARIOS)
-    lines = ["", "spoken scenarios (audio in, through the bridge)",
-             f"{'task':<14} {'passed':>6} / {'total':<5}"]
-    lines += [f"{task:<14} {sum(ok):>6} / {len(ok):<5}" for task, ok in sorted(by_task.items())]
-    lines.append(f"spoken task success rate: {passed}/{total} = {100 * passed / total:.1f}% "
-                 f"({time.perf_counter() - started:.0f} s)")
-    lines += [f"FAILED {name}: {err}" for name, err in failures]
-    with capsys.disabled():
-        print("\n".join(lines))
-    assert total >= 30
-    assert passed / total >= 0.9, [name for name, _ in failures]
