@@ -18,9 +18,9 @@ import numpy as np
 
 from media.bridge import CallBridge
 from media.clock import FrameClock
-from media.engine import EngineOutput, Role, TranscriptTurn
+from media.engine import EndCallRequested, EngineOutput, Role, TranscriptTurn
 from media.errors import TransportClosed
-from media.events import PlayoutEvent, PlayoutStarted, SpeechEnded, SpeechStarted, TurnEvent
+from media.events import PlayoutEvent, PlayoutStarted
 from media.frames import PCM16, AudioFrame, samples_per_frame
 from media.playout import Playout
 from media.resample import StreamResampler
@@ -127,8 +127,8 @@ class SpokenCall:
     def _on_output(self, output: EngineOutput) -> None:
         if isinstance(output, TranscriptTurn):
             self.log.turns.append(output)
-        elif type(output).__name__ == "EndCallRequested":
-            self.log.end_reason = getattr(output, "reason", None)
+        elif isinstance(output, EndCallRequested):
+            self.log.end_reason = output.reason
             self.log.ended.set()
         self.log.events.append((time.time(), output))
         self._changed.set()
@@ -197,9 +197,6 @@ class SpokenCall:
     async def stay_silent(self, seconds: float) -> None:
         """Real seconds of the guest saying nothing (scaled by `pace`)."""
         await asyncio.sleep(seconds / self.pace)
-
-    def turn_events(self) -> list[tuple[float, TurnEvent]]:
-        return [(t, e) for t, e in self.log.events if isinstance(e, SpeechStarted | SpeechEnded)]
 
     def first_audio_after(self, wall: float) -> float | None:
         for t, e in self.log.events:

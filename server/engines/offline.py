@@ -195,9 +195,10 @@ class _OfflineCall:
             log.warning("call %s: guest turns backing up; dropping one", self.io.call_id)
 
     async def _check_silence(self) -> None:
-        if self.in_turn or self.ending or self.io.playout.is_playing or not self.turns.empty():
-            self.last_activity = time.monotonic() if self.io.playout.is_playing \
-                else self.last_activity
+        if self.io.playout.is_playing:
+            self.last_activity = time.monotonic()  # silence counts from the agent's last word
+            return
+        if self.in_turn or self.ending or not self.turns.empty():
             return
         quiet = time.monotonic() - self.last_activity
         if quiet < self.engine.silence_check_s:
