@@ -18,7 +18,9 @@ from tests.waiting import eventually
 
 
 class GuestPeer:
-    """Offers audio, plays `track` (silence by default) and measures the agent's audio."""
+    """Offers audio, plays `track` (silence by default) and measures the audio it receives.
+
+    Also serves as the staff console's listen-in peer (`offer()` without `call()`)."""
 
     def __init__(self, track: MediaStreamTrack | None = None) -> None:
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -46,10 +48,14 @@ class GuestPeer:
                 rms = float(np.sqrt(np.mean(mono.astype(np.float64) ** 2)))
                 self.peak_rms = max(self.peak_rms, rms)
 
-    async def call(self, http: ClientSession, url: str) -> str:
+    async def offer(self) -> str:
         await self.pc.setLocalDescription(await self.pc.createOffer())
+        return str(self.pc.localDescription.sdp)
+
+    async def call(self, http: ClientSession, url: str) -> str:
+        sdp = await self.offer()
         self.ws = await http.ws_connect(url)
-        await self.ws.send_str(json.dumps({"type": "offer", "sdp": self.pc.localDescription.sdp}))
+        await self.ws.send_str(json.dumps({"type": "offer", "sdp": sdp}))
         answer = await self.next_message("answer")
         self.session_id = str(answer["session_id"])
         await self.pc.setRemoteDescription(RTCSessionDescription(answer["sdp"], "answer"))

@@ -16,10 +16,9 @@ import numpy as np
 import pytest
 from aiohttp import ClientWebSocketResponse, WSMsgType, web
 from aiohttp.test_utils import TestClient
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
+from aiortc import RTCSessionDescription
+from aiortc.mediastreams import AudioStreamTrack
 
-from media.transports.webrtc import av_to_mono
 from server.appkeys import DB, SESSIONS
 from server.console.accounts import add_staff
 from server.console.hooks import hooks_for
@@ -56,38 +55,6 @@ class ToneTrack(AudioStreamTrack):
         return out
 
 
-class StaffListener:
-    def __init__(self) -> None:
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.pc.addTrack(ToneTrack())
-        self.peak_rms = 0.0
-        self._reader: asyncio.Task[None] | None = None
-
-        @self.pc.on("track")
-        def on_track(remote: MediaStreamTrack) -> None:
-            self._reader = asyncio.ensure_future(self._read(remote))
-
-    async def _read(self, remote: MediaStreamTrack) -> None:
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                frame = await remote.recv()
-                assert isinstance(frame, av.AudioFrame)
-                mono, _ = av_to_mono(frame)
-                rms = float(np.sqrt(np.mean(mono.astype(np.float64) ** 2)))
-                self.peak_rms = max(self.peak_rms, rms)
-
-    async def offer(self) -> str:
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        return str(self.pc.localDescription.sdp)
-
-    async def close(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
-        await self.pc.close()
-
-
 class ConsoleSocket:
     def __init__(self, ws: ClientWebSocketResponse) -> None:
         self.ws = ws
@@ -118,7 +85,7 @@ async def test_staff_console_on_a_live_call(client: Client) -> None:
     csrf = csrf_of(await (await client.get("/console")).text())
     console = ConsoleSocket(await client.ws_connect("/console/ws"))
     guest = GuestPeer()
-    staff = StaffListener()
+    staff = GuestPeer(ToneTrack())  # listen-in peer; its "microphone" is a tone
     try:
         await eventually(lambda: bool(console.of("snapshot")), what="snapshot")
         call_id = await guest.call(client.session, str(client.make_url("/voice/webrtc")))
