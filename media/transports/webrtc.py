@@ -1,22 +1,28 @@
 """aiortc adapters: a remote audio track as an `AudioSource`, a `Playout` as a local track.
 
 Chromium sends 48 kHz Opus (stereo or mono); aiortc decodes it to packed s16 `av.AudioFrame`s.
+Outbound, `PlayoutTrack` encodes Opus itself and hands aiortc ready packets.
 """
 
 from __future__ import annotations
 
 import asyncio
-import fractions
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
+from aiortc.sdp import SessionDescription
 
 from media.errors import BadAudioFrame, TransportClosed
 from media.frames import FRAME_MS, PCM16, AudioFrame, silence
+from media.opus_encoder import OpusFrameEncoder, OpusSettings
 from media.playout import Playout
 from media.resample import StreamResampler
+
+if TYPE_CHECKING:
+    from av.stream import Stream
 
 WEBRTC_RATE = 48000
 
@@ -122,24 +128,33 @@ class TrackSource:
             return result
 
 
+def answer_sends_opus(sdp: str) -> bool:
+    """Whether an answer's first audio codec (the one aiortc will send with) is Opus, which
+    `PlayoutTrack`'s packets need."""
+    for media in SessionDescription.parse(sdp).media:
+        if media.kind == "audio":
+            codecs = media.rtp.codecs
+            return bool(codecs) and codecs[0].mimeType.lower() == "audio/opus"
+    return False
+
+
 class PlayoutTrack(MediaStreamTrack):
-    """A local audio track whose frames come from a `Playout`, paced by its clock."""
+    """A local audio track whose frames come from a `Playout`, paced by its clock.
+
+    It returns Opus packets, not frames: aiortc then only packs them into RTP, with no
+    per-frame encode on an executor thread (media/opus_encoder.py). The negotiated send codec
+    must therefore be Opus. A frame of the wrong size or rate raises `BadAudioFrame`.
+    """
 
     kind = "audio"
 
-    def __init__(self, playout: Playout) -> None:
+    def __init__(self, playout: Playout, settings: OpusSettings | None = None) -> None:
         super().__init__()
         self.playout = playout
-        self._time_base = fractions.Fraction(1, playout.sample_rate)
-        self._pts = 0
+        self.encoder = OpusFrameEncoder(playout.sample_rate, settings)
 
-    async def recv(self) -> av.AudioFrame:
+    async def recv(self) -> av.Packet[Stream]:
         if self.readyState != "live":
             raise MediaStreamError
         frame = await self.playout.next_frame()
-        out = av.AudioFrame.from_ndarray(frame.samples.reshape(1, -1), format="s16", layout="mono")
-        out.sample_rate = frame.sample_rate
-        out.pts = self._pts
-        out.time_base = self._time_base
-        self._pts += frame.samples.size
-        return out
+        return self.encoder.encode(frame)

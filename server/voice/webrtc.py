@@ -17,7 +17,7 @@ from aiortc.sdp import candidate_from_sdp
 
 from media.bridge import CallBridge
 from media.playout import Playout
-from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, TrackSource
+from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, TrackSource, answer_sends_opus
 from server.appkeys import CLOCK, ENGINES, SESSIONS, SETTINGS
 from server.console.hooks import hooks_for
 from server.console.keys import CONTROL
@@ -154,6 +154,8 @@ async def start_call(
             raise SignallingError(ErrorCode.BAD_SDP, "offer has no audio track")
         pc.addTrack(PlayoutTrack(playout))
         await pc.setLocalDescription(await pc.createAnswer())
+        if not answer_sends_opus(pc.localDescription.sdp):  # PlayoutTrack sends Opus packets
+            raise SignallingError(ErrorCode.BAD_SDP, "offer does not take Opus audio first")
     except SignallingError:
         await pc.close()
         raise
