@@ -3,6 +3,12 @@
 The bridge always reads the source (aiortc's receive queue is unbounded, so an unread track grows
 without limit), hands frames and turn events to the engine's inbox, and when the guest starts
 speaking over the agent it clears the playout and tells the engine how much was heard.
+
+Barge-in has two stages so it is both quick and hard to trigger by accident: a `SpeechCandidate`
+(a few tens of ms of speech) over the agent PAUSES the playout at once; `SpeechStarted` then
+clears it (`interrupt()`, reporting what was played up to the pause), while `CandidateDropped`
+(a cough, a click, "mm-hm") resumes it where it stopped and nothing is interrupted. The hold is
+bounded (`hold_max_ms`, enforced by the playout itself) in case neither decision comes.
 """
 
 from __future__ import annotations
@@ -14,7 +20,15 @@ from collections.abc import Callable
 
 from media.engine import Engine, EngineInbox, EngineIO, EngineOutput, Interrupted
 from media.errors import TransportClosed
-from media.events import PlayoutEvent, PlayoutFinished, PlayoutStarted, SpeechStarted
+from media.events import (
+    CandidateDropped,
+    PlayoutEvent,
+    PlayoutFinished,
+    PlayoutStarted,
+    SpeechCandidate,
+    SpeechStarted,
+    TurnEvent,
+)
 from media.frames import AudioFrame
 from media.playout import Playout
 from media.recording import CallRecorder
@@ -22,6 +36,10 @@ from media.source import AudioSource
 from media.turns import TurnDetector
 
 log = logging.getLogger(__name__)
+
+# Longest a soft barge-in may hold the agent without a decision. The detector settles a
+# candidate within min_speech_ms + max_gap_ms or so; past this bound the agent carries on.
+HOLD_MAX_MS = 800.0
 
 
 class LevelMeter:
@@ -62,6 +80,7 @@ class CallBridge:
         caller: str | None = None,
         barge_in: bool = True,
         recorder: CallRecorder | None = None,
+        hold_max_ms: float = HOLD_MAX_MS,
     ) -> None:
         self.call_id = call_id
         self.source = source
@@ -69,6 +88,10 @@ class CallBridge:
         self.engine = engine
         self.turn_detector = turn_detector
         self.barge_in = barge_in
+        self.hold_max_ms = hold_max_ms
+        self._holding = False  # this bridge paused the playout for a speech candidate
+        self.holds = 0  # soft barge-ins started (pauses), for stats and benches
+        self.holds_released = 0  # candidates that fizzled: the agent resumed
         self.meter = LevelMeter(call_id)
         self.inbox = EngineInbox()
         self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
@@ -88,11 +111,34 @@ class CallBridge:
         self.inbox.put(event)
 
     def interrupt(self) -> Interrupted:
-        """Stop the agent mid-sentence and tell the engine how much the guest heard."""
+        """Stop the agent mid-sentence and tell the engine how much the guest heard (up to the
+        pause, when a soft barge-in had held the playout)."""
+        self._holding = False
         cleared = self.playout.clear()
         event = Interrupted(cleared.utterance_id, cleared.played_ms)
         self.inbox.put(event)
         return event
+
+    def _barge_in(self, event: TurnEvent) -> None:
+        """Pause on a candidate over the agent, clear on a turn, resume when it fizzles."""
+        if isinstance(event, SpeechCandidate):
+            if self.barge_in and self.playout.is_playing and not self.playout.paused:
+                self._holding = self.playout.pause(self.hold_max_ms)
+                if self._holding:
+                    self.holds += 1
+        elif isinstance(event, SpeechStarted):
+            if self.barge_in and self.playout.is_playing:
+                self.interrupt()
+            self._holding = False
+        elif isinstance(event, CandidateDropped) and self._release_hold():
+            self.holds_released += 1
+
+    def _release_hold(self) -> bool:
+        """Resume a playout this bridge held (a no-op if the hold already timed out)."""
+        if not self._holding:
+            return False
+        self._holding = False
+        return self.playout.resume()
 
     async def run(self) -> None:
         """Run until the source ends or the task is cancelled; the engine task is owned here."""
@@ -110,12 +156,11 @@ class CallBridge:
                 for tap in self.inbound_taps:
                     tap(frame)
                 if self.engine_paused:
+                    self._release_hold()  # staff took over: their voice must not be held
                     continue
                 if self.turn_detector is not None:
                     for event in self.turn_detector.process(frame, self.playout.last_frame):
-                        if (isinstance(event, SpeechStarted) and self.barge_in
-                                and self.playout.is_playing):
-                            self.interrupt()
+                        self._barge_in(event)
                         self.inbox.put(event)
                 if self.io.wants_audio:
                     self.inbox.put(frame)

@@ -11,7 +11,24 @@ from media.frames import PCM16
 
 @dataclass(frozen=True, slots=True)
 class SpeechStarted:
-    """The guest started speaking (after the detector's minimum duration). `at` is stream time."""
+    """The guest started speaking (after the detector's minimum duration). `at` is stream time.
+    Also settles an open `SpeechCandidate`: it was a turn."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechCandidate:
+    """A short run of confident speech frames: maybe the guest is starting a turn, maybe it is a
+    cough. Comes well before `SpeechStarted` so barge-in can pause the agent early; it is settled
+    by `SpeechStarted` (a turn) or `CandidateDropped` (not one). `at` is the run's stream time."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateDropped:
+    """The speech since the last `SpeechCandidate` stopped short of a turn (cough, click, "mm")."""
 
     at: float
 
@@ -54,6 +71,25 @@ class PlayoutFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class PlayoutPaused:
+    """Playback is held (soft barge-in): frames go out silent, queue and position are kept.
+    `played_ms` of the current utterance had been sent when it stopped."""
+
+    utterance_id: str | None
+    played_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class PlayoutResumed:
+    """A hold ended without a clear; playback continues where it stopped. `timed_out` when the
+    hold's bound ran out before anyone decided."""
+
+    utterance_id: str | None
+    held_ms: float
+    timed_out: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class PlayoutCleared:
     """Playback stopped early; `played_ms` of the current utterance had been sent."""
 
@@ -62,8 +98,9 @@ class PlayoutCleared:
     dropped_ms: float
 
 
-PlayoutEvent = PlayoutStarted | PlayoutMark | PlayoutFinished | PlayoutCleared
-TurnEvent = SpeechStarted | SpeechEnded
+PlayoutEvent = (PlayoutStarted | PlayoutMark | PlayoutFinished | PlayoutPaused | PlayoutResumed
+                | PlayoutCleared)
+TurnEvent = SpeechCandidate | CandidateDropped | SpeechStarted | SpeechEnded
 MediaEvent = PlayoutEvent | TurnEvent
 
 

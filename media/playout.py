@@ -2,11 +2,18 @@
 
 Every transport pulls frames with `next_frame()`; the playout decides what is sent and when, so
 "what has the guest actually heard" has one answer (`played_ms`), which barge-in truncation uses.
+
+`pause()` holds playback for a soft barge-in: pulled frames are silence (`last_frame_had_audio`
+False, so a transport that skips silent frames sends nothing), while the queue, the current
+utterance and `played_ms` stay where they stopped; `is_playing` stays True. `resume()` continues
+the same utterance from that sample; a hold ends by itself after its `max_ms` bound; `clear()`
+during a hold ends it and reports the position reached before the pause.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +26,8 @@ from media.events import (
     PlayoutEvent,
     PlayoutFinished,
     PlayoutMark,
+    PlayoutPaused,
+    PlayoutResumed,
     PlayoutStarted,
 )
 from media.frames import FRAME_MS, PCM16, AudioFrame, samples_per_frame
@@ -54,6 +63,7 @@ class Playout:
     ) -> None:
         self.sample_rate = sample_rate
         self.clock = clock
+        self.frame_ms = frame_ms
         self.frame_samples = samples_per_frame(sample_rate, frame_ms)
         self._max_queued = int(max_queued_s * sample_rate)
         self._chunks: deque[_Chunk] = deque()
@@ -67,7 +77,9 @@ class Playout:
         self.frames_sent = 0
         self.frames_skipped = 0
         self.last_lateness_s = 0.0
-        self.paused = False
+        self._paused = False
+        self._held_frames = 0  # frames pulled during the current hold
+        self._hold_limit: int | None = None  # frames after which a hold ends by itself
         self.last_frame: AudioFrame | None = None
         self.tap: Callable[[AudioFrame], None] | None = None  # e.g. the call recorder
         self.last_frame_had_audio = False  # the last pulled frame carried queued samples
@@ -122,8 +134,38 @@ class Playout:
             rs.reset()
         self._current = None
         self._current_played = 0
+        self._paused = False  # a clear settles a hold: the next utterance plays at once
         self._emit(event)
         return event
+
+    # -- hold (soft barge-in) ----------------------------------------------------------------
+    def pause(self, max_ms: float | None = None) -> bool:
+        """Hold playback: send silence, keep the queue and position. After `max_ms` of held
+        frames it resumes by itself (a safety bound in case no one decides). False if already
+        held."""
+        if self._paused:
+            return False
+        self._paused = True
+        self._held_frames = 0
+        self._hold_limit = None if max_ms is None else max(1, math.ceil(max_ms / self.frame_ms))
+        self._emit(PlayoutPaused(self._current, self.played_ms))
+        return True
+
+    def resume(self) -> bool:
+        """End a hold; the next frame continues where the pause stopped. False if not held."""
+        return self._resume(timed_out=False)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def _resume(self, *, timed_out: bool) -> bool:
+        if not self._paused:
+            return False
+        self._paused = False
+        self._emit(PlayoutResumed(self._current, float(self._held_frames * self.frame_ms),
+                                   timed_out))
+        return True
 
     # -- transport acknowledgements ---------------------------------------------------------
     def track_acks(self) -> None:
@@ -155,6 +197,7 @@ class Playout:
     # -- state -------------------------------------------------------------------------------
     @property
     def is_playing(self) -> bool:
+        """Agent audio is queued or an utterance is under way (held or not)."""
         return self._queued > 0 or self._current is not None
 
     @property
@@ -194,7 +237,12 @@ class Playout:
         out = np.zeros(self.frame_samples, np.int16)
         filled = 0
         had_audio = False
-        if not self.paused:
+        if self._paused:
+            if self._hold_limit is not None and self._held_frames >= self._hold_limit:
+                self._resume(timed_out=True)
+            else:
+                self._held_frames += 1
+        if not self._paused:
             while filled < self.frame_samples and self._chunks:
                 chunk = self._chunks[0]
                 if self._current != chunk.utterance_id:

@@ -1,4 +1,9 @@
-"""The turn-detection seam: frames in, `SpeechStarted`/`SpeechEnded` out."""
+"""The turn-detection seam: frames in, turn events out.
+
+`SpeechStarted`/`SpeechEnded` bound a guest turn; `SpeechCandidate` (early, maybe a cough) and
+`CandidateDropped` (it was not a turn) let barge-in pause the agent before a turn is certain.
+A detector that never raises candidates is valid: barge-in then waits for `SpeechStarted`.
+"""
 
 from __future__ import annotations
 

@@ -11,6 +11,9 @@ While a turn is under way a frame must also come within `turn_dynamic_db` of the
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
 (so a cough, click or "mm" does not start one) and ends `hangover_ms` after the last speech
 frame. `SpeechEnded.audio` carries `pre_roll_ms` before the onset, so STT hears the first phoneme.
+Long before that, `candidate_ms` of consecutive speech frames raise a `SpeechCandidate` (barge-in
+pauses the agent on it); the candidate is settled by `SpeechStarted`, or by `CandidateDropped`
+when the detector falls back to idle (the sound was too short to be a turn).
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from media.events import SpeechEnded, SpeechStarted, TurnEvent
+from media.events import (
+    CandidateDropped,
+    SpeechCandidate,
+    SpeechEnded,
+    SpeechStarted,
+    TurnEvent,
+)
 from media.frames import PCM16, AudioFrame
 from media.resample import StreamResampler
 from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
@@ -44,6 +53,7 @@ class VadConfig:
     threshold: float = 0.5
     continue_threshold: float = 0.35
     min_speech_ms: int = 240
+    candidate_ms: int = 40  # consecutive speech before a SpeechCandidate; 0 = never
     max_gap_ms: int = 100
     hangover_ms: int = 600
     pre_roll_ms: int = 300
@@ -141,6 +151,8 @@ class VadTurnDetector:
         self._onset = 0
         self._last_speech = 0
         self._speech_frames = 0
+        self._run = 0  # consecutive speech frames while not in a turn
+        self._candidate = False  # a SpeechCandidate is open (not yet started or dropped)
         self._turn: list[PCM16] = []
         self.last_probability = 0.0
 
@@ -222,14 +234,22 @@ class VadTurnDetector:
                 self._onset = index
                 self._speech_frames = 0
             self._speech_frames += 1
+            self._run += 1
             self._last_speech = index
             self._history.append(chunk)
             if self._speech_frames * 20 >= c.min_speech_ms:
                 events.append(self._start_turn(index))
+            elif not self._candidate and 0 < c.candidate_ms <= self._run * 20:
+                self._candidate = True
+                events.append(SpeechCandidate(at=self._time(index - self._run + 1)))
         else:
+            self._run = 0
             self._history.append(chunk)
             if self._state is TurnState.PENDING and (index - self._last_speech) * 20 > c.max_gap_ms:
                 self._state = TurnState.IDLE
+                if self._candidate:
+                    self._candidate = False
+                    events.append(CandidateDropped(at=self._time(self._last_speech + 1)))
         return events
 
     def _start_turn(self, index: int) -> SpeechStarted:
@@ -237,6 +257,8 @@ class VadTurnDetector:
         self._turn = list(self._history)[-keep:]
         self._history.clear()
         self._state = TurnState.SPEAKING
+        self._run = 0
+        self._candidate = False
         self._turn_peak = max(level_dbfs(f) for f in self._turn[-(index - self._onset + 1):])
         return SpeechStarted(at=self._time(self._onset))
 

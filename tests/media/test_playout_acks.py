@@ -69,3 +69,30 @@ def test_idle_frames_are_flagged_silent() -> None:
     p = Playout(RATE, FrameClock())
     p.pull_frame()
     assert not p.last_frame_had_audio
+
+
+def test_a_held_playout_sends_nothing_and_clear_reports_the_acked_pause_point() -> None:
+    """What Twilio's sender sees: held frames are silent (so no media goes out, only the
+    mark that closes what was sent); the acked position is where the pause stopped."""
+    p = _playout()
+    _send(p, 4, 0)  # 80 ms sent, one mark per frame
+    assert p.pause()
+    p.pull_frame()
+    assert not p.last_frame_had_audio
+    p.sent("at-pause")  # the sender's mark for the frames sent before the silence
+    for _ in range(5):
+        p.pull_frame()
+        assert not p.last_frame_had_audio
+    assert p.ack("at-pause") and p.acked_ms == 80.0
+    cleared = p.clear()
+    assert cleared.played_ms == 80.0 and not p.paused
+
+
+def test_resume_after_a_hold_keeps_acks_in_step() -> None:
+    p = _playout()
+    _send(p, 3, 0)
+    p.pause()
+    p.pull_frame()
+    p.resume()
+    names = _send(p, 2, 3)  # frames 4 and 5 of the utterance
+    assert p.ack(names[-1]) and p.acked_ms == 100.0

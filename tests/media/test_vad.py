@@ -7,13 +7,20 @@ import functools
 import numpy as np
 import pytest
 
-from media.events import SpeechEnded, SpeechStarted, TurnEvent
+from media.events import (
+    CandidateDropped,
+    SpeechCandidate,
+    SpeechEnded,
+    SpeechStarted,
+    TurnEvent,
+)
 from media.frames import PCM16, AudioFrame
 from media.turns import TurnDetector
 from media.vad import (
     DEFAULT_DETECTOR,
     SileroClassifier,
     TurnState,
+    VadConfig,
     VadTurnDetector,
     WebRtcClassifier,
     make_turn_detector,
@@ -83,17 +90,49 @@ def test_short_non_words_never_start_a_turn(kind: str) -> None:
     assert run_detector(make_turn_detector(kind), audio) == []
 
 
+def _turns(events: list[TurnEvent]) -> list[TurnEvent]:
+    return [e for e in events if isinstance(e, SpeechStarted | SpeechEnded)]
+
+
 def test_speech_shorter_than_min_duration_does_not_start() -> None:
     clip = _speech("Yes, I would like that very much.", -22.0)
     start = RATE // 2
     short = clip.copy()
     short[start + int(0.15 * RATE) :] = 0  # keep only the first 150 ms of the sentence
-    assert _feed(make_turn_detector(), short) == []
+    # Long enough to be a candidate (barge-in would pause the agent), too short to be a turn.
+    events = _feed(make_turn_detector(), short)
+    assert [type(e) for e in events] == [SpeechCandidate, CandidateDropped]
+    candidate, dropped = events
+    assert isinstance(candidate, SpeechCandidate) and isinstance(dropped, CandidateDropped)
+    assert 0.4 <= candidate.at < dropped.at <= start / RATE + 0.2
+
+
+def test_speech_raises_a_candidate_before_the_turn_starts() -> None:
+    events = _feed(make_turn_detector(), _speech("Could I get a late check in?", -22.0))
+    assert [type(e) for e in events] == [SpeechCandidate, SpeechStarted, SpeechEnded]
+    candidate, started = events[0], events[1]
+    assert isinstance(candidate, SpeechCandidate) and isinstance(started, SpeechStarted)
+    assert started.at <= candidate.at < started.at + 0.24  # the run began inside the onset
+
+
+def test_candidates_can_be_switched_off() -> None:
+    det = make_turn_detector(config=VadConfig(candidate_ms=0))
+    events = _feed(det, _speech("Could I get a late check in?", -22.0))
+    assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
+def test_non_word_candidates_are_always_dropped(kind: str) -> None:
+    audio = non_words_corpus(seed=5, seconds=30.0)
+    kinds = [type(e) for e in _feed(make_turn_detector(kind), audio.samples)]
+    assert SpeechStarted not in kinds
+    assert kinds.count(SpeechCandidate) > 0  # the corpus does hold speech-like "mm"s
+    assert kinds == [SpeechCandidate, CandidateDropped] * kinds.count(SpeechCandidate)
 
 
 def test_turn_has_pre_roll_and_hangover() -> None:
     det = make_turn_detector()
-    events = _feed(det, _speech("Could I get a late check in, around eleven?", -22.0))
+    events = _turns(_feed(det, _speech("Could I get a late check in, around eleven?", -22.0)))
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
     started, ended = events
     assert isinstance(started, SpeechStarted) and isinstance(ended, SpeechEnded)
@@ -111,7 +150,7 @@ def test_any_supported_input_rate(rate: int) -> None:
 
     x16 = _speech("Is breakfast included in the rate?", -22.0)
     x = soxr.resample(x16, RATE, rate, quality="HQ")
-    events = _feed(make_turn_detector(), x, rate=rate)
+    events = _turns(_feed(make_turn_detector(), x, rate=rate))
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
     started = events[0]
     assert isinstance(started, SpeechStarted) and abs(started.at - 0.5) <= 0.1
@@ -125,7 +164,7 @@ def test_agent_echo_does_not_start_a_turn(kind: str) -> None:
     delay = int(0.04 * RATE)  # echo path: 40 ms late, 20 dB down
     echo[delay:] = (agent[:-delay] * 0.1).astype(np.int16)
     det = make_turn_detector(kind)
-    assert _feed(det, echo, agent=agent) == []
+    assert _feed(det, echo, agent=agent) == []  # no turn, and no candidate: no pause either
     assert det.echo_gated_frames > 0
 
 
@@ -145,6 +184,8 @@ def test_guest_barge_in_over_the_agent_starts_a_turn(kind: str) -> None:
     starts = [e for e in events if isinstance(e, SpeechStarted)]
     assert starts, "guest speech over the agent must barge in"
     assert starts[0].at >= 1.0
+    candidates = [e for e in events if isinstance(e, SpeechCandidate)]
+    assert candidates and events.index(candidates[0]) < events.index(starts[0])
 
 
 def test_reset_and_factory() -> None:

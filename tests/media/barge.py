@@ -1,0 +1,177 @@
+"""A frame-locked barge-in rig: the real `CallBridge`, turn detector and `Playout`, driven one
+20 ms frame at a time with no clock, so what it reports is exact and repeatable.
+
+Before each guest frame the stand-in transport pulls one agent frame from the playout; the inbound
+frame is the guest's audio plus an echo of what was pulled (delayed and attenuated, as a phone's
+or a laptop's echo path would return it). Frame k of either side covers stream time
+[20k, 20k + 20) ms. Tests use it for behaviour; bench/barge_in.py for stop times and false pauses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from media.bridge import HOLD_MAX_MS, CallBridge
+from media.clock import FrameClock
+from media.engine import EngineIO, Interrupted
+from media.errors import TransportClosed
+from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, TurnEvent
+from media.frames import PCM16, AudioFrame, samples_per_frame
+from media.playout import Playout
+from media.turns import TurnDetector
+from media.vad import VadConfig, make_turn_detector
+
+RATE = 16000
+FRAME = samples_per_frame(RATE)
+AGENT_UTTERANCE = "agent-1"
+Float = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Pulled:
+    """One agent frame as the transport got it."""
+
+    had_audio: bool
+    paused: bool
+
+
+@dataclass
+class BargeRun:
+    """What happened, frame by frame (indices are 20 ms frames from the start)."""
+
+    pulled: list[Pulled] = field(default_factory=list)
+    turn_events: list[tuple[int, TurnEvent]] = field(default_factory=list)
+    playout_events: list[tuple[int, PlayoutEvent]] = field(default_factory=list)
+    engine_inputs: list[object] = field(default_factory=list)
+    holds: int = 0
+    holds_released: int = 0
+
+    @property
+    def interrupted(self) -> list[Interrupted]:
+        return [e for e in self.engine_inputs if isinstance(e, Interrupted)]
+
+    def events_of(self, kind: type) -> list[tuple[int, object]]:
+        both: list[tuple[int, object]] = [*self.turn_events, *self.playout_events]
+        return sorted((pair for pair in both if isinstance(pair[1], kind)), key=lambda p: p[0])
+
+    def stop_frame(self, after: int = 0) -> int | None:
+        """Index of the first pulled frame silenced by barge-in (pause or clear) at or after
+        frame `after`: the frame after the one whose processing paused or cleared."""
+        for index, event in self.playout_events:
+            if index >= after and isinstance(event, PlayoutPaused | PlayoutCleared):
+                return index + 1
+        return None
+
+
+class _RecordingEngine:
+    """Takes whatever the bridge sends and keeps everything but audio."""
+
+    name = "recorder"
+    input_rate = RATE
+
+    def __init__(self, run: BargeRun) -> None:
+        self._run = run
+
+    async def run(self, io: EngineIO) -> None:
+        while True:
+            item = await io.inbox.get()
+            if not isinstance(item, AudioFrame):
+                self._run.engine_inputs.append(item)
+
+
+class _RecordingDetector:
+    """Wraps a turn detector and notes which frame produced each event."""
+
+    def __init__(self, inner: TurnDetector, rig: LockstepBargeIn) -> None:
+        self.inner = inner
+        self.rig = rig
+
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+        events = self.inner.process(frame, agent_frame)
+        self.rig.run.turn_events.extend((self.rig.index, e) for e in events)
+        return events
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+
+class LockstepBargeIn:
+    """The agent speaks `agent` (queued at `agent_at_ms`) while the guest's line carries `guest`
+    plus the agent's echo (`echo_db` down, `echo_delay_ms` late): `guest` float, `agent` int16,
+    both 16 kHz. `detector` replaces the VAD detector (e.g. a scripted one)."""
+
+    def __init__(self, guest: Float, agent: PCM16, *, agent_at_ms: int = 0,
+                 echo_db: float | None = -20.0, echo_delay_ms: int = 40, kind: str = "silero",
+                 config: VadConfig | None = None, hold_max_ms: float | None = None,
+                 barge_in: bool = True, detector: TurnDetector | None = None) -> None:
+        self.guest = guest
+        self.agent = agent
+        self.agent_at = agent_at_ms // 20
+        self.echo_gain = 0.0 if echo_db is None else 10 ** (echo_db / 20)
+        self.echo_delay = echo_delay_ms * RATE // 1000
+        self.frames = guest.size // FRAME
+        self.index = -1
+        self.run = BargeRun()
+        self._sent = np.zeros(self.echo_delay + self.frames * FRAME, np.float64)
+        self.playout = Playout(RATE, FrameClock())
+        self.playout.add_listener(lambda e: self.run.playout_events.append((self.index, e)))
+        recording = _RecordingDetector(detector or make_turn_detector(kind, config), self)
+        self.bridge = CallBridge("lockstep", self, self.playout, _RecordingEngine(self.run),
+                                 emit=lambda _o: None, turn_detector=recording,
+                                 barge_in=barge_in,
+                                 hold_max_ms=HOLD_MAX_MS if hold_max_ms is None else hold_max_ms)
+
+    # -- the AudioSource the bridge reads ----------------------------------------------------
+    sample_rate = RATE
+
+    async def recv(self) -> AudioFrame:
+        await asyncio.sleep(0)  # let the engine task take what the bridge gave it
+        self.index += 1
+        k = self.index
+        if k >= self.frames:
+            raise TransportClosed("guest audio ran out")
+        if k == self.agent_at:
+            self.playout.enqueue(self.agent, RATE, utterance_id=AGENT_UTTERANCE, last=True)
+        out = self.playout.pull_frame()  # the transport's slot for frame k
+        self.run.pulled.append(Pulled(self.playout.last_frame_had_audio, self.playout.paused))
+        start = self.echo_delay + k * FRAME
+        self._sent[start : start + FRAME] = out.samples
+        echo = self._sent[k * FRAME : (k + 1) * FRAME] * self.echo_gain
+        mixed = self.guest[k * FRAME : (k + 1) * FRAME] + echo
+        samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
+        return AudioFrame(samples, RATE, k * FRAME / RATE)
+
+    def close(self) -> None:
+        pass
+
+    async def play(self) -> BargeRun:
+        """Run the whole guest signal through; returns what happened."""
+        await self.bridge.run()
+        await asyncio.sleep(0)
+        self.run.holds = self.bridge.holds
+        self.run.holds_released = self.bridge.holds_released
+        return self.run
+
+
+def at_level(x: Float, dbfs: float) -> Float:
+    """Float unit-RMS audio (as `tests.media.corpus.tts_clip` returns) scaled to `dbfs`."""
+    out: Float = x * (32768.0 * 10 ** (dbfs / 20))
+    return out
+
+
+def place(length: int, clip: Float, at: int) -> Float:
+    """`clip` put at sample `at` of a silent buffer of `length` samples."""
+    out: Float = np.zeros(length)
+    n = max(0, min(clip.size, length - at))
+    out[at : at + n] = clip[:n]
+    return out
+
+
+def line_noise(length: int, dbfs: float = -70.0, seed: int = 1) -> Float:
+    """A real line is never digital silence."""
+    out: Float = np.random.default_rng(seed).standard_normal(length) * (32768.0 * 10 ** (dbfs / 20))
+    return out

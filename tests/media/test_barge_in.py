@@ -1,0 +1,157 @@
+"""Two-stage barge-in through the real bridge, detector and playout (frame-locked rig): speech
+over the agent pauses it and then clears it; coughs and "mm-hm"s pause it at most and it resumes;
+the agent's own echo never pauses it; a hold nobody settles ends by itself."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from media.events import (
+    CandidateDropped,
+    PlayoutCleared,
+    PlayoutFinished,
+    PlayoutPaused,
+    PlayoutResumed,
+    SpeechCandidate,
+    SpeechStarted,
+    TurnEvent,
+)
+from media.frames import AudioFrame
+from tests.media.barge import (
+    AGENT_UTTERANCE,
+    RATE,
+    BargeRun,
+    LockstepBargeIn,
+    at_level,
+    line_noise,
+    place,
+)
+from tests.media.corpus import non_words_corpus, tts_clip
+
+AGENT_TEXT = ("Our rooms are all non smoking, with a king bed or two queens, a desk, free wifi "
+              "and a coffee maker, and the suites add a sofa bed and a view of the river.")
+
+
+def _agent(seconds: float) -> np.ndarray:
+    clip = tts_clip(AGENT_TEXT, "en+f3", 165, 50)
+    n = int(seconds * RATE)
+    out: np.ndarray = np.clip(at_level(np.tile(clip, 1 + n // clip.size)[:n], -20.0),
+                              -32768, 32767).astype(np.int16)
+    return out
+
+
+def _agent_played_everything(run: BargeRun, agent: np.ndarray) -> bool:
+    finished = [e for _, e in run.playout_events if isinstance(e, PlayoutFinished)]
+    return finished == [PlayoutFinished(AGENT_UTTERANCE, 1000.0 * agent.size / RATE)]
+
+
+async def test_speech_over_the_agent_pauses_then_clears_with_the_heard_position() -> None:
+    clip = tts_clip("Sorry, wait, what about lunch on Sunday?", "en-us", 165, 50)
+    n = 4 * RATE
+    onset = int(1.5 * RATE)
+    guest = place(n, at_level(clip, -20.0), onset) + line_noise(n)
+    run = await LockstepBargeIn(guest, _agent(6.0)).play()
+
+    paused = run.events_of(PlayoutPaused)
+    cleared = run.events_of(PlayoutCleared)
+    assert len(paused) == 1 and len(cleared) == 1
+    (pause_at, pause), (clear_at, clear) = paused[0], cleared[0]
+    assert isinstance(pause, PlayoutPaused) and isinstance(clear, PlayoutCleared)
+    assert onset // 320 <= pause_at < clear_at  # paused first, on the guest's speech
+    assert not run.events_of(PlayoutResumed)
+    # Nothing of the agent went out between the pause and the clear ...
+    assert not any(p.had_audio for p in run.pulled[pause_at + 1 : clear_at + 1])
+    # ... so what the guest heard is what had played when it paused.
+    assert run.interrupted and run.interrupted[0].utterance_id == AGENT_UTTERANCE
+    assert run.interrupted[0].played_ms == pause.played_ms == clear.played_ms
+    assert pause.played_ms == 20.0 * sum(p.had_audio for p in run.pulled[: pause_at + 1])
+    turn_kinds = [type(e) for _, e in run.turn_events]
+    assert turn_kinds[:2] == [SpeechCandidate, SpeechStarted]
+    assert run.holds == 1 and run.holds_released == 0
+
+
+async def test_non_words_over_the_agent_never_interrupt_and_it_resumes() -> None:
+    words = non_words_corpus(seed=5, seconds=12.0).samples.astype(np.float64)
+    agent = _agent(10.0)
+    run = await LockstepBargeIn(words, agent).play()
+
+    assert run.interrupted == [] and not run.events_of(PlayoutCleared)
+    assert not any(isinstance(e, SpeechStarted) for _, e in run.turn_events)
+    pauses = run.events_of(PlayoutPaused)
+    resumes = run.events_of(PlayoutResumed)
+    assert pauses, "the corpus's hums should pause the agent at least once"
+    assert len(resumes) == len(pauses) == run.holds == run.holds_released
+    for (p_at, _), (r_at, resumed) in zip(pauses, resumes, strict=True):
+        assert p_at < r_at and isinstance(resumed, PlayoutResumed) and not resumed.timed_out
+    assert _agent_played_everything(run, agent)  # every sample, resumed where it stopped
+
+
+def _hum(seconds: float, f0: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    x = sum(np.sin(2 * np.pi * f0 * k * t) / k**1.5 for k in range(1, 9))
+    x = x * np.sin(np.pi * t / seconds) ** 2
+    return np.asarray(x / np.sqrt(np.mean(x**2)))
+
+
+async def test_an_mm_hm_over_the_agent_does_not_interrupt() -> None:
+    mm_hm = np.concatenate([_hum(0.17, 130.0), np.zeros(int(0.15 * RATE)), _hum(0.18, 170.0)])
+    n = 4 * RATE
+    guest = place(n, at_level(mm_hm, -18.0), int(1.5 * RATE)) + line_noise(n)
+    agent = _agent(3.5)
+    run = await LockstepBargeIn(guest, agent).play()
+    assert run.interrupted == [] and not run.events_of(PlayoutCleared)
+    assert run.events_of(PlayoutPaused), "each hum is long enough to pause the agent"
+    assert len(run.events_of(PlayoutPaused)) == len(run.events_of(PlayoutResumed))
+    assert _agent_played_everything(run, agent)
+
+
+async def test_the_agents_own_echo_never_pauses_it() -> None:
+    n = 8 * RATE
+    agent = _agent(7.0)
+    run = await LockstepBargeIn(line_noise(n), agent, echo_db=-20.0).play()
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+    assert not any(isinstance(e, SpeechCandidate) for _, e in run.turn_events)
+    assert _agent_played_everything(run, agent)
+
+
+async def test_without_barge_in_nothing_pauses() -> None:
+    clip = tts_clip("Sorry, wait, what about lunch on Sunday?", "en-us", 165, 50)
+    n = 4 * RATE
+    guest = place(n, at_level(clip, -20.0), int(1.5 * RATE)) + line_noise(n)
+    run = await LockstepBargeIn(guest, _agent(2.0), barge_in=False).play()
+    assert not run.events_of(PlayoutPaused) and not run.events_of(PlayoutCleared)
+    assert run.interrupted == []
+
+
+class _CandidateOnly:
+    """Raises one candidate at frame `at` and never settles it (until `drop_at`, if given)."""
+
+    def __init__(self, at: int, drop_at: int | None = None) -> None:
+        self.at, self.drop_at, self.index = at, drop_at, -1
+
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+        self.index += 1
+        if self.index == self.at:
+            return [SpeechCandidate(at=frame.timestamp)]
+        if self.index == self.drop_at:
+            return [CandidateDropped(at=frame.timestamp)]
+        return []
+
+    def reset(self) -> None:
+        self.index = -1
+
+
+async def test_an_unsettled_hold_times_out_and_the_agent_carries_on() -> None:
+    agent = _agent(2.0)
+    rig = LockstepBargeIn(line_noise(3 * RATE), agent, hold_max_ms=200.0,
+                          detector=_CandidateOnly(at=20, drop_at=60))
+    run = await rig.play()
+    resumes = run.events_of(PlayoutResumed)
+    assert [at for at, _ in run.events_of(PlayoutPaused)] == [20]
+    assert len(resumes) == 1
+    at, resumed = resumes[0]
+    assert isinstance(resumed, PlayoutResumed) and resumed.timed_out and resumed.held_ms == 200.0
+    assert at < 60  # by itself, before the late drop (which then changes nothing)
+    assert sum(not p.had_audio for p in run.pulled[21:40]) == 10
+    assert run.interrupted == [] and run.holds_released == 0
+    assert _agent_played_everything(run, agent)
