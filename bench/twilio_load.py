@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import resource
@@ -99,14 +100,30 @@ def serve(port: int, vad: str, db_path: str) -> None:
                 "clears": s.clears_sent, "bad": s.bad_messages,
                 "p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
                 "max": max(lat) if lat else float("nan"),
-                "loop_lag_p99": percentile(lags, 0.99), "loop_lag_max": max(lags, default=0)}
+                "loop_lag_p99": percentile(lags, 0.99), "loop_lag_max": max(lags, default=0),
+                "gc_max_ms": max(gc_pauses, default=0), "gc_total_ms": sum(gc_pauses),
+                "gc_count": len(gc_pauses)}
+        if request.query.get("cpu"):
+            return web.json_response({"cpu_s": cpu_s()})
         if request.query.get("reset"):
             lat.clear()
             lags.clear()
+            gc_pauses.clear()
             s.frames_sent = 0
         return web.json_response(body)
 
     lags: list[float] = []
+    gc_pauses: list[float] = []  # ms per collection, to tell GC stalls from CPU saturation
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif len(gc_pauses) < 100_000:
+            gc_pauses.append(1000 * (time.perf_counter() - gc_started[0]))
+
+    import gc
+    gc.callbacks.append(on_gc)
 
     async def lag_monitor(app: web.Application) -> Any:
         async def watch() -> None:
@@ -125,8 +142,12 @@ def serve(port: int, vad: str, db_path: str) -> None:
     import logging
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it
+    loop = None
+    if os.environ.get("BENCH_UVLOOP") == "1":
+        import uvloop
+        loop = uvloop.new_event_loop()
     if not profile:
-        web.run_app(app, host="127.0.0.1", port=port, print=None)
+        web.run_app(app, host="127.0.0.1", port=port, print=None, loop=loop)
         return
     import cProfile
 
@@ -142,7 +163,8 @@ def serve(port: int, vad: str, db_path: str) -> None:
 # --- clients -----------------------------------------------------------------------------------
 
 async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float,
-                   v2v: list[float], failures: list[str], stream_s: list[float]) -> None:
+                   v2v: list[float], failures: list[str], stream_s: list[float],
+                   live: list[int]) -> None:
     from tests.twilio_client import new_sid, parse_stream_twiml, silence_ulaw
 
     await asyncio.sleep(ramp_s * i)
@@ -153,6 +175,7 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
         return
     call = await twilio.connect(parse_stream_twiml(doc), call_sid)
     opened = time.monotonic()
+    live[0] += 1
     tick = silence_ulaw(0.1)
     try:
         async def quiet_until(predicate: Any, within_s: float) -> bool:
@@ -179,8 +202,30 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
     except Exception as exc:  # counted, never hidden
         failures.append(repr(exc))
     finally:
+        live[0] -= 1
         await call.close()
         stream_s.append(time.monotonic() - opened)
+
+
+async def sample_steady(http: Any, base: str, calls: int, live: list[int],
+                        samples: list[tuple[float, float, int]]) -> None:
+    """Server CPU while every stream is open (no call starting or ending): the per-stream
+    media cost without webhook, database and call set-up/tear-down work."""
+    while True:
+        n = live[0]
+        async with http.get(base + "/bench/stats?cpu=1") as r:
+            cpu = (await r.json())["cpu_s"]
+        samples.append((time.monotonic(), cpu, n if n == live[0] else -1))
+        await asyncio.sleep(0.5)
+
+
+def steady_cpu_ms(samples: list[tuple[float, float, int]], calls: int) -> float:
+    cpu = stream_s = 0.0
+    for (t0, c0, n0), (t1, c1, n1) in itertools.pairwise(samples):
+        if n0 == n1 == calls:
+            cpu += c1 - c0
+            stream_s += calls * (t1 - t0)
+    return 1000 * cpu / stream_s if stream_s else float("nan")
 
 
 async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str, Any]:
@@ -198,14 +243,20 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
         v2v: list[float] = []
         failures: list[str] = []
         stream_s: list[float] = []
+        live = [0]
+        samples: list[tuple[float, float, int]] = []
+        sampler = asyncio.create_task(sample_steady(http, base, calls, live, samples))
         c0, t0 = cpu_s(), time.monotonic()
         budget = ramp_s * calls + turns * 25 + 40
         try:
             await asyncio.wait_for(asyncio.gather(*(
-                one_call(i, twilio, speech, turns, ramp_s, v2v, failures, stream_s)
+                one_call(i, twilio, speech, turns, ramp_s, v2v, failures, stream_s, live)
                 for i in range(calls))), budget)
         except TimeoutError:
             failures.append(f"run exceeded {budget:.0f} s")
+        finally:
+            sampler.cancel()
+            await asyncio.gather(sampler, return_exceptions=True)
         wall = time.monotonic() - t0
         client_cpu = cpu_s() - c0
         async with http.get(base + "/bench/stats") as r:
@@ -213,10 +264,13 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
     server_cpu = after["cpu_s"] - before["cpu_s"]
     return {"calls": calls, "wall_s": wall,
             "server_cpu_ms_per_stream_s": 1000 * server_cpu / max(1e-9, sum(stream_s)),
+            "steady_cpu_ms_per_stream_s": steady_cpu_ms(samples, calls),
             "server_cpu_pct": 100 * server_cpu / wall, "client_cpu_pct": 100 * client_cpu / wall,
             "late_p50": after["p50"], "late_p99": after["p99"], "late_max": after["max"],
             "frames": after["frames"], "loop_lag_p99": after["loop_lag_p99"],
-            "loop_lag_max": after["loop_lag_max"], "v2v_p50": percentile(v2v, 0.5),
+            "loop_lag_max": after["loop_lag_max"], "gc_max_ms": after["gc_max_ms"],
+            "gc_total_ms": after["gc_total_ms"], "gc_count": after["gc_count"],
+            "v2v_p50": percentile(v2v, 0.5),
             "v2v_p95": percentile(v2v, 0.95), "replies": len(v2v), "failures": failures}
 
 
@@ -241,7 +295,7 @@ def main() -> None:
         return
     print(f"vad={args.vad} turns={args.turns} cores={os.cpu_count()}")
     print(f"{'calls':>5} {'late p50':>8} {'p99':>7} {'max':>7} {'srv cpu':>8} {'cli cpu':>8} "
-          f"{'v2v p50':>8} {'p95':>7} {'replies':>7} {'cpu/strm':>8} failures")
+          f"{'v2v p50':>8} {'p95':>7} {'replies':>7} {'cpu/strm':>8} {'steady':>7} failures")
     for n in args.calls:
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
@@ -267,7 +321,8 @@ def main() -> None:
         print(f"{n:>5} {r['late_p50']:>7.1f}ms {r['late_p99']:>5.1f}ms {r['late_max']:>5.0f}ms "
               f"{r['server_cpu_pct']:>7.0f}% {r['client_cpu_pct']:>7.0f}% "
               f"{r['v2v_p50']:>6.0f}ms {r['v2v_p95']:>5.0f}ms {r['replies']:>7} "
-              f"{r['server_cpu_ms_per_stream_s']:>6.1f}ms {summary}",
+              f"{r['server_cpu_ms_per_stream_s']:>6.1f}ms "
+              f"{r['steady_cpu_ms_per_stream_s']:>5.1f}ms {summary}",
               flush=True)
         print(json.dumps({k: v for k, v in r.items() if k != "failures"}), flush=True)
 

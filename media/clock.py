@@ -1,7 +1,9 @@
 """One shared 20 ms clock per event loop that paces every playout on it.
 
 A single timer callback per tick wakes all playouts waiting for that tick, instead of one sleeper
-per call: with a hundred calls that is 50 wakeups a second, not 5,000.
+per call: with a hundred calls that is 50 wakeups a second, not 5,000. Each waiter gets a plain
+future of its own (no `asyncio.shield` wrapper per wait), so a cancelled waiter never disturbs
+the others and a wait costs one future.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ class FrameClock:
         self.frame_s = frame_ms / 1000.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._epoch = 0.0
-        self._waiters: dict[int, asyncio.Future[None]] = {}
+        self._waiters: dict[int, list[asyncio.Future[None]]] = {}
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         if self._loop is None:
@@ -41,15 +43,16 @@ class FrameClock:
         loop = self._ensure_loop()
         deadline = self.deadline(tick)
         if loop.time() < deadline:
-            fut = self._waiters.get(tick)
-            if fut is None:
-                fut = loop.create_future()
-                self._waiters[tick] = fut
+            fut: asyncio.Future[None] = loop.create_future()
+            waiters = self._waiters.get(tick)
+            if waiters is None:
+                waiters = self._waiters[tick] = []
                 loop.call_at(deadline, self._fire, tick)
-            await asyncio.shield(fut)
+            waiters.append(fut)
+            await fut
         return max(0.0, loop.time() - deadline)
 
     def _fire(self, tick: int) -> None:
-        fut = self._waiters.pop(tick, None)
-        if fut is not None and not fut.done():
-            fut.set_result(None)
+        for fut in self._waiters.pop(tick, ()):
+            if not fut.done():  # a cancelled waiter's future is done already
+                fut.set_result(None)

@@ -185,15 +185,40 @@ def parse_inbound(text: str | bytes) -> InboundMessage:
     raise StreamProtocolError(StreamErrorCode.UNKNOWN_EVENT, f"unknown event {event!r}")
 
 
+class OutboundEncoder:
+    """Us → Twilio for one stream, as JSON text frames built from pre-encoded parts.
+
+    A `media` message is the hot path (50 a second per call while the agent talks): the stream
+    id is JSON-escaped once, and base64 output needs no escaping, so a message is two string
+    joins instead of a `json.dumps` of nested dicts (about 4x cheaper).
+    """
+
+    __slots__ = ("_clear", "_mark", "_media")
+
+    def __init__(self, stream_sid: str) -> None:
+        sid = json.dumps(stream_sid)
+        self._media = '{"event": "media", "streamSid": ' + sid + ', "media": {"payload": "'
+        self._mark = '{"event": "mark", "streamSid": ' + sid + ', "mark": {"name": '
+        self._clear = '{"event": "clear", "streamSid": ' + sid + "}"
+
+    def media(self, payload: bytes) -> str:
+        return self._media + binascii.b2a_base64(payload, newline=False).decode("ascii") + '"}}'
+
+    def mark(self, name: str) -> str:
+        return self._mark + json.dumps(name) + "}}"
+
+    def clear(self) -> str:
+        return self._clear
+
+
 def encode_outbound(message: OutboundMessage) -> str:
     """Us → Twilio, as the JSON text frame Twilio expects."""
+    encoder = OutboundEncoder(message.stream_sid)
     if isinstance(message, OutboundMedia):
-        return json.dumps({"event": "media", "streamSid": message.stream_sid,
-                           "media": {"payload": base64.b64encode(message.payload).decode()}})
+        return encoder.media(message.payload)
     if isinstance(message, OutboundMark):
-        return json.dumps({"event": "mark", "streamSid": message.stream_sid,
-                           "mark": {"name": message.name}})
-    return json.dumps({"event": "clear", "streamSid": message.stream_sid})
+        return encoder.mark(message.name)
+    return encoder.clear()
 
 
 def parse_outbound(text: str) -> OutboundMessage:

@@ -10,14 +10,22 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from server.appkeys import DB, SETTINGS
+from server.appkeys import CLOCK, DB, SETTINGS
 from server.hotel.callbacks import run_callback_scheduler
 from server.outbound import RedirectingHttpClient, TwilioConfig
 from server.settings import Settings
 from server.twilio import models as _models  # noqa: F401  (registers twilio_calls)
 from server.twilio.callbacks import AgentCallbackOutbound
 from server.twilio.rest import CallControl
-from server.twilio.state import CALL_CONTROL, PHONE_CALLS, STREAM_STATS, PhoneCalls, StreamStats
+from server.twilio.sender import PhoneSender
+from server.twilio.state import (
+    CALL_CONTROL,
+    PHONE_CALLS,
+    PHONE_SENDER,
+    STREAM_STATS,
+    PhoneCalls,
+    StreamStats,
+)
 from server.twilio.stream import twilio_stream
 from server.twilio.twiml import STREAM_PATH
 from server.twilio.webhooks import inbound, status
@@ -53,6 +61,13 @@ async def _callback_scheduler(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _phone_sender(app: web.Application) -> AsyncIterator[None]:
+    """The one task that paces every phone stream's agent audio; stopped with the app."""
+    sender = app[PHONE_SENDER] = PhoneSender(app[CLOCK])
+    yield
+    await sender.close()
+
+
 def setup_twilio(app: web.Application) -> None:
     """Call from `create_app`, after the database's cleanup context."""
     settings = app[SETTINGS]
@@ -64,4 +79,5 @@ def setup_twilio(app: web.Application) -> None:
     app.router.add_post("/voice/twilio/inbound", inbound)
     app.router.add_post("/voice/twilio/status", status)
     app.router.add_get(STREAM_PATH, twilio_stream)
+    app.cleanup_ctx.append(_phone_sender)
     app.cleanup_ctx.append(_callback_scheduler)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from server.twilio.rest import CallControl
+from server.twilio.sender import PhoneSender
 from server.voice.session import VoiceSession
 
 
@@ -58,3 +59,4 @@ class StreamStats:
 PHONE_CALLS = web.AppKey("twilio_phone_calls", PhoneCalls)
 STREAM_STATS = web.AppKey("twilio_stream_stats", StreamStats)
 CALL_CONTROL = web.AppKey("twilio_call_control", CallControl)
+PHONE_SENDER = web.AppKey("twilio_phone_sender", PhoneSender)

@@ -3,9 +3,9 @@
 The upgrade request must carry Twilio's signature of the wss:// URL. After `start` (which names
 the session created by the inbound webhook, or marks an outbound callback) the call is assembled
 like a WebRTC one: `MulawSource` → `CallBridge` (turn detector, recorder, engine) → `Playout`.
-A sender task paces agent audio on the shared `FrameClock`: one `media` message per 20 ms, a
-`mark` every few frames; Twilio echoes marks once played, and the playout tracks those acks so
-barge-in (`clear`) truncates at what the caller actually heard.
+The app's `PhoneSender` paces agent audio on the shared `FrameClock` (one task for all streams):
+one `media` message per 20 ms, a `mark` every few frames; Twilio echoes marks once played, and
+the playout tracks those acks so barge-in (`clear`) truncates at what the caller actually heard.
 
 Bad input never crashes the call: non-JSON or non-text frames close the socket (1007/1003),
 malformed messages, media before `start`, bad base64 and wrong payload sizes are logged and
@@ -23,7 +23,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from media.bridge import CallBridge
 from media.errors import BadAudioFrame, TransportClosed
 from media.events import PlayoutCleared, PlayoutEvent
-from media.playout import Playout
+from media.playout import MAX_FRAMES_BEHIND, Playout
 from media.speech.tts import EspeakTTS
 from media.transports.bytes import MULAW_RATE, MulawEncoder, MulawSource
 from server.appkeys import CLOCK, DB, ENGINES, SESSIONS, SETTINGS
@@ -31,23 +31,25 @@ from server.engines import make_engine
 from server.tools import ToolContext, execute_voice_tool
 from server.twilio.hooks import PhoneCallHooks, speak
 from server.twilio.protocol import (
-    Clear,
     Connected,
     Dtmf,
     Mark,
     Media,
-    OutboundMark,
-    OutboundMedia,
-    OutboundMessage,
+    OutboundEncoder,
     Start,
     Stop,
     StreamErrorCode,
     StreamProtocolError,
-    encode_outbound,
     parse_inbound,
 )
 from server.twilio.signature import SIGNATURE_HEADER, is_signed, public_ws_url
-from server.twilio.state import CALL_CONTROL, PHONE_CALLS, STREAM_STATS, PhoneCall
+from server.twilio.state import (
+    CALL_CONTROL,
+    PHONE_CALLS,
+    PHONE_SENDER,
+    STREAM_STATS,
+    PhoneCall,
+)
 from server.twilio.webhooks import _upsert_call
 from server.voice.media_setup import new_turn_detector, open_recorder
 from server.voice.session import EndReason, Transport
@@ -57,6 +59,9 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 16 * 1024  # a media message is ~300 bytes; start with parameters ~2 KB
 MAX_BAD_MESSAGES = 50
 MARK_EVERY_FRAMES = 5  # one mark per 100 ms of audio, and one at the end of each utterance
+# Agent audio is dropped (not queued) while this much is still unsent on the socket: a stalled
+# connection must not grow memory or make the shared sender wait (aiohttp pauses at 64 KiB).
+MAX_UNSENT_BYTES = 16 * 1024
 
 
 class StreamClose(enum.IntEnum):
@@ -77,9 +82,13 @@ class PhoneStream:
 
     def __init__(self, app: web.Application, ws: web.WebSocketResponse, phone: PhoneCall,
                  stream_sid: str, playout: Playout, source: MulawSource,
-                 hooks: PhoneCallHooks, tts: EspeakTTS) -> None:
+                 hooks: PhoneCallHooks, tts: EspeakTTS,
+                 transport: asyncio.BaseTransport | None = None) -> None:
         self.app = app
         self.ws = ws
+        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        self.messages = OutboundEncoder(stream_sid)
+        self.clock = playout.clock
         self.phone = phone
         self.session = phone.session
         self.stream_sid = stream_sid
@@ -94,6 +103,9 @@ class PhoneStream:
         self._clear_pending = False
         self._unmarked = 0
         self._mark_seq = 0
+        self._next_tick: int | None = None
+        self.frames_skipped = 0
+        self.frames_dropped = 0
         playout.track_acks()
         playout.add_listener(self._on_playout)
 
@@ -102,11 +114,11 @@ class PhoneStream:
             self._clear_pending = True  # sent by the sender, in order, before any new audio
         self.session.set_agent_state("speaking" if self.playout.is_playing else "listening")
 
-    async def _send(self, message: OutboundMessage) -> bool:
+    async def _send(self, text: str) -> bool:
         if self.ws.closed:
             return False
         try:
-            await self.ws.send_str(encode_outbound(message))
+            await self.ws.send_str(text)
         except (ConnectionError, RuntimeError):
             return False
         return True
@@ -117,28 +129,46 @@ class PhoneStream:
         self.playout.sent(name)
         self._unmarked = 0
         self.stats.marks_sent += 1
-        await self._send(OutboundMark(self.stream_sid, name))
+        await self._send(self.messages.mark(name))
 
-    async def send_loop(self) -> None:
-        """Agent audio out: one paced playout frame per tick, `media` only when it has audio."""
-        while not self.ws.closed:
-            frame = await self.playout.next_frame()
-            if self._clear_pending:
-                self._clear_pending = False
-                self.encoder.reset()
-                self._unmarked = 0
-                self.stats.clears_sent += 1
-                await self._send(Clear(self.stream_sid))
-            if not self.playout.last_frame_had_audio:
-                if self._unmarked:
-                    await self._send_mark()
-                continue
-            self.stats.add_lateness(1000.0 * self.playout.last_lateness_s)
-            for payload in self.encoder.encode(frame):
-                await self._send(OutboundMedia(self.stream_sid, payload))
-            self._unmarked += 1
-            if self._unmarked >= MARK_EVERY_FRAMES or not self.playout.is_playing:
+    async def on_tick(self, tick: int) -> None:
+        """Called by the app's `PhoneSender` once per clock tick: pull this tick's playout frame
+        (and any missed ones, up to `MAX_FRAMES_BEHIND`, like `Playout.next_frame`) and send
+        it: `clear` first after a barge-in, `media` only for frames with audio, marks."""
+        if self.ws.closed:
+            return
+        if self._next_tick is None:
+            self._next_tick = tick
+        elif tick - self._next_tick > MAX_FRAMES_BEHIND:
+            self.frames_skipped += tick - self._next_tick
+            self._next_tick = tick
+        while self._next_tick <= tick:
+            due = self._next_tick
+            self._next_tick += 1
+            await self._send_frame(due)
+
+    async def _send_frame(self, tick: int) -> None:
+        frame = self.playout.pull_frame()
+        if self._clear_pending:
+            self._clear_pending = False
+            self.encoder.reset()
+            self._unmarked = 0
+            self.stats.clears_sent += 1
+            await self._send(self.messages.clear())
+        if not self.playout.last_frame_had_audio:
+            if self._unmarked:
                 await self._send_mark()
+            return
+        self.stats.add_lateness(1000.0 * max(0.0, self.clock.now() - self.clock.deadline(tick)))
+        for payload in self.encoder.encode(frame):
+            transport = self.transport
+            if transport is not None and transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+                self.frames_dropped += 1
+                continue
+            await self._send(self.messages.media(payload))
+        self._unmarked += 1
+        if self._unmarked >= MARK_EVERY_FRAMES or not self.playout.is_playing:
+            await self._send_mark()
 
     def on_media(self, message: Media) -> None:
         self.source.push(message.payload)  # BadAudioFrame for a wrong size
@@ -182,7 +212,9 @@ def _verify_upgrade(request: web.Request) -> None:
 async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
     _verify_upgrade(request)  # before the upgrade: a forged request gets a plain 403
     app = request.app
-    ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES, timeout=2.0)
+    # compress=False: base64 μ-law barely compresses, and deflating 50 messages a second per
+    # call would cost more CPU than all the rest of the stream.
+    ws = web.WebSocketResponse(max_msg_size=MAX_MESSAGE_BYTES, timeout=2.0, compress=False)
     await ws.prepare(request)
     stream: PhoneStream | None = None
     end_reason = EndReason.GUEST_DISCONNECTED
@@ -304,7 +336,8 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     engine = make_engine(app[ENGINES], audio_format="pcmu", hooks=hooks)
     session.engine_name = engine.name
     source = MulawSource(engine.input_rate)
-    stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source, hooks, tts)
+    stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source, hooks, tts,
+                         transport=ws_transport(ws))
     session.add_closer("twilio socket", lambda: _close_socket(ws))
 
     async def close_source() -> None:
@@ -318,9 +351,22 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     session.playout = playout
     session.mark_connected()
     session.own_task(bridge.run(), "bridge")
-    session.own_task(stream.send_loop(), "twilio-send")
+    sender = app[PHONE_SENDER]
+
+    async def stop_sending() -> None:
+        sender.remove(stream)
+
+    session.add_closer("twilio sender", stop_sending)
+    sender.add(stream)
     log.info("call %s: Twilio stream %s started", session.id, start.stream_sid)
     return stream
+
+
+def ws_transport(ws: web.WebSocketResponse) -> asyncio.BaseTransport | None:
+    """The socket under a prepared websocket (to see how much is still unsent)."""
+    writer = getattr(ws, "_writer", None)  # aiohttp keeps no public handle after prepare()
+    transport = getattr(writer, "transport", None)
+    return transport if isinstance(transport, asyncio.BaseTransport) else None
 
 
 async def _close_socket(ws: web.WebSocketResponse) -> None:
