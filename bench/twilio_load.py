@@ -53,7 +53,8 @@ def cpu_s() -> float:
 
 # --- server ------------------------------------------------------------------------------------
 
-def serve(port: int, vad: str, db_path: str) -> None:
+def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
+          stats_port: int = 0) -> None:
     import numpy as np
     from aiohttp import web
 
@@ -90,17 +91,14 @@ def serve(port: int, vad: str, db_path: str) -> None:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{db_path}", public_url=
                         f"http://127.0.0.1:{port}", twilio_account_sid=SID,
                         twilio_auth_token=TOKEN, record_calls=False, vad=vad,
-                        log_level="WARNING")
+                        log_level="WARNING", workers=workers, worker_index=index)
     app = create_app(settings)
 
     async def stats(request: web.Request) -> web.Response:
-        s = request.app[STREAM_STATS]
+        s = app[STREAM_STATS]
         lat = s.lateness_ms
         body = {"cpu_s": cpu_s(), "frames": s.frames_sent, "marks": s.marks_sent,
-                "clears": s.clears_sent, "bad": s.bad_messages,
-                "p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
-                "max": max(lat) if lat else float("nan"),
-                "loop_lag_p99": percentile(lags, 0.99), "loop_lag_max": max(lags, default=0),
+                "clears": s.clears_sent, "bad": s.bad_messages, "lat": lat, "lags": lags,
                 "gc_max_ms": max(gc_pauses, default=0), "gc_total_ms": sum(gc_pauses),
                 "gc_count": len(gc_pauses)}
         if request.query.get("cpu"):
@@ -138,7 +136,17 @@ def serve(port: int, vad: str, db_path: str) -> None:
         task.cancel()
 
     app.cleanup_ctx.append(lag_monitor)
-    app.router.add_get("/bench/stats", stats)
+    async def stats_site(_app: web.Application) -> Any:
+        """Each worker's own stats port (the shared one reaches a worker at random)."""
+        stats_app = web.Application()
+        stats_app.router.add_get("/bench/stats", stats)
+        runner = web.AppRunner(stats_app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", stats_port).start()
+        yield
+        await runner.cleanup()
+
+    app.cleanup_ctx.append(stats_site)
     import logging
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it
@@ -147,7 +155,8 @@ def serve(port: int, vad: str, db_path: str) -> None:
         import uvloop
         loop = uvloop.new_event_loop()
     if not profile:
-        web.run_app(app, host="127.0.0.1", port=port, print=None, loop=loop)
+        web.run_app(app, host="127.0.0.1", port=port, print=None, loop=loop,
+                    reuse_port=workers > 1 or None)
         return
     import cProfile
 
@@ -188,6 +197,9 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
 
         # the greeting: heard, then finished
         await quiet_until(lambda: bool(call.audio), 10)
+        if not call.audio:
+            failures.append("no greeting")
+            return
         await quiet_until(lambda: time.monotonic() - call.audio[-1].at > 0.5, 15)
         for _ in range(turns):
             heard = len(call.audio)
@@ -207,14 +219,21 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
         stream_s.append(time.monotonic() - opened)
 
 
-async def sample_steady(http: Any, base: str, calls: int, live: list[int],
+async def server_cpu(http: Any, stats_urls: list[str]) -> float:
+    total = 0.0
+    for url in stats_urls:
+        async with http.get(url + "?cpu=1") as r:
+            total += (await r.json())["cpu_s"]
+    return total
+
+
+async def sample_steady(http: Any, stats_urls: list[str], calls: int, live: list[int],
                         samples: list[tuple[float, float, int]]) -> None:
     """Server CPU while every stream is open (no call starting or ending): the per-stream
     media cost without webhook, database and call set-up/tear-down work."""
     while True:
         n = live[0]
-        async with http.get(base + "/bench/stats?cpu=1") as r:
-            cpu = (await r.json())["cpu_s"]
+        cpu = await server_cpu(http, stats_urls)
         samples.append((time.monotonic(), cpu, n if n == live[0] else -1))
         await asyncio.sleep(0.5)
 
@@ -228,7 +247,8 @@ def steady_cpu_ms(samples: list[tuple[float, float, int]], calls: int) -> float:
     return 1000 * cpu / stream_s if stream_s else float("nan")
 
 
-async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str, Any]:
+async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
+                   ramp_s: float) -> dict[str, Any]:
     import aiohttp
 
     from tests.twilio_client import TwilioClient, speech_ulaw
@@ -238,14 +258,17 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
         twilio = TwilioClient(http, base, base, TOKEN)
-        async with http.get(base + "/bench/stats?reset=1") as r:
-            before = await r.json()
+        stats_urls = [f"http://127.0.0.1:{p}/bench/stats" for p in stats_ports]
+        for url in stats_urls:
+            async with http.get(url + "?reset=1") as r:
+                await r.read()
+        cpu_before = await server_cpu(http, stats_urls)
         v2v: list[float] = []
         failures: list[str] = []
         stream_s: list[float] = []
         live = [0]
         samples: list[tuple[float, float, int]] = []
-        sampler = asyncio.create_task(sample_steady(http, base, calls, live, samples))
+        sampler = asyncio.create_task(sample_steady(http, stats_urls, calls, live, samples))
         c0, t0 = cpu_s(), time.monotonic()
         budget = ramp_s * calls + turns * 25 + 40
         try:
@@ -259,19 +282,40 @@ async def run_load(port: int, calls: int, turns: int, ramp_s: float) -> dict[str
             await asyncio.gather(sampler, return_exceptions=True)
         wall = time.monotonic() - t0
         client_cpu = cpu_s() - c0
-        async with http.get(base + "/bench/stats") as r:
-            after = await r.json()
-    server_cpu = after["cpu_s"] - before["cpu_s"]
+        parts = []
+        for url in stats_urls:
+            async with http.get(url) as r:
+                parts.append(await r.json())
+    after = {"cpu_s": sum(p["cpu_s"] for p in parts), "frames": sum(p["frames"] for p in parts),
+             "gc_max_ms": max(p["gc_max_ms"] for p in parts),
+             "gc_total_ms": sum(p["gc_total_ms"] for p in parts),
+             "gc_count": sum(p["gc_count"] for p in parts)}
+    lat = [x for p in parts for x in p["lat"]]
+    lags = [x for p in parts for x in p["lags"]]
+    after.update({"p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
+                  "max": max(lat, default=float("nan")), "loop_lag_p99": percentile(lags, 0.99),
+                  "loop_lag_max": max(lags, default=0.0)})
+    used_cpu = after["cpu_s"] - cpu_before
     return {"calls": calls, "wall_s": wall,
-            "server_cpu_ms_per_stream_s": 1000 * server_cpu / max(1e-9, sum(stream_s)),
+            "server_cpu_ms_per_stream_s": 1000 * used_cpu / max(1e-9, sum(stream_s)),
             "steady_cpu_ms_per_stream_s": steady_cpu_ms(samples, calls),
-            "server_cpu_pct": 100 * server_cpu / wall, "client_cpu_pct": 100 * client_cpu / wall,
+            "server_cpu_pct": 100 * used_cpu / wall, "client_cpu_pct": 100 * client_cpu / wall,
             "late_p50": after["p50"], "late_p99": after["p99"], "late_max": after["max"],
             "frames": after["frames"], "loop_lag_p99": after["loop_lag_p99"],
             "loop_lag_max": after["loop_lag_max"], "gc_max_ms": after["gc_max_ms"],
             "gc_total_ms": after["gc_total_ms"], "gc_count": after["gc_count"],
             "v2v_p50": percentile(v2v, 0.5),
             "v2v_p95": percentile(v2v, 0.95), "replies": len(v2v), "failures": failures}
+
+
+def prepare_db(path: str) -> None:
+    from server.cli import _seed
+    from server.db.migrate import upgrade
+    from server.settings import Settings
+
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    asyncio.run(_seed(Settings(database_url=url), reset=False))
 
 
 def free_port() -> int:
@@ -288,34 +332,47 @@ def main() -> None:
     parser.add_argument("--ramp", type=float, default=0.02, help="seconds between call starts")
     parser.add_argument("--vad", default=os.environ.get("FRONTDESK_VAD", "silero"))
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="server processes sharing the port (as `frontdesk serve --workers`)")
     parser.add_argument("--db", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-index", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--stats-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve, args.vad, args.db)
+        serve(args.serve, args.vad, args.db, args.workers, args.worker_index, args.stats_port)
         return
-    print(f"vad={args.vad} turns={args.turns} cores={os.cpu_count()}")
+    print(f"vad={args.vad} turns={args.turns} workers={args.workers} cores={os.cpu_count()}")
     print(f"{'calls':>5} {'late p50':>8} {'p99':>7} {'max':>7} {'srv cpu':>8} {'cli cpu':>8} "
           f"{'v2v p50':>8} {'p95':>7} {'replies':>7} {'cpu/strm':>8} {'steady':>7} failures")
     for n in args.calls:
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            server = subprocess.Popen([sys.executable, __file__, "--serve", str(port),
-                                       "--vad", args.vad, "--db", f"{tmp}/bench.db"])
+            db = f"{tmp}/bench.db"
+            if args.workers > 1:  # like `frontdesk serve --workers`: migrate and seed once
+                prepare_db(db)
+            stats_ports = [free_port() for _ in range(args.workers)]
+            servers = [subprocess.Popen(
+                [sys.executable, __file__, "--serve", str(port), "--vad", args.vad, "--db", db,
+                 "--workers", str(args.workers), "--worker-index", str(i),
+                 "--stats-port", str(stats_ports[i])]) for i in range(args.workers)]
             try:
-                for _ in range(300):  # up to 30 s for migrations and the VAD prewarm
-                    try:
-                        with socket.create_connection(("127.0.0.1", port), 0.1):
-                            break
-                    except OSError:
-                        time.sleep(0.1)
-                r = asyncio.run(run_load(port, n, args.turns, args.ramp))
+                for p in stats_ports:  # up to 30 s for migrations and the VAD prewarm
+                    for _ in range(300):
+                        try:
+                            with socket.create_connection(("127.0.0.1", p), 0.1):
+                                break
+                        except OSError:
+                            time.sleep(0.1)
+                r = asyncio.run(run_load(port, stats_ports, n, args.turns, args.ramp))
             finally:
-                server.send_signal(signal.SIGINT)  # run_app shuts down cleanly on SIGINT
-                try:
-                    server.wait(30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait(10)
+                for server in servers:
+                    server.send_signal(signal.SIGINT)  # run_app shuts down cleanly on SIGINT
+                for server in servers:
+                    try:
+                        server.wait(30)
+                    except subprocess.TimeoutExpired:
+                        server.kill()
+                        server.wait(10)
         fails = r["failures"]
         summary = f"{len(fails)} ({', '.join(sorted(set(fails))[:3])})" if fails else "0"
         print(f"{n:>5} {r['late_p50']:>7.1f}ms {r['late_p99']:>5.1f}ms {r['late_max']:>5.0f}ms "

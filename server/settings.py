@@ -45,6 +45,10 @@ class Settings:
     stt_workers: int = 0  # 0: one per core (server.engines.resources.default_stt_workers)
     stt_warm: bool = True  # start recognizer workers with the server, not on the first call
     record_calls: bool = True
+    # Server processes sharing the port (SO_REUSEPORT); 1 keeps everything in one process.
+    # With more, each process sees only its own live calls (docs/twilio.md, "Workers").
+    workers: int = 1
+    worker_index: int = 0  # set by `frontdesk serve` for each process it starts
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -81,6 +85,8 @@ class Settings:
             stt_workers=int(e.get("FRONTDESK_STT_WORKERS", "0") or 0),
             stt_warm=e.get("FRONTDESK_STT_WARM", "1").strip() not in ("0", "false", "no"),
             record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
+            workers=max(1, int(e.get("FRONTDESK_WORKERS", "1") or 1)),
+            worker_index=int(e.get("FRONTDESK_WORKER_INDEX", "0") or 0),
         )
 
     def describe(self) -> dict[str, object]:

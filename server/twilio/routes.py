@@ -43,7 +43,8 @@ async def _callback_scheduler(app: web.Application) -> AsyncIterator[None]:
     """Place due callbacks (streamed back to the agent) while the app runs."""
     settings = app[SETTINGS]
     if not (settings.twilio_account_sid and settings.twilio_auth_token
-            and settings.twilio_from_number and settings.public_url):
+            and settings.twilio_from_number and settings.public_url) \
+            or settings.worker_index != 0:  # with several processes, only the first places calls
         yield
         return
     config = TwilioConfig(settings.twilio_account_sid, settings.twilio_auth_token,

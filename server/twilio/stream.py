@@ -19,6 +19,7 @@ import enum
 import logging
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from sqlalchemy import update
 
 from media.bridge import CallBridge
 from media.errors import BadAudioFrame, TransportClosed
@@ -30,6 +31,7 @@ from server.appkeys import CLOCK, DB, ENGINES, SESSIONS, SETTINGS
 from server.engines import make_engine
 from server.tools import ToolContext, execute_voice_tool
 from server.twilio.hooks import PhoneCallHooks, speak
+from server.twilio.models import TwilioCall
 from server.twilio.protocol import (
     Connected,
     Dtmf,
@@ -50,7 +52,7 @@ from server.twilio.state import (
     STREAM_STATS,
     PhoneCall,
 )
-from server.twilio.webhooks import _upsert_call
+from server.twilio.webhooks import FINAL_RANK, _upsert_call
 from server.voice.media_setup import new_turn_detector, open_recorder
 from server.voice.session import EndReason, Transport
 
@@ -294,7 +296,8 @@ async def _start_or_fail(app: web.Application, ws: web.WebSocketResponse,
 
 async def _session_for(app: web.Application, start: Start) -> PhoneCall:
     """The call this stream belongs to: the inbound webhook's session, or a new session for an
-    outbound callback (its TwiML carries `direction=outbound`)."""
+    outbound callback (its TwiML carries `direction=outbound`), or with several server
+    processes a new session for an inbound call recorded by any of them."""
     params = start.custom_parameters
     calls = app[PHONE_CALLS]
     session_id = params.get("session_id")
@@ -303,6 +306,8 @@ async def _session_for(app: web.Application, start: Start) -> PhoneCall:
         if phone is None or phone.call_sid != start.call_sid or phone.stream_sid is not None:
             raise StreamRejected(f"no waiting call {session_id} for {start.call_sid}")
         return phone
+    if params.get("direction") == "inbound" and app[SETTINGS].workers > 1:
+        return await _claim_inbound(app, start)
     if params.get("direction") != "outbound" or calls.by_call_sid(start.call_sid):
         raise StreamRejected(f"stream for unknown call {start.call_sid}")
     guest = params.get("to") or None
@@ -316,6 +321,35 @@ async def _session_for(app: web.Application, start: Start) -> PhoneCall:
     session.add_closer("phone call", forget)
     await _upsert_call(app[DB], start.call_sid, call_id=session.id, direction="outbound-api",
                        to_number=guest, status="in-progress")
+    return phone
+
+
+async def _claim_inbound(app: web.Application, start: Start) -> PhoneCall:
+    """Several processes: the inbound webhook (in any of them) recorded the call without a
+    session; this process makes the session and claims the row, once (a second stream for the
+    same call finds it claimed and is rejected)."""
+    calls, db = app[PHONE_CALLS], app[DB]
+    async with db.session() as s:
+        row = await s.get(TwilioCall, start.call_sid)
+        if (row is None or row.call_id is not None or calls.by_call_sid(start.call_sid)
+                or row.status_rank >= FINAL_RANK):
+            raise StreamRejected(f"no waiting inbound call {start.call_sid}")
+        caller, direction, to_number = row.from_number, row.direction, row.to_number
+    session = await app[SESSIONS].create(Transport.TWILIO, caller)
+    phone = PhoneCall(session, start.call_sid, direction, to_number)
+    calls.add(phone)
+
+    async def forget() -> None:
+        calls.remove(session.id)
+
+    session.add_closer("phone call", forget)
+    async with db.session() as s:
+        claimed = await s.execute(update(TwilioCall).where(
+            TwilioCall.call_sid == start.call_sid, TwilioCall.call_id.is_(None))
+            .values(call_id=session.id))
+    if getattr(claimed, "rowcount", 0) != 1:
+        await session.end(EndReason.ERROR)
+        raise StreamRejected(f"inbound call {start.call_sid} already has a stream")
     return phone
 
 

@@ -3,6 +3,11 @@
 Inbound creates the call's session (VoiceCall row, transport twilio, caller = From) and its
 `twilio_calls` row, then answers TwiML that connects a media stream carrying the session id.
 A stream that never arrives ends the session after `STREAM_CONNECT_TIMEOUT_S`.
+
+With several server processes (`Settings.workers` > 1) the stream may reach another process
+than the webhook did, so inbound only records the `twilio_calls` row and answers TwiML marked
+`direction=inbound`; whichever process gets the stream creates the session and claims the row
+(`server/twilio/stream.py`).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ async def inbound(request: web.Request) -> web.Response:
     call_sid = form.get("CallSid", "")
     if not call_sid:
         raise web.HTTPBadRequest(text="CallSid missing")
+    if settings.workers > 1:
+        return await _inbound_for_any_worker(app, form, call_sid)
     calls = app[PHONE_CALLS]
     existing = calls.by_call_sid(call_sid)
     if existing is None:  # Twilio may retry the webhook: answer the same call again
@@ -66,6 +73,22 @@ async def inbound(request: web.Request) -> web.Response:
         log.info("call %s: Twilio %s from %s", session.id, call_sid, caller)
     doc = twiml.connect_stream(settings, {"session_id": existing.session.id,
                                           "call_sid": call_sid})
+    return _twiml_response(doc)
+
+
+async def _inbound_for_any_worker(app: web.Application, form: dict[str, str],
+                                  call_sid: str) -> web.Response:
+    """Several processes: record the call; the process that gets its stream makes the session."""
+    try:
+        await _upsert_call(app[DB], call_sid, direction=form.get("Direction", "inbound"),
+                           from_number=form.get("From") or None,
+                           to_number=form.get("To") or None,
+                           status=form.get("CallStatus", "ringing"))
+    except Exception:
+        log.exception("could not record Twilio call %s", call_sid)
+        raise web.HTTPServiceUnavailable(text="try again") from None
+    log.info("Twilio %s from %s: waiting for its stream", call_sid, form.get("From"))
+    doc = twiml.connect_stream(app[SETTINGS], {"call_sid": call_sid, "direction": "inbound"})
     return _twiml_response(doc)
 
 

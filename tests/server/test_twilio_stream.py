@@ -263,3 +263,45 @@ async def test_media_before_start_and_unknown_session_leave_nothing(
     assert await _no_sessions(app_client)
     async with app_client.app[DB].session() as s:
         assert (await s.scalars(select(VoiceCall))).all() == []
+
+
+async def test_with_several_workers_the_stream_makes_the_session_once(
+        aiohttp_client: AiohttpClient, phone_settings: Settings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`workers` > 1: the inbound webhook only records the call (its stream may reach another
+    process); the stream creates the session and claims the call; a second stream is refused."""
+    from server.app import create_app
+    from server.twilio.models import TwilioCall
+
+    GreetingEngine.callers = []
+    monkeypatch.setattr(stream_module, "make_engine", lambda *args, **kwargs: GreetingEngine())
+    client = await aiohttp_client(create_app(replace(phone_settings, workers=2)))
+    async with aiohttp.ClientSession() as http:
+        twilio = TwilioClient(http, str(client.make_url("")), PUBLIC, TOKEN)
+        call_sid = new_sid("CA")
+        status, doc = await twilio.inbound(call_sid, CALLER)
+        assert status == 200, doc
+        target = parse_stream_twiml(doc)
+        assert target.parameters == {"call_sid": call_sid, "direction": "inbound"}
+        assert (await (await client.get("/voice/sessions")).json())["sessions"] == []
+        call = await twilio.connect(target, call_sid)
+        second = await twilio.connect(target, call_sid)
+        try:
+            talk = asyncio.create_task(call.speak(silence_ulaw(3.0)))
+            assert await call.wait_until(lambda: len(call.audio) >= 25)
+            assert await second.wait_until(lambda: second.ws.closed)
+            assert second.close_code == 1008
+            [live] = (await (await client.get("/voice/sessions")).json())["sessions"]
+            assert live["caller"] == CALLER and live["state"] == "connected"
+            await call.stop()
+            await talk
+        finally:
+            await call.close()
+            await second.close()
+    assert await _no_sessions(client)
+    async with client.app[DB].session() as s:
+        [row] = (await s.scalars(select(VoiceCall))).all()
+        phone = await s.get(TwilioCall, call_sid)
+    assert row.caller == CALLER and row.status == "completed"
+    assert phone is not None and phone.call_id == row.id
+    assert GreetingEngine.callers == [CALLER]
