@@ -1,5 +1,6 @@
 """TrackSource: decoded aiortc frames become mono frames at the engine rate; silence fills gaps;
-a read cut short by the gap timer or by cancellation loses no frame; the end is typed."""
+a read cut short by the gap timer or by cancellation loses no frame; the end is typed;
+av_to_mono averages the channels of every s16 layout."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ import pytest
 from aiortc import MediaStreamTrack
 from aiortc.mediastreams import MediaStreamError
 
-from media.errors import TransportClosed
+from media.errors import BadAudioFrame, TransportClosed
 from media.frames import AudioFrame
-from media.transports.webrtc import TrackSource
+from media.transports.webrtc import TrackSource, av_to_mono
 
 if TYPE_CHECKING:
     from av.stream import Stream
@@ -119,3 +120,26 @@ async def test_non_audio_frames_are_counted_and_closing_ends_reads() -> None:
     source.close()
     with pytest.raises(TransportClosed):
         await source.recv()
+
+
+@pytest.mark.parametrize(("fmt", "layout"), [("s16", "stereo"), ("s16p", "stereo"),
+                                             ("s16", "mono"), ("s16p", "mono"),
+                                             ("s16", "5.1")])
+def test_av_to_mono_averages_the_channels_of_any_s16_layout(fmt: str, layout: str) -> None:
+    rng = np.random.default_rng(3)
+    channels = av.AudioLayout(layout).nb_channels
+    lanes = rng.integers(-32768, 32767, size=(channels, 960), dtype=np.int16)
+    data = lanes if fmt == "s16p" else lanes.T.reshape(1, -1)
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format=fmt, layout=layout)
+    frame.sample_rate = RATE
+    mono, rate = av_to_mono(frame)
+    expected = np.floor(lanes.astype(np.float64).sum(axis=0) / channels).astype(np.int16)
+    assert rate == RATE and mono.dtype == np.int16 and mono.flags.writeable
+    assert np.array_equal(mono, expected)
+
+
+def test_av_to_mono_rejects_float_audio() -> None:
+    frame = av.AudioFrame.from_ndarray(np.zeros((1, 960), np.float32), format="flt",
+                                       layout="mono")
+    with pytest.raises(BadAudioFrame):
+        av_to_mono(frame)
