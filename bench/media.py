@@ -1,11 +1,13 @@
 """Media-core micro-benchmarks; one run prints every number docs/media-measurements.md quotes.
 
-    .venv/bin/python -m bench.media [--only codecs,resample,paths,playout] [--seconds 10]
+    .venv/bin/python -m bench.media [--only codecs,resample,opus,paths,playout] [--seconds 10]
 
 Sections: G.711 codec cost; soxr vs av.AudioResampler (µs per 20 ms frame, SNR, audio held
-back); the per-frame cost of the WebRTC and Twilio media paths, stage by stage; p50/p99 playout
-lateness with N playouts on one event loop sharing one FrameClock. Every loop is bounded in
-iterations and wall time. Timings are noisy on a shared 2-core box: compare orders of magnitude.
+back); outbound Opus settings (encoder CPU, size, fidelity after decode); the per-frame cost of
+the WebRTC path as built (agent speaking, agent silent, a mix) and the Twilio path, stage by
+stage; p50/p99 playout lateness with N playouts on one event loop sharing one FrameClock. Every
+loop is bounded in iterations and wall time. Timings are noisy on a shared 2-core box: compare
+orders of magnitude.
 """
 
 from __future__ import annotations
@@ -27,13 +29,16 @@ from aiortc.jitterbuffer import JitterFrame
 
 from media.clock import FrameClock
 from media.codecs import ulaw_decode, ulaw_encode
-from media.frames import PCM16, AudioFrame
+from media.frames import PCM16, AudioFrame, silence
+from media.opus_encoder import OpusFrameEncoder, OpusSettings
 from media.playout import Playout
 from media.resample import StreamResampler
+from media.speech.tts import synthesize_blocking
 from media.transports.bytes import MulawEncoder, MulawSource
 from media.transports.webrtc import av_to_mono
+from media.turns import TurnDetector
 from media.vad import make_turn_detector
-from tests.media.corpus import speech_corpus
+from tests.media.corpus import SENTENCES, VOICES, speech_corpus
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -146,6 +151,7 @@ class StageTimes:
     names: list[str]
     totals: dict[str, float]
     frames: int = 0
+    note: str = ""
 
     def add(self, name: str, seconds: float) -> None:
         self.totals[name] = self.totals.get(name, 0.0) + seconds
@@ -157,6 +163,8 @@ class StageTimes:
         total = sum(per.values())
         no_opus = sum(v for n, v in per.items() if n not in opus_stages)
         stages = ", ".join(f"{n} {v:.1f}" for n, v in per.items())
+        if self.note:
+            stages += f" ({self.note})"
         line = f"| {title} | {total:.1f} |"
         line += f" {no_opus:.1f} |" if opus_stages else " - |"
         print(f"{line} {stages} |")
@@ -167,66 +175,169 @@ def _speech_16k(seconds: float) -> PCM16:
     return audio.samples[: int(seconds * 16000)]
 
 
+def _agent_tts(seconds: float) -> tuple[PCM16, int]:
+    """The agent's voice as it reaches the playout: espeak-ng at its own rate (22.05 kHz),
+    sentences back to back (no pauses between them), at least `seconds` long."""
+    clips: list[PCM16] = []
+    rate = 0
+    total = 0
+    i = 0
+    while total < seconds * 22050:
+        pcm, rate = synthesize_blocking(SENTENCES[i % len(SENTENCES)],
+                                        VOICES[i % len(VOICES)], 165, 50)
+        active = np.flatnonzero(np.abs(pcm) > 200)
+        clip = pcm[active[0] : active[-1] + 1] if active.size else pcm
+        clips.append(clip)
+        total += clip.size
+        i += 1
+    return np.concatenate(clips), rate
+
+
+def _frames48(pcm: PCM16, rate: int) -> list[PCM16]:
+    """`pcm` at 48 kHz cut into 20 ms frames, resampled as the playout does (20 ms chunks)."""
+    up = StreamResampler(rate, 48000)
+    step = rate // 50
+    y = np.concatenate([up.process(pcm[i : i + step]) for i in range(0, pcm.size, step)])
+    return [y[i : i + 960] for i in range(0, y.size - 959, 960)]
+
+
+# -- Opus settings ----------------------------------------------------------------------------
+EncodeFn = Callable[[PCM16, int], list[bytes]]
+
+
+def _ours(settings: OpusSettings) -> Callable[[], EncodeFn]:
+    def make() -> EncodeFn:
+        enc = OpusFrameEncoder(48000, settings)
+        return lambda x, i: [bytes(enc.encode(AudioFrame(x, 48000, i * 0.02)))]
+    return make
+
+
+def _aiortc() -> EncodeFn:
+    enc = OpusEncoder()
+
+    def encode(x: PCM16, i: int) -> list[bytes]:
+        frame = av.AudioFrame.from_ndarray(x.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = 48000
+        frame.pts = i * 960
+        frame.time_base = fractions.Fraction(1, 48000)
+        return enc.encode(frame)[0]
+    return encode
+
+
+def _decode_left(packets: list[bytes]) -> PCM16:
+    dec = OpusDecoder()  # as aiortc decodes (stereo s16); browsers decode the same bitstream
+    out: list[PCM16] = []
+    for i, packet in enumerate(packets):
+        for frame in dec.decode(JitterFrame(packet, i * 960)):
+            assert isinstance(frame, av.AudioFrame)
+            out.append(frame.to_ndarray().reshape(-1)[0::2].astype(np.int16))
+    return np.concatenate(out)
+
+
+@dataclass(frozen=True, slots=True)
+class OpusScore:
+    us_per_frame: float  # encoder CPU per speech frame, best of 3 passes
+    bytes_per_frame: float
+    corr: float  # waveform correlation after decode, at the best lag
+    seg_snr_db: float  # mean over 20 ms frames, each clipped to [-10, 35] dB
+    hf_db: float  # energy above 8 kHz after decode relative to before
+
+
+def _score_opus(frames: list[PCM16], make: Callable[[], EncodeFn]) -> OpusScore:
+    best = float("inf")
+    packets: list[bytes] = []
+    for _ in range(3):
+        encode = make()
+        packets = []
+        t0 = time.process_time()
+        for i, x in enumerate(frames):
+            packets.extend(encode(x, i))
+        best = min(best, 1e6 * (time.process_time() - t0) / len(frames))
+    ref = np.concatenate(frames).astype(np.float64)
+    got = _decode_left(packets).astype(np.float64)
+    probe = slice(48000, 3 * 48000)
+
+    def corr_at(lag: int) -> float:
+        n = min(ref.size, got.size - lag)
+        return float(np.corrcoef(ref[:n][probe], got[lag : lag + n][probe])[0, 1])
+
+    lag = max(range(0, 1200), key=corr_at)
+    n = min(ref.size, got.size - lag)
+    a, b = ref[:n], got[lag : lag + n]
+    segs = []
+    for i in range(0, n - 959, 960):
+        sa, sb = a[i : i + 960], b[i : i + 960]
+        segs.append(float(np.clip(10 * np.log10(np.sum(sa**2) / max(np.sum((sa - sb) ** 2),
+                                                                      1e-9)), -10, 35)))
+    spec_a = np.abs(np.fft.rfft(a)) ** 2
+    spec_b = np.abs(np.fft.rfft(b)) ** 2
+    hi = slice(int(8000 * n / 48000), None)
+    return OpusScore(best, float(np.mean([len(p) for p in packets])),
+                     float(np.corrcoef(a, b)[0, 1]), float(np.mean(segs)),
+                     float(10 * np.log10(np.sum(spec_b[hi]) / np.sum(spec_a[hi]))))
+
+
+def bench_opus(seconds: float) -> None:
+    pcm, rate = _agent_tts(min(seconds, 20.0))
+    frames = _frames48(pcm, rate)
+    print(f"## Outbound Opus settings ({len(frames)} frames of espeak-ng speech at {rate} Hz "
+          "-> 48 kHz): encoder cost, size and fidelity after decode")
+    print("| encoder | kbit/s | complexity | band | µs/frame | bytes/frame | correlation "
+          "| seg. SNR dB | > 8 kHz dB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    configs: list[tuple[str, int, int, str, Callable[[], EncodeFn]]] = [
+        ("aiortc (stereo)", 96, 10, "full", _aiortc)]
+    for kbps in (24, 32):
+        for complexity in (0, 1, 3, 5, 10):
+            configs.append(("ours (mono)", kbps, complexity, "SWB 12k",
+                            _ours(OpusSettings(kbps * 1000, complexity, 12000))))
+    for complexity in (0, 10):
+        configs.append(("ours (mono)", 32, complexity, "WB 8k",
+                        _ours(OpusSettings(32000, complexity, 8000))))
+        configs.append(("ours (mono)", 32, complexity, "full",
+                        _ours(OpusSettings(32000, complexity, 20000))))
+    for name, kbps, complexity, band, make in configs:
+        sc = _score_opus(frames, make)
+        print(f"| {name} | {kbps} | {complexity} | {band} | {sc.us_per_frame:.1f} "
+              f"| {sc.bytes_per_frame:.0f} | {sc.corr:.3f} | {sc.seg_snr_db:.1f} "
+              f"| {sc.hf_db:.1f} |")
+    print()
+
+
 def bench_paths(seconds: float) -> None:
     speech16 = _speech_16k(seconds)
     speech48: PCM16 = soxr.resample(speech16, 16000, 48000, quality="HQ")
     speech8: PCM16 = soxr.resample(speech16, 16000, 8000, quality="HQ")
-    tts22: PCM16 = soxr.resample(speech16, 16000, 22050, quality="HQ")
+    agent, agent_rate = _agent_tts(seconds)
     n_frames = min(speech16.size // 320, 50 * 120)
 
-    # Opus packets as Chrome would send them (stereo 48 kHz, 20 ms).
-    enc = OpusEncoder()
-    packets: list[bytes] = []
-    for i in range(n_frames):
-        chunk = speech48[i * 960 : (i + 1) * 960]
-        frame = av.AudioFrame.from_ndarray(np.repeat(chunk, 2).reshape(1, -1), format="s16",
-                                           layout="stereo")
-        frame.sample_rate = 48000
-        frame.pts = i * 960
-        frame.time_base = fractions.Fraction(1, 48000)
-        got, _ = enc.encode(frame)
-        packets.extend(got)
+    # The guest's Opus as Chromium sends it: mono, VoIP, 32 kbit/s, complexity 9, 20 ms.
+    chrome = OpusFrameEncoder(48000, OpusSettings(32000, 9, 20000))
+    packets = [bytes(chrome.encode(AudioFrame(speech48[i * 960 : (i + 1) * 960], 48000)))
+               for i in range(n_frames)]
 
-    print(f"## Per-frame cost of the media paths ({n_frames} frames of TTS speech), µs per 20 ms")
-    print("| path | total µs | without Opus µs | stages (µs) |")
+    print(f"## Per-frame cost of the media paths ({n_frames} frames), µs per 20 ms; WebRTC: "
+          f"per stage the best of {PASSES} passes")
+    print("WebRTC: the guest speaks in every frame (worst case for the VAD); 'agent speaking' "
+          "frames encode the agent's TTS, 'agent silent' frames send the cached silence packet; "
+          f"'mix' weighs them {AGENT_SHARE:.0%} / {1 - AGENT_SHARE:.0%}. 'on our loop' leaves "
+          "out the Opus decode, which aiortc runs on its decoder thread.")
+    print()
+    print("| path | total µs | on our loop µs | stages (µs) |")
     print("|---|---|---|---|")
     for kind in ("silero", "webrtc"):
-        st = StageTimes([], {})
-        dec = OpusDecoder()
-        down = StreamResampler(48000, 16000)
-        up = StreamResampler(22050, 48000)
-        out_enc = OpusEncoder()
-        det = make_turn_detector(kind)
-        for i, packet in enumerate(packets[:n_frames]):
-            t0 = time.perf_counter()
-            frames = dec.decode(JitterFrame(packet, i * 960))
-            t1 = time.perf_counter()
-            decoded = frames[0]
-            assert isinstance(decoded, av.AudioFrame)
-            mono, _ = av_to_mono(decoded)
-            t2 = time.perf_counter()
-            x16 = down.process(mono)
-            t3 = time.perf_counter()
-            if x16.size:
-                det.process(AudioFrame(x16, 16000, i * 0.02))
-            t4 = time.perf_counter()
-            y48 = up.process(tts22[i * 441 : (i + 1) * 441])
-            t5 = time.perf_counter()
-            if y48.size:
-                frame = av.AudioFrame.from_ndarray(y48.reshape(1, -1), format="s16",
-                                                   layout="mono")
-                frame.sample_rate = 48000
-                frame.pts = i * 960
-                frame.time_base = fractions.Fraction(1, 48000)
-                out_enc.encode(frame)
-            t6 = time.perf_counter()
-            for name, dt in (("opus decode", t1 - t0), ("to mono", t2 - t1),
-                             ("48k->16k", t3 - t2), (f"VAD {kind}", t4 - t3),
-                             ("22.05k->48k", t5 - t4), ("opus encode", t6 - t5)):
-                st.add(name, dt)
-            st.frames += 1
-        st.report(f"WebRTC, {kind}", ("opus decode", "opus encode"))
-
+        rows = {}
+        for agent_speaks in (True, False):
+            st = _best_of([_webrtc_path(packets, kind, agent if agent_speaks else None,
+                                        agent_rate) for _ in range(PASSES)])
+            label = "agent speaking" if agent_speaks else "agent silent"
+            st.report(f"WebRTC, {kind}, {label}", ("opus decode",))
+            rows[agent_speaks] = st
+        _report_mix(f"WebRTC, {kind}, mix", rows[True], rows[False], AGENT_SHARE,
+                    ("opus decode",))
+    st = _best_of([_webrtc_before(packets, agent, agent_rate) for _ in range(PASSES)])
+    st.report("WebRTC before (aiortc encodes stereo 96 kbit/s; webrtc VAD), agent speaking",
+              ("opus decode",))
     for kind in ("silero", "webrtc"):
         st = StageTimes([], {})
         src = MulawSource(sample_rate=16000, max_queued=4)
@@ -250,6 +361,149 @@ def bench_paths(seconds: float) -> None:
             st.frames += 1
         st.report(f"Twilio, {kind}")
     print()
+    print("Outbound as aiortc's sender drives it, process CPU (all threads) per frame: before, "
+          "an av.AudioFrame encoded by aiortc via run_in_executor; now, PlayoutTrack's packet, "
+          "packed.")
+    print()
+    print("| outbound | agent speaking µs/frame | agent silent µs/frame |")
+    print("|---|---|---|")
+    for label, before in (("before: frame -> executor encode", True),
+                          ("now: packet -> pack", False)):
+        speaking = min(asyncio.run(_sender_cpu(agent, agent_rate, min(n_frames, 500), before))
+                       for _ in range(PASSES))
+        silent = min(asyncio.run(_sender_cpu(None, agent_rate, min(n_frames, 500), before))
+                     for _ in range(PASSES))
+        print(f"| {label} | {speaking:.1f} | {silent:.1f} |")
+    print()
+
+
+AGENT_SHARE = 0.5  # share of a call's frames in which the agent speaks, for the 'mix' rows
+PASSES = 3  # WebRTC path figures are the best of this many passes (others share the CPU)
+
+
+def _best_of(runs: list[StageTimes]) -> StageTimes:
+    """Per stage, the lowest mean over the passes: what the code costs when not preempted."""
+    best = StageTimes([], {}, frames=1, note=runs[0].note)
+    for name in runs[0].names:
+        best.add(name, min(r.totals[name] / r.frames for r in runs))
+    return best
+
+
+def _inbound(dec: OpusDecoder, down: StreamResampler, det: TurnDetector, packet: bytes, i: int,
+             st: StageTimes, kind: str) -> None:
+    """What aiortc's decoder thread and then TrackSource + the bridge's VAD do per frame."""
+    t0 = time.perf_counter()
+    frames = dec.decode(JitterFrame(packet, i * 960))
+    t1 = time.perf_counter()
+    decoded = frames[0]
+    assert isinstance(decoded, av.AudioFrame)
+    mono, _ = av_to_mono(decoded)
+    t2 = time.perf_counter()
+    x16 = down.process(mono)
+    frame = AudioFrame(x16, 16000, i * 0.02) if x16.size else None
+    t3 = time.perf_counter()
+    if frame is not None:
+        det.process(frame)
+    t4 = time.perf_counter()
+    for name, dt in (("opus decode", t1 - t0), ("to mono", t2 - t1), ("48k->16k", t3 - t2),
+                     (f"VAD {kind}", t4 - t3)):
+        st.add(name, dt)
+
+
+def _webrtc_path(packets: list[bytes], kind: str, agent: PCM16 | None,
+                 agent_rate: int) -> StageTimes:
+    """The WebRTC path as built: inbound as aiortc + TrackSource do it; outbound the agent's
+    audio enqueued 20 ms at a time, pulled from a real Playout, encoded by PlayoutTrack's
+    encoder and packed as aiortc packs pre-encoded packets."""
+    st = StageTimes([], {})
+    dec = OpusDecoder()
+    down = StreamResampler(48000, 16000)
+    det = make_turn_detector(kind)
+    playout = Playout(48000, FrameClock())
+    encoder = OpusFrameEncoder(48000)
+    for _ in range(10):  # a call's track sends silence before the greeting: a warm encoder
+        encoder.encode(silence(48000))
+    packer = OpusEncoder()
+    step = agent_rate // 50
+    for i, packet in enumerate(packets):
+        _inbound(dec, down, det, packet, i, st, kind)
+        t0 = time.perf_counter()
+        if agent is not None and (i + 1) * step <= agent.size:
+            playout.enqueue(agent[i * step : (i + 1) * step], agent_rate, utterance_id="u")
+        t1 = time.perf_counter()
+        out = playout.pull_frame()
+        t2 = time.perf_counter()
+        encoded = encoder.encode(out)
+        t3 = time.perf_counter()
+        packer.pack(encoded)
+        t4 = time.perf_counter()
+        for name, dt in (("enqueue (22.05k->48k)", t1 - t0), ("playout pull", t2 - t1),
+                         ("opus encode", t3 - t2), ("RTP pack", t4 - t3)):
+            st.add(name, dt)
+        st.frames += 1
+    st.note = (f"{encoder.frames_encoded} encoded, {encoder.silence_packets_sent} cached")
+    return st
+
+
+def _webrtc_before(packets: list[bytes], agent: PCM16, agent_rate: int) -> StageTimes:
+    """The path before this change: aiortc encoded every frame (stereo, 96 kbit/s, its own
+    resampler) on an executor thread; the thread hop itself is not counted here."""
+    st = StageTimes([], {})
+    dec = OpusDecoder()
+    down = StreamResampler(48000, 16000)
+    det = make_turn_detector("webrtc")
+    up = StreamResampler(agent_rate, 48000)
+    enc = _aiortc()
+    for i in range(10):  # warm, as in _webrtc_path
+        enc(np.zeros(960, np.int16), i)
+    step = agent_rate // 50
+    for i, packet in enumerate(packets):
+        _inbound(dec, down, det, packet, i, st, "webrtc")
+        t0 = time.perf_counter()
+        y48 = up.process(agent[i * step : (i + 1) * step])
+        t1 = time.perf_counter()
+        if y48.size:
+            enc(y48, i + 10)
+        t2 = time.perf_counter()
+        for name, dt in (("22.05k->48k", t1 - t0), ("opus encode", t2 - t1)):
+            st.add(name, dt)
+        st.frames += 1
+    return st
+
+
+async def _sender_cpu(agent: PCM16 | None, agent_rate: int, frames: int, before: bool
+                      ) -> float:
+    """Process CPU per frame of the outbound half of aiortc's sender loop (no RTP/network)."""
+    loop = asyncio.get_running_loop()
+    playout = Playout(48000, FrameClock())
+    if agent is not None:
+        playout.enqueue(agent, agent_rate, utterance_id="u", last=True)
+    packer = OpusEncoder()  # before: also the encoder aiortc ran on its executor
+    encoder = OpusFrameEncoder(48000)
+    await loop.run_in_executor(None, lambda: None)  # start the executor's thread first
+    t0 = time.process_time()
+    for i in range(frames):
+        frame = playout.pull_frame()
+        if before:
+            out = av.AudioFrame.from_ndarray(frame.samples.reshape(1, -1), format="s16",
+                                             layout="mono")
+            out.sample_rate = 48000
+            out.pts = i * 960
+            out.time_base = fractions.Fraction(1, 48000)
+            await loop.run_in_executor(None, packer.encode, out, False)
+        else:
+            packer.pack(encoder.encode(frame))
+        await asyncio.sleep(0)  # the sender awaits the track between frames
+    return 1e6 * (time.process_time() - t0) / frames
+
+
+def _report_mix(title: str, speaking: StageTimes, silent: StageTimes, share: float,
+                excluded: tuple[str, ...]) -> None:
+    mixed = StageTimes([], {}, frames=1)
+    for name in speaking.names:
+        mixed.add(name, share * speaking.totals[name] / speaking.frames
+                  + (1 - share) * silent.totals.get(name, 0.0) / silent.frames)
+    mixed.report(title, excluded)
 
 
 # -- playout lateness ------------------------------------------------------------------------
@@ -307,7 +561,7 @@ def bench_playout(seconds: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="codecs,resample,paths,playout")
+    parser.add_argument("--only", default="codecs,resample,opus,paths,playout")
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     sections = set(args.only.split(","))
@@ -316,6 +570,8 @@ def main() -> None:
         bench_codecs()
     if "resample" in sections:
         bench_resample(seconds)
+    if "opus" in sections:
+        bench_opus(seconds)
     if "paths" in sections:
         bench_paths(seconds)
     if "playout" in sections:
