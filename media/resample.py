@@ -1,10 +1,11 @@
 """Streaming resampling between the rates the transports and engines use (8/16/22.05/24/48 kHz).
 
 One `StreamResampler` lives for the life of a stream, so filter state carries across frame
-boundaries and a sine stays continuous. Backed by soxr (libsoxr's streaming API), chosen by
-measurement over av.AudioResampler (docs/media-measurements.md): 5-8x cheaper per 20 ms frame and
-~86 dB SNR on int16. Its cost is latency: HQ holds back 10-140 ms of audio (filter plus block
-buffering) depending on the rate pair; output stays time-aligned, and `last=True` flushes it.
+boundaries and a sine stays continuous. Whole-number ratios (every live call path: 8↔16, 16↔48,
+8↔48, 24↔48 kHz) go through `media.fir_resample`, a polyphase FIR that holds back 1-3 ms; other
+pairs (espeak's 22.05 kHz, 16↔24 kHz) through soxr's streaming API, which was chosen over
+av.AudioResampler by measurement (docs/media-measurements.md) but holds back 10-140 ms in blocks.
+Output stays time-aligned either way, and `last=True` flushes the tail.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 import soxr
 
 from media.errors import BadAudioFrame
+from media.fir_resample import FirResampler, integer_ratio
 from media.frames import PCM16, SUPPORTED_RATES
 
 
@@ -26,11 +28,14 @@ class StreamResampler:
         self.in_rate = in_rate
         self.out_rate = out_rate
         self._quality = quality
-        self._stream: soxr.ResampleStream | None = None
+        self._stream: soxr.ResampleStream | FirResampler | None = None
         self._reset()
 
     def _reset(self) -> None:
-        if self.in_rate != self.out_rate:
+        ratio = integer_ratio(self.in_rate, self.out_rate)
+        if ratio is not None:
+            self._stream = FirResampler(*ratio)
+        elif self.in_rate != self.out_rate:
             self._stream = soxr.ResampleStream(
                 self.in_rate, self.out_rate, 1, dtype="int16", quality=self._quality
             )
@@ -39,6 +44,8 @@ class StreamResampler:
         """Resample the next chunk; `last=True` flushes the filter tail and starts afresh."""
         if self._stream is None:
             return samples
+        if isinstance(self._stream, FirResampler):
+            return self._stream.process(samples, last=last)
         out: PCM16 = np.asarray(self._stream.resample_chunk(samples, last=last), dtype=np.int16)
         if last:
             self._reset()
