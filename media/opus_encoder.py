@@ -38,7 +38,8 @@ class OpusSettings:
     bitrate: int = 32000
     complexity: int = 0  # libopus 0-10 (FFmpeg's compression_level)
     # Super-wideband: our voices (espeak-ng at 22.05 kHz, the Realtime API at 24 kHz) carry
-    # nothing above 12 kHz, so full band would spend bits and CPU on an empty band.
+    # nothing above 12 kHz, so full band buys them nothing; the cutoff keeps other audio (hold
+    # music, a staff microphone) from spending the bits up there.
     cutoff_hz: int = 12000
 
 
