@@ -150,12 +150,8 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
     import logging
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it
-    loop = None
-    if os.environ.get("BENCH_UVLOOP") == "1":
-        import uvloop
-        loop = uvloop.new_event_loop()
     if not profile:
-        web.run_app(app, host="127.0.0.1", port=port, print=None, loop=loop,
+        web.run_app(app, host="127.0.0.1", port=port, print=None,
                     reuse_port=workers > 1 or None)
         return
     import cProfile
