@@ -8,7 +8,9 @@ For each `--candidate-ms` (the detector's consecutive speech before it raises a 
     of the guest's speech → the first agent frame without agent audio (pause or clear).
     "missed" = no pause and no clear (e.g. the guest quieter than the echo gate allows);
     "cut" = turns confirmed (Interrupted); "heard ok" = Interrupted.played_ms equals the
-    position at which the pause stopped the agent.
+    position at which the pause stopped the agent; "pause→cut" = how long the hold lasted
+    before the turn was confirmed (p95 / max; bridge.HOLD_MAX_MS must stay above it);
+    "clear p50" = onset → first frame after the clear (barge-in without the pause stage).
   * non-words: coughs, clicks and "mm" hums (< 200 ms, -30..-18 dBFS) over the agent.
     "false pauses" = pauses / sounds; interruptions must be 0; "held" = how long a false pause
     kept the agent silent (mean / max).
@@ -27,7 +29,7 @@ import time
 
 import numpy as np
 
-from media.events import PlayoutPaused, PlayoutResumed
+from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
 from media.vad import VadConfig
 from media.vad.detector import level_dbfs
 from tests.media.barge import RATE, BargeRun, LockstepBargeIn, at_level, line_noise, place
@@ -63,6 +65,8 @@ class Row:
     missed: int = 0
     cut: int = 0
     heard_ok: int = 0
+    decide: list[float] = dataclasses.field(default_factory=list)  # pause → clear
+    clears: list[float] = dataclasses.field(default_factory=list)  # onset → first frame after
     trials: int = 0
     sounds: int = 0
     false_pauses: int = 0
@@ -92,9 +96,15 @@ async def speech_trials(row: Row, config: VadConfig, trials: int, kind: str) -> 
             row.stops.append(stop * 20 - 1000 * onset / RATE)
         if run.interrupted:
             row.cut += 1
-            paused = [e for _, e in run.events_of(PlayoutPaused) if isinstance(e, PlayoutPaused)]
-            if paused and paused[-1].played_ms == run.interrupted[0].played_ms:
+            paused = run.events_of(PlayoutPaused)
+            cleared = run.events_of(PlayoutCleared)
+            pause = paused[-1][1] if paused else None
+            if isinstance(pause, PlayoutPaused) and pause.played_ms == run.interrupted[0].played_ms:
                 row.heard_ok += 1
+            if paused and cleared:
+                row.decide.append(20.0 * (cleared[0][0] - paused[-1][0]))
+            if cleared:
+                row.clears.append((cleared[0][0] + 1) * 20 - 1000 * onset / RATE)
 
 
 def count_sounds(samples: np.ndarray) -> int:
@@ -127,9 +137,10 @@ async def non_word_trials(row: Row, config: VadConfig, seconds: float, kind: str
 async def main(candidates: list[int], trials: int, seconds: float, kind: str) -> None:
     print(f"VAD {kind}; agent -20 dBFS, echo -20 dB / 40 ms; {trials} barge-ins, "
           f"{seconds:.0f} s of non-words and of echo per row")
-    print("| candidate ms | stop p50 | p95 | max | missed | cut | heard ok "
-          "| false pauses | non-word cuts | false hold mean/max ms | echo pauses | CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| candidate ms | stop p50 | p95 | max | clear p50 | missed | cut | heard ok "
+          "| pause→cut p95/max | false pauses | non-word cuts | false hold mean/max ms "
+          "| echo pauses | CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for candidate_ms in candidates:
         config = VadConfig(candidate_ms=candidate_ms)
         row = Row(candidate_ms)
@@ -140,8 +151,10 @@ async def main(candidates: list[int], trials: int, seconds: float, kind: str) ->
         held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
                 if row.false_held else "-")
         print(f"| {candidate_ms} | {pct(row.stops, .5):.0f} | {pct(row.stops, .95):.0f} "
-              f"| {max(row.stops, default=float('nan')):.0f} | {row.missed}/{row.trials} "
+              f"| {max(row.stops, default=float('nan')):.0f} | {pct(row.clears, .5):.0f} "
+              f"| {row.missed}/{row.trials} "
               f"| {row.cut}/{row.trials} | {row.heard_ok}/{row.cut} "
+              f"| {pct(row.decide, .95):.0f} / {max(row.decide, default=float('nan')):.0f} "
               f"| {row.false_pauses}/{row.sounds} | {row.non_word_cuts} | {held} "
               f"| {row.echo_pauses} | {row.cpu_s:.1f} |", flush=True)
 
