@@ -2,7 +2,9 @@
 through the real bridge (VAD turns, barge-in), the real offline engine (recognizer workers,
 dialogue, hotel tools, TTS) and a playout drained by a stand-in transport.
 
-`pace` is the speed-up over real time (1.0 = real time, as a bench wants; tests run faster).
+`pace` is the speed-up over real time (1.0 = real time, as a bench wants; tests run faster);
+`playout_pace` that of the agent's voice (default `pace`): nothing listens to it but the clock,
+so tests drain it faster still.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from media.bridge import CallBridge
 from media.clock import FrameClock
 from media.engine import EndCallRequested, EngineOutput, Role, TranscriptTurn
 from media.errors import TransportClosed
-from media.events import PlayoutEvent, PlayoutStarted
+from media.events import PlayoutEvent, PlayoutStarted, SpeechEnded, TurnEvent
 from media.frames import PCM16, AudioFrame, samples_per_frame
 from media.playout import Playout
 from media.resample import StreamResampler
 from media.speech.tts import EspeakTTS, synthesize_blocking
+from media.turns import TurnDetector
 from media.vad import make_turn_detector
 from server.engines.offline import DialogueFactory, OfflineEngine
 from server.engines.resources import Recognizers
@@ -87,6 +90,33 @@ class ScriptedSource:
         return frame
 
 
+class TappedDetector:
+    """A turn detector whose events are also written to the call log (for diagnostics)."""
+
+    def __init__(self, inner: TurnDetector, record: Callable[[object], None]) -> None:
+        self.inner = inner
+        self.record = record
+
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None
+                ) -> list[TurnEvent]:
+        events = self.inner.process(frame, agent_frame)
+        for event in events:
+            self.record(event)
+        return events
+
+    def reset(self) -> None:
+        self.inner.reset()
+
+
+def describe(event: object) -> str:
+    """One short line for a logged event (no audio arrays)."""
+    if isinstance(event, TranscriptTurn):
+        return f"{event.role.value} turn {event.text[:60]!r}"
+    if isinstance(event, SpeechEnded):
+        return f"SpeechEnded({event.started_at:.2f}-{event.ended_at:.2f})"
+    return repr(event)[:80]
+
+
 @dataclass
 class CallLog:
     """What the harness saw: transcript turns, turn/playout events with wall times."""
@@ -102,14 +132,22 @@ class CallLog:
     def guest_turns(self) -> list[TranscriptTurn]:
         return [t for t in self.turns if t.role is Role.GUEST]
 
+    def timeline(self, last: int = 25) -> str:
+        """The last events, with wall times relative to the first one."""
+        if not self.events:
+            return "(no events)"
+        t0 = self.events[0][0]
+        return "\n".join(f"  {t - t0:7.2f} {describe(e)}" for t, e in self.events[-last:])
+
 
 class SpokenCall:
     """One call: `await say(text)` speaks a guest turn and waits for the agent's reply."""
 
     def __init__(self, stt: Recognizers, dialogue: DialogueFactory, *, pace: float = 4.0,
                  call_id: str = "spoken", caller: str | None = None, vad: str = "silero",
-                 realtime_playout: bool = False) -> None:
+                 realtime_playout: bool = False, playout_pace: float | None = None) -> None:
         self.pace = pace
+        self.playout_pace = playout_pace or pace
         self.realtime_playout = realtime_playout
         self.log = CallLog()
         self.source = ScriptedSource(pace)
@@ -117,9 +155,9 @@ class SpokenCall:
         self.playout = Playout(RATE, self.clock)
         self.engine = OfflineEngine(stt=stt, tts=EspeakTTS(), dialogue_factory=dialogue,
                                     silence_check_s=8.0 / pace)
+        detector = TappedDetector(make_turn_detector(vad), self._on_detector)
         self.bridge = CallBridge(call_id, self.source, self.playout, self.engine,
-                                 emit=self._on_output, turn_detector=make_turn_detector(vad),
-                                 caller=caller)
+                                 emit=self._on_output, turn_detector=detector, caller=caller)
         self.playout.add_listener(self._on_playout)
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
@@ -133,6 +171,10 @@ class SpokenCall:
         self.log.events.append((time.time(), output))
         self._changed.set()
 
+    def _on_detector(self, event: object) -> None:
+        self.log.events.append((time.time(), event))
+        self._changed.set()
+
     def _on_playout(self, event: PlayoutEvent) -> None:
         self.log.events.append((time.time(), event))
         self._changed.set()
@@ -143,8 +185,10 @@ class SpokenCall:
             if self.realtime_playout:
                 await self.playout.next_frame()
             elif self.playout.is_playing:
-                self.playout.pull_frame()
-                await asyncio.sleep(0.020 / self.pace)
+                batch = max(1, int(self.playout_pace / 4))  # frames per wake-up
+                for _ in range(batch):
+                    self.playout.pull_frame()
+                await asyncio.sleep(0.020 * batch / self.playout_pace)
             else:
                 await asyncio.sleep(0.005)
 
@@ -166,7 +210,10 @@ class SpokenCall:
         while not predicate():
             left = deadline - asyncio.get_running_loop().time()
             if left <= 0:
-                raise AssertionError("spoken call: timed out waiting for the agent")
+                raise AssertionError(
+                    "spoken call: timed out waiting for the agent (guest audio left: "
+                    f"{self.source.speech_frames_left} frames, agent playing: "
+                    f"{self.playout.is_playing})\n{self.log.timeline()}")
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.1))
@@ -194,9 +241,17 @@ class SpokenCall:
         agents = self.log.agent_turns()
         return agents[-1] if len(agents) > before else None
 
-    async def stay_silent(self, seconds: float) -> None:
-        """Real seconds of the guest saying nothing (scaled by `pace`)."""
+    async def stay_silent(self, seconds: float, *, within: float = 60.0
+                          ) -> TranscriptTurn | None:
+        """Real seconds of the guest saying nothing (scaled by `pace`), then the agent's
+        reaction to the silence (its next turn, None if the call ended)."""
+        before = len(self.log.agent_turns())
         await asyncio.sleep(seconds / self.pace)
+        await self._wait(lambda: len(self.log.agent_turns()) > before
+                         or self.log.ended.is_set(), within)
+        await self.wait_idle(within)
+        agents = self.log.agent_turns()
+        return agents[-1] if len(agents) > before else None
 
     def first_audio_after(self, wall: float) -> float | None:
         for t, e in self.log.events:

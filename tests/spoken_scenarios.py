@@ -6,6 +6,7 @@ scenarios. Used by `python -m bench.spoken_scenarios`."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from media.engine import EngineIO
@@ -34,6 +35,9 @@ class RecordingDialogue:
     async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
         return self._keep(await self.manager.handle(text, confidence=confidence))
 
+    def choose(self, hypotheses: Sequence[str]) -> str:
+        return self.manager.choose(hypotheses)
+
     async def on_silence(self, seconds: float) -> Reply | None:
         reply = await self.manager.on_silence(seconds)
         return self._keep(reply) if reply is not None else None
@@ -47,7 +51,10 @@ class RecordingDialogue:
 
 
 async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
-                     stt: Recognizers) -> tuple[Call, list[str]]:
+                     stt: Recognizers, *, pace: float = PACE,
+                     playout_pace: float | None = None) -> tuple[Call, list[str]]:
+    """Run scenario `sc` spoken (voice chosen by `index`); raises AssertionError with what was
+    said and heard when its check fails."""
     path = workdir / f"{sc.name}.db"
     shutil.copyfile(template, path)
     db = Database(sqlite_url(path))
@@ -60,19 +67,18 @@ async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
         ctx = ToolContext(db=db, call_id="call-dlg", caller=sc.caller,
                           clock=Clock(sc.now), outbound=FakeOutbound(),
                           voice_notes_dir=workdir / "notes")
-        dialogue = RecordingDialogue(DialogueManager(ctx, silence_s=7.0 / PACE))
+        dialogue = RecordingDialogue(DialogueManager(ctx, silence_s=7.0 / pace))
 
         def factory(_io: EngineIO) -> RecordingDialogue:
             return dialogue
 
-        async with SpokenCall(stt, factory, pace=PACE, caller=sc.caller,
-                              call_id=f"spoken-{sc.name}") as call:
+        async with SpokenCall(stt, factory, pace=pace, playout_pace=playout_pace,
+                              caller=sc.caller, call_id=f"spoken-{sc.name}") as call:
             for line in sc.turns:
                 if call.log.ended.is_set():
                     break
                 if line == SILENCE:
                     await call.stay_silent(10.0)
-                    await call.wait_idle()
                     continue
                 await call.say(line, voice=voice, rate_wpm=wpm)
             heard = [t.text for t in call.log.guest_turns()]
@@ -89,3 +95,15 @@ async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
         await db.dispose()
 
 
+def success_table(results: list[tuple[Scenario, bool]]) -> list[str]:
+    """Per-task passed/total lines and the overall task success rate."""
+    by_task: dict[str, list[bool]] = {}
+    for sc, ok in results:
+        by_task.setdefault(sc.task, []).append(ok)
+    passed = sum(ok for _, ok in results)
+    total = len(results)
+    lines = [f"{'task':<14} {'passed':>6} / {'total':<5}"]
+    lines += [f"{task:<14} {sum(oks):>6} / {len(oks):<5}" for task, oks in sorted(by_task.items())]
+    lines.append(f"spoken task success rate: {passed}/{total} = "
+                 f"{100 * passed / max(1, total):.1f}%")
+    return lines

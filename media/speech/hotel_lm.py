@@ -32,13 +32,40 @@ EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
 }
 
-# Dialogue-state LMs: when the agent has just asked for a phone number or a booking code, the
-# engine can switch the recognizer to an LM trained only on these intents' phrases.
+# Dialogue-state LMs: when the agent has just asked a question (a phone number, a name, a yes
+# or no), the engine switches the recognizer to an LM trained mostly on the phrases that answer
+# it. Each is also trained on `CONTEXT_GENERAL_SENTENCES` general phrases, so a guest who
+# answers with something else ("actually can I speak to someone") is still recognized.
 CONTEXTS: dict[str, tuple[str, ...]] = {
     "digits": ("phone", "code", "yes", "no", "repeat"),
     "booking": ("book", "change", "correction", "yes", "no", "repeat"),
+    "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
+    "name": ("identify", "yes", "no", "repeat"),
+    "items": ("room_service", "housekeeping", "correction", "identify", "repeat"),
+    "when": ("callback_time", "callback", "yes", "no", "repeat"),
 }
+# Templates left out of a context's LM: answering "may I have the name?" with a room number
+# is unlikely, and "{first} {surname} room {room_number}" made "lucy hill" come out as
+# "lucy three oh".
+CONTEXT_EXCLUDED_SLOTS: dict[str, tuple[str, ...]] = {"name": ("room_number",)}
 CONTEXT_SENTENCES = 10_000
+CONTEXT_GENERAL_SENTENCES = 2_000
+# The dialogue's `Reply.expecting` (the slot or yes/no question just asked) -> context.
+EXPECTING_CONTEXT: dict[str, str] = {
+    "phone": "digits", "confirmation_code": "digits",
+    "check_in": "booking", "check_out": "booking", "nights": "booking", "guests": "booking",
+    "room_type": "booking", "rate_plan": "booking", "changes": "booking",
+    "guest_name": "name", "room_number": "items", "items": "items", "when": "when",
+    "confirm_booking": "yesno", "confirm_change": "yesno", "confirm_cancel": "yesno",
+    "accept_charge": "yesno", "confirm_order": "yesno", "offer_sms": "yesno",
+    "offer_transfer": "yesno", "offer_callback": "yesno", "offer_booking": "yesno",
+    "pick_room": "yesno", "multi_room": "yesno", "anything_else": "yesno",
+}
+
+
+def context_for(expecting: str | None) -> str | None:
+    """The recognition context for the dialogue's expectation (None: the general LM)."""
+    return EXPECTING_CONTEXT.get(expecting) if expecting else None
 
 Ngram = tuple[str, ...]
 
@@ -168,7 +195,8 @@ def build_jsgf() -> str:
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
-                 EXTRA_PRONUNCIATIONS, CONTEXTS, CONTEXT_SENTENCES))
+                 EXTRA_PRONUNCIATIONS, CONTEXTS, CONTEXT_EXCLUDED_SLOTS, CONTEXT_SENTENCES,
+                 CONTEXT_GENERAL_SENTENCES))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -186,6 +214,13 @@ def files_in(directory: Path) -> LmFiles:
                    {name: directory / f"hotel-{name}.arpa" for name in CONTEXTS})
 
 
+def context_templates(name: str) -> dict[str, tuple[str, ...]]:
+    """The templates context `name` is trained on (its intents, minus excluded slots)."""
+    excluded = tuple("{" + slot + "}" for slot in CONTEXT_EXCLUDED_SLOTS.get(name, ()))
+    return {intent: tuple(t for t in hp.TEMPLATES[intent] if not any(x in t for x in excluded))
+            for intent in CONTEXTS[name]}
+
+
 def build(directory: Path) -> LmFiles:
     """Write hotel.arpa, hotel.dict, hotel.gram and the context LMs (atomically per file)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -197,8 +232,11 @@ def build(directory: Path) -> LmFiles:
         files.jsgf: build_jsgf(),
     }
     for name, intents in CONTEXTS.items():
-        fixed = [t for i in intents for t in hp.TEMPLATES[i] if "{" not in t]
-        lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents)]
+        templates = context_templates(name)
+        fixed = [t for i in intents for t in templates[i] if "{" not in t]
+        lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents,
+                                                     templates)]
+        lines += [p.text for p in hp.generate(CONTEXT_GENERAL_SENTENCES, TRAIN_SEED + 1)]
         contents[files.contexts[name]] = build_arpa(lines, vocab)
     for path, content in contents.items():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.name)

@@ -396,15 +396,17 @@ def _expand(template: str, rng: random.Random, slots: Mapping[str, Sequence[str]
     return _PLACEHOLDER.sub(fill, template)
 
 
-def generate(n: int, seed: int, intents: Sequence[str] | None = None) -> list[Phrase]:
-    """`n` random phrases, intents chosen uniformly then templates uniformly; deterministic."""
+def generate(n: int, seed: int, intents: Sequence[str] | None = None,
+             templates: Mapping[str, Sequence[str]] = TEMPLATES) -> list[Phrase]:
+    """`n` random phrases, intents chosen uniformly then templates uniformly; deterministic.
+    `templates` may replace the intents' templates (e.g. a subset for one dialogue state)."""
     rng = random.Random(seed)
-    names = list(intents) if intents is not None else list(TEMPLATES)
+    names = list(intents) if intents is not None else list(templates)
     out: list[Phrase] = []
     for _ in range(n):
         intent = rng.choice(names)
         found: list[Keyword] = []
-        text = _expand(rng.choice(TEMPLATES[intent]), rng, SLOTS, found)
+        text = _expand(rng.choice(templates[intent]), rng, SLOTS, found)
         out.append(Phrase(intent, " ".join(text.split()), tuple(found)))
     return out
 

@@ -44,7 +44,9 @@ class Transcript:
 
     `confidence` is in [0, 1] (0 for an empty result). `finish_ms` is the wall time `finish()`
     took, i.e. the latency the recognizer adds after the end of speech; `decode_ms` is the
-    total wall time spent in `feed()` and `finish()` for the turn.
+    total wall time spent in `feed()` and `finish()` for the turn. `alternatives` are the next
+    best distinct hypotheses (n-best, best first, without `text`), for a listener that knows
+    which answer it expects.
     """
 
     text: str
@@ -53,6 +55,7 @@ class Transcript:
     audio_ms: float
     finish_ms: float
     decode_ms: float
+    alternatives: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:

@@ -8,6 +8,7 @@ recognizers in worker processes, not threads (`media.speech.stt_pool`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class PocketsphinxSettings:
     partial_every_ms: float = 300.0
     noise_floor: float = 200.0
     reset_cmn: bool = False  # start each turn from the initial cepstral mean
+    n_best: int = 5  # alternative hypotheses returned with each transcript
     options: tuple[tuple[str, Any], ...] = field(default=(
         ("lw", 8.0), ("pl_window", 0), ("fwdflat", False), ("bestpath", True), ("topn", 16),
         ("beam", 1e-60), ("wbeam", 1e-40), ("pbeam", 1e-60), ("maxhmmpf", -1),
@@ -145,10 +147,22 @@ class PocketsphinxRecognizer:
         text = hyp.hypstr.strip() if hyp is not None else ""
         words = tuple(self._words()) if text else ()
         confidence = math.fsum(w.confidence for w in words) / len(words) if words else 0.0
+        alternatives = self._alternatives(text) if text and self.settings.n_best > 0 else ()
         finish_s = time.perf_counter() - t0
         self._decode_s += finish_s
         return Transcript(text, confidence, words, 1000.0 * self._samples / STT_SAMPLE_RATE,
-                          1000.0 * finish_s, 1000.0 * self._decode_s)
+                          1000.0 * finish_s, 1000.0 * self._decode_s, alternatives)
+
+    def _alternatives(self, best: str) -> tuple[str, ...]:
+        """Up to `n_best` distinct n-best hypotheses other than `best` (about 1 ms)."""
+        out: list[str] = []
+        for hyp in itertools.islice(self._decoder.nbest(), 4 * self.settings.n_best):
+            text = " ".join(hyp.hypstr.split())
+            if text and text != best and text not in out:
+                out.append(text)
+                if len(out) >= self.settings.n_best:
+                    break
+        return tuple(out)
 
     def _words(self) -> list[Word]:
         out: list[Word] = []

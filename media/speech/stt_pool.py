@@ -217,12 +217,20 @@ class RecognizerPool:
             raise STTError(f"recognizer {op} timed out") from exc
 
     def _pump_responses(self) -> None:
+        """Hands each response to the loop that is waiting for it: the loop of the request's
+        future, which need not be the loop that started the pool (a pool shared across event
+        loops, as in pytest, must not deliver into a loop that is not running)."""
         while True:
             msg = self._responses.get()
             if msg is None:
                 return
-            assert self._loop is not None
-            self._loop.call_soon_threadsafe(self._deliver, *msg)
+            entry = self._pending.get(msg[0])
+            loop = entry[0].get_loop() if entry is not None else self._loop
+            assert loop is not None
+            try:
+                loop.call_soon_threadsafe(self._deliver, *msg)
+            except RuntimeError:  # that loop is closed: nobody waits for this result
+                self._pending.pop(msg[0], None)
 
     def _deliver(self, req_id: int, status: str, result: object) -> None:
         if req_id < 0:

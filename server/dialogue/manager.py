@@ -8,6 +8,7 @@ then a new task, then the slots of the task in progress. Every action goes throu
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
@@ -35,6 +36,24 @@ OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROO
                 Outcome.COMPLETED, Outcome.ABANDONED)
 
 
+# What a bare answer to each slot question must contain to count as an answer.
+_SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
+    "check_in": lambda u: u.check_in is not None or u.check_out is not None,
+    "check_out": lambda u: u.check_in is not None or u.check_out is not None,
+    "nights": lambda u: u.nights is not None or u.extra_nights is not None,
+    "guests": lambda u: u.guests is not None,
+    "room_type": lambda u: u.room_type is not None,
+    "rate_plan": lambda u: u.rate_plan is not None,
+    # A booking needs a full name: "tom green" answers, "tom please" is likely a mishearing.
+    "guest_name": lambda u: u.name is not None and len(u.name.split()) >= 2,
+    "phone": lambda u: u.phone is not None,
+    "confirmation_code": lambda u: u.code is not None,
+    "room_number": lambda u: u.room_number is not None,
+    "items": lambda u: bool(u.menu or u.housekeeping or u.maintenance),
+    "changes": lambda u: u.has_booking_slots,
+}
+
+
 def _part_of_day(hour: int) -> str:
     return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
 
@@ -43,9 +62,14 @@ class DialogueManager:
     """One call's dialogue. Not thread-safe; one instance per call."""
 
     def __init__(self, context: ToolContext, *, min_confidence: float = 0.45,
-                 silence_s: float = 7.0, misses_before_transfer: int = 2) -> None:
+                 min_confidence_expected: float = 0.15, silence_s: float = 7.0,
+                 misses_before_transfer: int = 2) -> None:
         self._conv = Conversation(context)
         self._min_confidence = min_confidence
+        # An answer to the question just asked ("yes" after "shall I book it?", a name after
+        # "may I have the name?") is believed at a lower recognizer confidence: the
+        # recognizer's word posteriors are low for short answers even when they are right.
+        self._min_confidence_expected = min(min_confidence, min_confidence_expected)
         self._silence_s = silence_s
         self._misses_before_transfer = misses_before_transfer
         self._misses = 0
@@ -85,9 +109,11 @@ class DialogueManager:
         conv = self._conv
         conv.calls = []
         self._silences = 0
-        if not normalize(text) or confidence < self._min_confidence:
+        if not normalize(text) or confidence < self._min_confidence_expected:
             return self._miss()
         u = understand(text, conv.today(), expecting=conv.expecting)
+        if confidence < self._min_confidence and not self._fits(u):
+            return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
         if (self._unheard_question and conv.pending in COMMITS and u.answer is Answer.YES
@@ -101,6 +127,31 @@ class DialogueManager:
             return self._miss()
         self._misses = 0
         return self._reply(say, u.intent)
+
+    def choose(self, hypotheses: Sequence[str]) -> str:
+        """The first of the recognizer's hypotheses (best first) that answers what the agent
+        just asked, else the best one: n-best re-ranking against the expectation."""
+        if not hypotheses:
+            return ""
+        if self._conv.expecting is None:
+            return hypotheses[0]  # no question asked: nothing to re-rank against
+        today = self._conv.today()
+        for text in hypotheses:
+            if normalize(text) and self._fits(understand(text, today,
+                                                          expecting=self._conv.expecting)):
+                return text
+        return hypotheses[0]
+
+    def _fits(self, u: Understood) -> bool:
+        """Does `u` answer the question just asked (or, with none pending, ask for a task)?"""
+        conv = self._conv
+        expecting = conv.expecting
+        if conv.pending is not None and expecting == conv.pending.value:
+            return u.answer is not Answer.NONE
+        if expecting is None:
+            return u.intent is not Intent.NONE or u.has_booking_slots
+        slot = _SLOT_FITS.get(expecting)
+        return slot(u) if slot is not None else u.intent is not Intent.NONE
 
     async def on_silence(self, seconds: float) -> Reply | None:
         """A long silence: first check in, then end the call (outcome "abandoned")."""

@@ -13,9 +13,9 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from media.engine import (
     AgentState,
@@ -29,6 +29,7 @@ from media.engine import (
 )
 from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted, SpeechEnded, SpeechStarted
 from media.frames import AudioFrame
+from media.speech.hotel_lm import context_for
 from media.speech.stt import Transcript
 from media.speech.tts import EspeakTTS
 from server.engines.resources import Recognizers
@@ -37,6 +38,7 @@ from server.engines.speaker import Speaker, Utterance
 log = logging.getLogger(__name__)
 
 PREROLL_FRAMES = 15  # 300 ms at 20 ms frames: speech before the VAD's start decision
+SILENCE_CHECK_EVERY_S = 0.25  # how often a quiet line is checked for the guest's silence
 APOLOGY = "Sorry, I had a problem understanding that. Could you say it again?"
 
 
@@ -53,12 +55,22 @@ class ReplyLike(Protocol):
     def outcome(self) -> str | None: ...
 
 
+@runtime_checkable
+class ExpectingReply(Protocol):
+    """A reply that names what it asked for (`server.dialogue.Reply.expecting`), so the guest's
+    next turn is recognized with the matching context."""
+
+    @property
+    def expecting(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str
     tool_calls: tuple[ToolCall, ...] = ()
     end_call: bool = False
     outcome: str | None = None
+    expecting: str | None = None
 
 
 class Dialogue(Protocol):
@@ -66,6 +78,14 @@ class Dialogue(Protocol):
     async def handle(self, text: str, *, confidence: float = 1.0) -> ReplyLike: ...
     async def on_silence(self, seconds: float) -> ReplyLike | None: ...
     def on_interrupted(self, spoken_text: str) -> None: ...
+
+
+@runtime_checkable
+class ChoosingDialogue(Protocol):
+    """A dialogue that can pick, from the recognizer's n-best hypotheses (best first), the one
+    that answers what it asked."""
+
+    def choose(self, hypotheses: Sequence[str]) -> str: ...
 
 
 DialogueFactory = Callable[[EngineIO], Dialogue]
@@ -122,8 +142,10 @@ class _OfflineCall:
         self.pending: dict[str, _Pending] = {}
         self.last_activity = time.monotonic()
         self.ending = False
+        self.responding = False
         self.end_outcome: str | None = None
         self.stt_id = f"{io.call_id}"
+        self.expecting: str | None = None  # what the agent's last reply asked for
 
     async def run(self) -> None:
         responder = asyncio.create_task(self._respond_loop(), name=f"respond-{self.io.call_id}")
@@ -141,11 +163,16 @@ class _OfflineCall:
     # -- input -------------------------------------------------------------------------------
     async def _listen(self) -> None:
         inbox = self.io.inbox
+        next_check = time.monotonic() + SILENCE_CHECK_EVERY_S
         while True:
-            try:
-                item = await asyncio.wait_for(inbox.get(), timeout=1.0)
-            except TimeoutError:
+            # Audio frames arrive every 20 ms while the guest is connected, so the silence
+            # check runs on the clock, not only when the inbox goes quiet.
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + SILENCE_CHECK_EVERY_S
                 await self._check_silence()
+            try:
+                item = await asyncio.wait_for(inbox.get(), timeout=SILENCE_CHECK_EVERY_S)
+            except TimeoutError:
                 continue
             if isinstance(item, AudioFrame):
                 if self.in_turn:
@@ -176,7 +203,7 @@ class _OfflineCall:
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
         try:
-            await self.engine.stt.begin(self.stt_id)
+            await self.engine.stt.begin(self.stt_id, context_for(self.expecting))
         except Exception:
             log.exception("call %s: recognizer begin failed", self.io.call_id)
         while self.preroll:
@@ -198,7 +225,7 @@ class _OfflineCall:
         if self.io.playout.is_playing:
             self.last_activity = time.monotonic()  # silence counts from the agent's last word
             return
-        if self.in_turn or self.ending or not self.turns.empty():
+        if self.in_turn or self.ending or self.responding or not self.turns.empty():
             return
         quiet = time.monotonic() - self.last_activity
         if quiet < self.engine.silence_check_s:
@@ -212,7 +239,12 @@ class _OfflineCall:
     async def _respond_loop(self) -> None:
         while True:
             turn = await self.turns.get()
-            await self._respond(turn)
+            self.responding = True  # the guest is waiting for us: not a silence
+            try:
+                await self._respond(turn)
+            finally:
+                self.responding = False
+                self.last_activity = time.monotonic()
 
     async def _respond(self, turn: _GuestTurn) -> None:
         call_id = self.io.call_id
@@ -224,12 +256,15 @@ class _OfflineCall:
             return
         text_at = time.time()
         stt_ms = 1000.0 * (text_at - turn.ended_wall)
-        self.io.emit(TranscriptTurn(role=Role.GUEST, text=transcript.text,
+        text = transcript.text
+        if transcript.alternatives and isinstance(self.dialogue, ChoosingDialogue):
+            text = self.dialogue.choose((text, *transcript.alternatives))
+        self.io.emit(TranscriptTurn(role=Role.GUEST, text=text,
                                     started_at=turn.started_wall, ended_at=turn.ended_wall,
                                     stt_ms=round(stt_ms, 1)))
         self.io.emit(StateChanged(AgentState.THINKING))
         try:
-            reply = await self.dialogue.handle(transcript.text, confidence=transcript.confidence)
+            reply = await self.dialogue.handle(text, confidence=transcript.confidence)
         except Exception:
             log.exception("call %s: dialogue failed", call_id)
             reply = Reply(APOLOGY)
@@ -241,6 +276,8 @@ class _OfflineCall:
         if reply.end_call:
             self.ending = True
             self.end_outcome = reply.outcome
+        if reply.text:
+            self.expecting = reply.expecting if isinstance(reply, ExpectingReply) else None
         if not reply.text:
             if reply.end_call:
                 self._end()

@@ -44,8 +44,9 @@ class Recognizers:
         await asyncio.shield(self.warm())
         return self._pool
 
-    async def begin(self, session_id: str) -> None:
-        await (await self._ready()).begin(session_id)
+    async def begin(self, session_id: str, context: str | None = None) -> None:
+        """Start a turn, recognized with the named dialogue-state `context` (hotel_lm)."""
+        await (await self._ready()).begin(session_id, context)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         return await (await self._ready()).feed(session_id, pcm16_16k, wait=wait)

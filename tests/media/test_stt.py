@@ -130,3 +130,41 @@ async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
         assert pool.active_sessions == 0
         again = await call("call-a")  # recognizers are reused across turns
         assert again.text == a.text
+
+
+def test_every_dialogue_expectation_names_a_built_context(
+        recognizer: PocketsphinxRecognizer) -> None:
+    assert set(hotel_lm.EXPECTING_CONTEXT.values()) <= recognizer.contexts
+    assert hotel_lm.context_for("guest_name") == "name"
+    assert hotel_lm.context_for("confirm_booking") == "yesno"
+    assert hotel_lm.context_for(None) is None and hotel_lm.context_for("no such slot") is None
+    # The name context leaves out room numbers ("{first} {surname} room {room_number}").
+    assert not any("{room_number}" in t
+                   for ts in hotel_lm.context_templates("name").values() for t in ts)
+
+
+def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:
+    result = transcribe(recognizer, speak("my name is emma brown", VOICE), context="name")
+    assert result.text and result.alternatives
+    assert result.text not in result.alternatives
+    assert len(set(result.alternatives)) == len(result.alternatives) <= 5
+
+
+async def test_pool_started_on_another_loop_answers_this_one(lm_cache: Path) -> None:
+    """A pool shared across event loops (pytest's module-scoped fixtures) delivers each result
+    to the loop waiting for it, not to the loop that started the pool."""
+    factory = functools.partial(
+        PocketsphinxRecognizer, PocketsphinxSettings(cache_dir=str(lm_cache)))
+    pool = RecognizerPool(factory, workers=1, timeout_s=30.0)
+    other = asyncio.new_event_loop()
+    try:
+        # Started on a loop in another thread, which then stops running.
+        await asyncio.to_thread(other.run_until_complete, pool.start())
+        pcm = speak("what time is breakfast", VOICE)
+        await pool.begin("s")
+        await pool.feed("s", pcm)
+        result = await pool.finish("s")
+        assert "breakfast" in result.text
+    finally:
+        await pool.close()
+        other.close()

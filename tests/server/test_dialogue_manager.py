@@ -138,3 +138,35 @@ async def test_goodbye_reports_the_most_consequential_outcome(make_ctx: MakeCtx)
     assert r.outcome == "info_given"
     r = await dm.handle("no thanks bye")
     assert r.end_call and r.outcome == "housekeeping_requested"
+
+
+async def test_choose_picks_the_hypothesis_that_answers_the_question(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    # Nothing asked yet: the recognizer's best hypothesis stands.
+    assert dm.choose(["do you have any rooms", "i'd like to book a room"]) == (
+        "do you have any rooms")
+    r = await dm.handle("i'd like to book a standard double for next friday for two nights")
+    assert r.expecting == "guests"
+    assert dm.choose(["i'm people", "nine people"]) == "nine people"
+    assert dm.choose(["i'm people", "when people"]) == "i'm people"  # none fits: the best
+    await dm.handle("two people")
+    r = await dm.handle("room only")
+    assert r.expecting == "guest_name"
+    # A booking needs a full name: "tom please" is passed over for "tom green".
+    assert dm.choose(["tom please", "tom green"]) == "tom green"
+    r = await dm.handle("tom green")
+    assert r.expecting == "confirm_booking"
+    assert dm.choose(["the ahead", "yes go ahead"]) == "yes go ahead"
+
+
+async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    await dm.handle("i'd like to book a standard double for next friday for two nights")
+    r = await dm.handle("two people", confidence=0.3)  # answers "how many guests?"
+    assert r.expecting == "rate_plan"
+    r = await dm.handle("what time is breakfast", confidence=0.3)  # does not answer it
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "rate_plan"
+    r = await dm.handle("room only", confidence=0.1)  # below the floor for any answer
+    assert r.expecting == "offer_transfer"

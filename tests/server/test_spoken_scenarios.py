@@ -1,0 +1,106 @@
+"""The dialogue scenarios again, spoken: each guest line is synthesized (three voices in turn),
+goes through the bridge's VAD turns, the recognizer workers (with the dialogue's expectation as
+recognition context), the dialogue and the hotel tools, and the agent's replies are synthesized
+and played. Graded on database state, like the text scenarios.
+
+One test per scenario, then `test_spoken_task_success_rate` prints the per-task table and the
+task success rate and fails below `FLOOR`. Scenarios the recognizer still gets wrong are xfail
+(not strict) with what goes wrong; `python -m bench.spoken_scenarios -v` shows said vs heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from server.engines.resources import Recognizers
+from tests.server.dialogue_fixtures import Scenario
+from tests.server.test_dialogue_scenarios import SCENARIOS
+from tests.spoken_scenarios import run_spoken, success_table
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PACE = 4.0  # guest audio at four times real time (the recognizer keeps up on a loaded machine)
+PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it faster
+# The task success rate must not fall below this: measured 27-29/47 (57-62 %) in full runs
+# on a shared 2-core machine; runs differ by a few scenarios (CPU load moves VAD turn edges,
+# and recognizers carry their cepstral mean from call to call).
+FLOOR = 0.50
+
+_NAME = "the guest's name is misheard (espeak voices vs the en-us acoustic model)"
+_SHORT = "a short answer is misheard ('room only' -> 'room really', 'no' -> 'the room')"
+# Scenario name -> what goes wrong when it is spoken (seen in at least one of two full runs;
+# `python -m bench.spoken_scenarios -v INDEX` shows said vs heard).
+KNOWN_FAILING: dict[str, str] = {
+    "book_all_in_one": _NAME + " ('anna smith' -> 'alice smith')",
+    "book_step_by_step": "'december fourth' / 'family room' / 'for three' misheard",
+    "book_correct_nights": _SHORT + "; 'emma brown' misheard",
+    "book_correct_guests": _NAME + " ('lucy hill' -> 'lucy three oh')",
+    "book_correct_date": _NAME + " ('peter king' -> 'the booking')",
+    "book_known_caller": "'go ahead' -> 'the ahead' (low confidence) at the confirmation",
+    "book_no_caller_id": "a phone digit dropped ('oh oh five' -> 'oh five')",
+    "book_date_in_past": _NAME + " ('sarah jones' -> 'sam jones')",
+    "book_nine_in_double_transfer": "'nine people' -> \"i'm people\"",
+    "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella morris')",
+    "availability_then_book": "'saturday' -> 'sunday'; 'mark evans' misheard",
+    "availability_only": "first turn of a call misheard (previous caller's cepstral mean)",
+    "sms_offered_after_booking": _NAME + " ('grace hall' -> 'grace call')",
+    "cancel_by_spelled_code": "spelled code 'c r t eight n two' -> 'c r t x n two'",
+    "change_move_date": "'to saturday' -> 'to talk to a night'",
+    "change_by_code_with_correction": "spelled code 'c r t eight n two' misheard",
+    "room_service_asks_room": "'fish and chips' / 'room two oh three' misheard",
+    "callback_at_time": "'back at three' -> 'on oh three'",
+    "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request",
+    "low_confidence_reasked": "'saturday' -> 'five eight four'; 'tom green' -> 'tom please'",
+    "repeat_last_reply": "'what time is' / 'say that again' misheard",
+    "book_no_then_change_plan": _NAME + " ('oscar lewis' -> 'oscar lee')",
+    "book_with_question_on_the_way": _SHORT,
+    "callback_in_minutes": "'back in' -> 'not in' / 'on king'",
+}
+
+RESULTS: dict[str, tuple[Scenario, bool]] = {}
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def recognizers() -> AsyncIterator[Recognizers]:
+    stt = Recognizers(workers=2)
+    await stt.warm()
+    try:
+        yield stt
+    finally:
+        await stt.close()
+
+
+def _scenarios() -> Iterator[Any]:
+    for i, sc in enumerate(SCENARIOS):
+        reason = KNOWN_FAILING.get(sc.name)
+        marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
+        yield pytest.param(i, id=sc.name, marks=marks)
+
+
+@pytest.mark.parametrize("index", _scenarios())
+async def test_spoken_scenario(index: int, template_db: Path, tmp_path: Path,
+                               recognizers: Recognizers) -> None:
+    sc = SCENARIOS[index]
+    RESULTS[sc.name] = (sc, False)
+    await asyncio.wait_for(run_spoken(sc, index, template_db, tmp_path, recognizers,
+                                      pace=PACE, playout_pace=PLAYOUT_PACE), 150)
+    RESULTS[sc.name] = (sc, True)
+
+
+async def test_spoken_task_success_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    if len(RESULTS) < len(SCENARIOS):
+        pytest.skip("reports on the whole spoken suite; some scenarios did not run")
+    results = [RESULTS[sc.name] for sc in SCENARIOS]
+    lines = ["", "spoken scenarios (audio in, through the bridge)", *success_table(results)]
+    lines += [f"FAILED {sc.name}" for sc, ok in results if not ok]
+    with capsys.disabled():
+        print("\n".join(lines))
+    assert len(results) >= 30
+    passed = sum(ok for _, ok in results)
+    assert passed / len(results) >= FLOOR, [sc.name for sc, ok in results if not ok]
