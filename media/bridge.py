@@ -42,6 +42,24 @@ log = logging.getLogger(__name__)
 HOLD_MAX_MS = 800.0
 
 
+async def stop_task(task: asyncio.Task[None], what: str, *, retry_s: float = 0.5,
+                    attempts: int = 20) -> None:
+    """Cancel `task` and wait until it ends, cancelling again while it does not: on Python 3.11
+    `asyncio.wait_for` returns its inner result instead of raising when a cancel lands just as
+    the inner await completes (an engine reading its inbox with a timeout hits this), and one
+    swallowed cancel must not leave the owner waiting forever."""
+    for attempt in range(attempts):
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=retry_s)
+        if done:
+            if not task.cancelled() and task.exception() is not None:
+                log.debug("%s ended with %r", what, task.exception())
+            return
+        if attempt == 0:
+            log.warning("%s ignored a cancel; cancelling again", what)
+    log.error("%s would not stop after %d cancels; leaving it", what, attempts)
+
+
 class LevelMeter:
     """Mean level of the guest's audio over one-second windows (logged at debug)."""
 
@@ -171,5 +189,4 @@ class CallBridge:
                     return
         finally:
             self.source.close()
-            engine_task.cancel()
-            await asyncio.gather(engine_task, return_exceptions=True)
+            await stop_task(engine_task, f"call {self.call_id}: engine")
