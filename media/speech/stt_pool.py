@@ -115,8 +115,9 @@ class RecognizerPool:
                 name=f"stt-worker-{i}", daemon=True)
             proc.start()
             self._workers.append(_Worker(proc, requests, asyncio.Semaphore(self._max_inflight)))
-        for _ in range(self._n):
-            await asyncio.wait_for(self._ready.get(), timeout=max(60.0, self._timeout_s))
+        async with asyncio.timeout(max(60.0, self._timeout_s)):
+            for _ in range(self._n):
+                await self._ready.get()
 
     async def close(self) -> None:
         for w in self._workers:
@@ -211,8 +212,9 @@ class RecognizerPool:
     async def _call(self, worker: _Worker, op: str, session: str, payload: bytes | str | None
                     ) -> object:
         fut = await self._send(worker, op, session, payload)
-        try:
-            return await asyncio.wait_for(fut, self._timeout_s)
+        try:  # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
+            async with asyncio.timeout(self._timeout_s):
+                return await fut
         except TimeoutError as exc:
             raise STTError(f"recognizer {op} timed out") from exc
 

@@ -170,8 +170,9 @@ class _OfflineCall:
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + SILENCE_CHECK_EVERY_S
                 await self._check_silence()
-            try:
-                item = await asyncio.wait_for(inbox.get(), timeout=SILENCE_CHECK_EVERY_S)
+            try:  # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel
+                async with asyncio.timeout(SILENCE_CHECK_EVERY_S):
+                    item = await inbox.get()
             except TimeoutError:
                 continue
             if isinstance(item, AudioFrame):

@@ -89,4 +89,5 @@ async def run_callback_scheduler(db: Database, outbound: Outbound, *, interval_s
         except Exception:
             log.exception("callback scheduler pass failed")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+            async with asyncio.timeout(interval_s):
+                await stop.wait()
