@@ -11,7 +11,7 @@ task success rate and fails below `FLOOR`. Scenarios the recognizer still gets w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +76,13 @@ async def recognizers() -> AsyncIterator[Recognizers]:
         await stt.close()
 
 
-def _scenarios() -> Iterator[Any]:
+def _scenarios() -> list[Any]:
+    params = []
     for i, sc in enumerate(SCENARIOS):
         reason = KNOWN_FAILING.get(sc.name)
         marks = [pytest.mark.xfail(reason=reason, strict=False)] if reason else []
-        yield pytest.param(i, id=sc.name, marks=marks)
+        params.append(pytest.param(i, id=sc.name, marks=marks))
+    return params
 
 
 @pytest.mark.parametrize("index", _scenarios())
