@@ -20,12 +20,18 @@ def write_wav(path: Path, samples: np.ndarray, sample_rate: int) -> Path:
 
 
 def spoken_wav(path: Path, text: str, *, voice: str = "en-us", lead_s: float = 1.0,
-               tail_s: float = 1.0) -> Path:
-    """`text` spoken after `lead_s` of silence, then `tail_s` of silence."""
+               tail_s: float = 1.0, noise_dbfs: float | None = None) -> Path:
+    """`text` spoken after `lead_s` of silence, then `tail_s` of silence; with `noise_dbfs`,
+    steady room noise under all of it (a real microphone is never digitally silent, and
+    Chromium's gain control treats seconds of digital silence unlike a room)."""
     pcm, rate = synthesize_blocking(text, voice=voice)
     silence_lead = np.zeros(int(lead_s * rate), np.int16)
     silence_tail = np.zeros(int(tail_s * rate), np.int16)
-    return write_wav(path, np.concatenate([silence_lead, pcm, silence_tail]), rate)
+    audio = np.concatenate([silence_lead, pcm, silence_tail]).astype(np.float64)
+    if noise_dbfs is not None:
+        rng = np.random.default_rng(11)
+        audio += rng.normal(0.0, 32768 * 10 ** (noise_dbfs / 20), audio.size)
+    return write_wav(path, np.clip(audio, -32768, 32767).astype(np.int16), rate)
 
 
 def spoken_wav_bytes(text: str, *, voice: str = "en-us", rate_wpm: int = 160) -> bytes:

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -29,6 +28,7 @@ from media.engine import (
 )
 from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted, SpeechEnded, SpeechStarted
 from media.frames import AudioFrame
+from media.preroll import PreRoll
 from media.speech.hotel_lm import context_for
 from media.speech.stt import Transcript
 from media.speech.tts import EspeakTTS
@@ -37,7 +37,6 @@ from server.engines.speaker import Speaker, Utterance
 
 log = logging.getLogger(__name__)
 
-PREROLL_FRAMES = 15  # 300 ms at 20 ms frames: speech before the VAD's start decision
 SILENCE_CHECK_EVERY_S = 0.25  # how often a quiet line is checked for the guest's silence
 APOLOGY = "Sorry, I had a problem understanding that. Could you say it again?"
 
@@ -133,7 +132,7 @@ class _OfflineCall:
         self.io = io
         self.speaker = Speaker(io.playout, engine.tts)
         self.dialogue = engine.dialogue_factory(io)
-        self.preroll: deque[AudioFrame] = deque(maxlen=PREROLL_FRAMES)
+        self.preroll = PreRoll()
         self.in_turn = False
         self.turn_started_wall = 0.0
         self.turns: asyncio.Queue[_GuestTurn] = asyncio.Queue(maxsize=8)
@@ -181,7 +180,7 @@ class _OfflineCall:
                 else:
                     self.preroll.append(item)
             elif isinstance(item, SpeechStarted):
-                await self._turn_started()
+                await self._turn_started(item.at)
             elif isinstance(item, SpeechEnded):
                 self._turn_ended()
             elif isinstance(item, Interrupted):
@@ -199,7 +198,7 @@ class _OfflineCall:
         except Exception:
             log.exception("call %s: recognizer feed failed", self.io.call_id)
 
-    async def _turn_started(self) -> None:
+    async def _turn_started(self, onset: float) -> None:
         self.in_turn = True
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
@@ -207,8 +206,8 @@ class _OfflineCall:
             await self.engine.stt.begin(self.stt_id, context_for(self.expecting))
         except Exception:
             log.exception("call %s: recognizer begin failed", self.io.call_id)
-        while self.preroll:
-            await self._feed(self.preroll.popleft())
+        for frame in self.preroll.take_from(onset):
+            await self._feed(frame)
 
     def _turn_ended(self) -> None:
         if not self.in_turn:
