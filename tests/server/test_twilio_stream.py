@@ -285,19 +285,24 @@ async def test_with_several_workers_the_stream_makes_the_session_once(
         assert target.parameters == {"call_sid": call_sid, "direction": "inbound"}
         assert (await (await client.get("/voice/sessions")).json())["sessions"] == []
         call = await twilio.connect(target, call_sid)
-        second = await twilio.connect(target, call_sid)
+        talk = asyncio.create_task(call.speak(silence_ulaw(3.0)))
+        second: PhoneCallStream | None = None
         try:
-            talk = asyncio.create_task(call.speak(silence_ulaw(3.0)))
+            # the first stream has claimed the call once its greeting plays; then a second comes
+            assert await call.wait_until(lambda: len(call.audio) >= 1)
+            second = await twilio.connect(target, call_sid)
             assert await call.wait_until(lambda: len(call.audio) >= 25)
-            assert await second.wait_until(lambda: second.ws.closed)
+            assert await second.wait_until(lambda: second is not None and second.ws.closed)
             assert second.close_code == 1008
             [live] = (await (await client.get("/voice/sessions")).json())["sessions"]
             assert live["caller"] == CALLER and live["state"] == "connected"
             await call.stop()
             await talk
         finally:
+            talk.cancel()
             await call.close()
-            await second.close()
+            if second is not None:
+                await second.close()
     assert await _no_sessions(client)
     async with client.app[DB].session() as s:
         [row] = (await s.scalars(select(VoiceCall))).all()
