@@ -33,6 +33,7 @@ from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
 from media.vad import VadConfig
 from media.vad.detector import level_dbfs
 from tests.media.barge import RATE, BargeRun, LockstepBargeIn, at_level, line_noise, place
+from tests.media.barge import agent_speech as looped_agent
 from tests.media.corpus import SENTENCES, VOICES, non_words_corpus, tts_clip
 
 AGENT_TEXT = (
@@ -44,11 +45,7 @@ AGENT_TEXT = (
 
 def agent_speech(seconds: float) -> np.ndarray:
     """The agent's answer at -20 dBFS, repeated to `seconds`."""
-    clip = tts_clip(AGENT_TEXT, "en+f3", 165, 50)
-    n = int(seconds * RATE)
-    out: np.ndarray = np.clip(at_level(np.tile(clip, 1 + n // clip.size)[:n], -20.0),
-                              -32768, 32767).astype(np.int16)
-    return out
+    return looped_agent(tts_clip(AGENT_TEXT, "en+f3", 165, 50), seconds)
 
 
 def pct(values: list[float], q: float) -> float:

@@ -163,6 +163,14 @@ def at_level(x: Float, dbfs: float) -> Float:
     return out
 
 
+def agent_speech(clip: Float, seconds: float, dbfs: float = -20.0) -> PCM16:
+    """The agent's answer: `clip` (unit-RMS float) at `dbfs`, repeated to `seconds`, as int16."""
+    n = int(seconds * RATE)
+    looped = at_level(np.tile(clip, 1 + n // clip.size)[:n], dbfs)
+    out: PCM16 = np.clip(looped, -32768, 32767).astype(np.int16)
+    return out
+
+
 def place(length: int, clip: Float, at: int) -> Float:
     """`clip` put at sample `at` of a silent buffer of `length` samples."""
     out: Float = np.zeros(length)

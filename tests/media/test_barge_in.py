@@ -22,6 +22,7 @@ from tests.media.barge import (
     RATE,
     BargeRun,
     LockstepBargeIn,
+    agent_speech,
     at_level,
     line_noise,
     place,
@@ -33,11 +34,7 @@ AGENT_TEXT = ("Our rooms are all non smoking, with a king bed or two queens, a d
 
 
 def _agent(seconds: float) -> np.ndarray:
-    clip = tts_clip(AGENT_TEXT, "en+f3", 165, 50)
-    n = int(seconds * RATE)
-    out: np.ndarray = np.clip(at_level(np.tile(clip, 1 + n // clip.size)[:n], -20.0),
-                              -32768, 32767).astype(np.int16)
-    return out
+    return agent_speech(tts_clip(AGENT_TEXT, "en+f3", 165, 50), seconds)
 
 
 def _agent_played_everything(run: BargeRun, agent: np.ndarray) -> bool:
