@@ -37,6 +37,9 @@ OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROO
 
 
 # What a bare answer to each slot question must contain to count as an answer.
+# Slots the booking confirmation reads back before committing (so a misheard one is caught).
+READ_BACK_SLOTS = frozenset({"check_in", "check_out", "nights", "guests", "room_type", "rate_plan"})
+
 _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
     "check_in": lambda u: u.check_in is not None or u.check_out is not None,
     "check_out": lambda u: u.check_in is not None or u.check_out is not None,
@@ -109,10 +112,16 @@ class DialogueManager:
         conv = self._conv
         conv.calls = []
         self._silences = 0
-        if not normalize(text) or confidence < self._min_confidence_expected:
+        if not normalize(text):
             return self._miss()
         u = understand(text, conv.today(), expecting=conv.expecting)
-        if confidence < self._min_confidence and not self._fits(u):
+        fits = self._fits(u)
+        # A booking detail that answers the question asked is believed at any confidence: the
+        # whole booking is read back and confirmed before anything is committed (8 kHz phone
+        # audio gives right answers like "bed and breakfast" posteriors under the floor).
+        read_back = fits and conv.expecting in READ_BACK_SLOTS
+        if (confidence < self._min_confidence_expected and not read_back) or \
+                (confidence < self._min_confidence and not fits):
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()

@@ -168,5 +168,9 @@ async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx
     assert r.expecting == "rate_plan"
     r = await dm.handle("what time is breakfast", confidence=0.3)  # does not answer it
     assert r.text == "Sorry, could you say that again?" and r.expecting == "rate_plan"
-    r = await dm.handle("room only", confidence=0.1)  # below the floor for any answer
+    r = await dm.handle("room only", confidence=0.1)  # a booking detail: read back before commit
+    assert r.expecting == "guest_name"
+    r = await dm.handle("jane porter", confidence=0.1)  # below the floor for other answers
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "guest_name"
+    r = await dm.handle("sorry", confidence=0.1)  # a second miss in a row
     assert r.expecting == "offer_transfer"

@@ -41,7 +41,9 @@ ANSWERS = [
     ("which room", "a double room"),
     ("type of room", "a double room"),
     ("room only", "bed and breakfast"),
-    ("name", "my name is Jane Porter"),
+    # A surname the recognizer knows: its vocabulary has the common UK surnames, not every
+    # name (open-vocabulary names are a known limit, docs/stt.md).
+    ("name", "my name is Jane Cooper"),
     ("number", "oh seven seven hundred nine hundred one seven seven"),
     ("shall i", "yes please"),
     ("would you like me to", "yes please"),
@@ -51,8 +53,10 @@ ANSWERS = [
 ]
 
 
-def _answer(agent_said: str) -> str:
+def _answer(agent_said: str, last_line: str) -> str:
     said = agent_said.lower()
+    if "say that again" in said or "say it again" in said:
+        return last_line  # like a caller, say it again
     return next((reply for cue, reply in ANSWERS if cue in said), "yes please")
 
 
@@ -73,10 +77,11 @@ async def _booked(db: Database) -> int:
 
 
 @pytest.mark.xfail(reason=(
-    "the offline engine takes the phone call and asks for the booking's details, but the "
-    "pocketsphinx hotel-LM recognizer misreads the caller's 8 kHz mu-law espeak speech "
-    "('the fourth of december' -> 'for fourth of december', 'two nights' -> 'fee actually'), so "
-    "the dialogue never reaches a booking; the transcript is in the failure message"),
+    "the offline engine takes the phone call, and with per-question recognition contexts and "
+    "read-back slots believed at low confidence it now fills date, nights, guests and rate plan "
+    "from 8 kHz mu-law espeak speech; it still mishears 'the fourth of december' as 'the fourth "
+    "on the family' (a family room nobody asked for) and the name ('jane cooper' -> 'ava you'), "
+    "so the caller never confirms a booking; the transcript is in the failure message"),
     strict=False)
 async def test_phone_booking_lands_in_the_database(aiohttp_client: AiohttpClient,
                                                    settings: Settings) -> None:
@@ -102,7 +107,7 @@ async def test_phone_booking_lands_in_the_database(aiohttp_client: AiohttpClient
                     break
                 live = client.app[SESSIONS].active()
                 agent = [t.text for t in live[0].turns if t.role.value == "agent"] if live else []
-                line = _answer(agent[-1] if agent else "")
+                line = _answer(agent[-1] if agent else "", line)
             await call.stop()
         finally:
             await call.close()
