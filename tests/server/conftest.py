@@ -35,6 +35,7 @@ from server.hotel.hold_music import HoldMusic
 from server.hotel.seed import seed_demo_hotel
 from server.tools import ToolContext, ToolResult, execute_voice_tool
 from server.tools.context import CapturedAudio, TransferTarget
+from tests.twilio_api import FakeTwilioApi, serve_twilio_api
 
 LONDON = ZoneInfo("Europe/London")
 # Tuesday 1 December 2026, 10:00 in London: "next Friday" is the 4th.
@@ -207,3 +208,10 @@ async def pg_db(postgres_url: str) -> AsyncIterator[Database]:
     yield database
     await database.dispose()
     await _pg_admin(postgres_url, f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
+    """A local api.twilio.com (point the app at it with `twilio_api_url=twilio_api.base_url`)."""
+    async for api in serve_twilio_api():
+        yield api

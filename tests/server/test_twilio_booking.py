@@ -17,6 +17,7 @@ from server.db.models import ConversationTurn
 from server.hotel.models import Guest, Reservation
 from server.settings import Settings
 from tests.conftest import AiohttpClient
+from tests.twilio_api import FakeTwilioApi
 from tests.twilio_client import (
     ACCOUNT_SID,
     PhoneCallStream,
@@ -84,12 +85,13 @@ async def _booked(db: Database) -> int:
     "so the caller never confirms a booking; the transcript is in the failure message"),
     strict=False)
 async def test_phone_booking_lands_in_the_database(aiohttp_client: AiohttpClient,
-                                                   settings: Settings) -> None:
+                                                   settings: Settings,
+                                                   twilio_api: FakeTwilioApi) -> None:
     from server.app import create_app
 
     client: TestClient[aiohttp.web.Request, aiohttp.web.Application] = await aiohttp_client(
         create_app(replace(settings, public_url=PUBLIC, twilio_account_sid=ACCOUNT_SID,
-                           twilio_auth_token=TOKEN)))
+                           twilio_auth_token=TOKEN, twilio_api_url=twilio_api.base_url)))
     db = client.app[DB]
     async with aiohttp.ClientSession() as http:
         twilio = TwilioClient(http, str(client.make_url("")), PUBLIC, TOKEN)

@@ -5,8 +5,7 @@ and scheduled callbacks place a call whose TwiML streams back to the agent."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import aiohttp
 import pytest
@@ -29,6 +28,7 @@ from server.twilio.hooks import PhoneCallHooks
 from server.twilio.rest import CallControl
 from tests.conftest import AiohttpClient
 from tests.server.conftest import MakeCtx, run
+from tests.twilio_api import FakeTwilioApi
 from tests.twilio_client import (
     ACCOUNT_SID,
     GreetingEngine,
@@ -40,45 +40,6 @@ from tests.twilio_client import (
 TOKEN = "twilio-test-token"
 PUBLIC = "https://frontdesk.example.com"
 FROM = "+442392000001"
-
-
-@dataclass
-class Seen:
-    path: str
-    form: dict[str, str]
-
-
-@dataclass
-class FakeTwilioApi:
-    base_url: str = ""
-    seen: list[Seen] = field(default_factory=list)
-    fail_with: int | None = None
-
-
-@pytest.fixture
-async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
-    state = FakeTwilioApi()
-
-    async def calls(request: web.Request) -> web.Response:
-        form = {k: str(v) for k, v in (await request.post()).items()}
-        state.seen.append(Seen(request.path, form))
-        if state.fail_with:
-            return web.json_response({"code": 20404, "message": "not found",
-                                      "status": state.fail_with}, status=state.fail_with)
-        sid = request.match_info.get("call") or f"CA{len(state.seen):032d}"
-        return web.json_response({"sid": sid, "status": "queued", "account_sid": ACCOUNT_SID,
-                                  "to": form.get("To", "")}, status=200)
-
-    app = web.Application()
-    app.router.add_post("/2010-04-01/Accounts/{sid}/Calls.json", calls)
-    app.router.add_post("/2010-04-01/Accounts/{sid}/Calls/{call}.json", calls)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    state.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    yield state
-    await runner.cleanup()
 
 
 def _control(api: FakeTwilioApi) -> CallControl:
