@@ -32,6 +32,15 @@ class PhoneCalls:
     def remove(self, session_id: str) -> None:
         self.by_session.pop(session_id, None)
 
+    def track(self, call: PhoneCall) -> None:
+        """Add `call`, and drop it again when its session closes."""
+        self.add(call)
+
+        async def forget() -> None:
+            self.remove(call.session.id)
+
+        call.session.add_closer("phone call", forget)
+
     def get(self, session_id: str) -> PhoneCall | None:
         return self.by_session.get(session_id)
 

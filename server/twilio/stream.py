@@ -235,7 +235,7 @@ async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
                 if isinstance(message, Start):
                     if stream is not None:
                         raise StreamProtocolError(StreamErrorCode.BAD_MESSAGE, "second start")
-                    stream = await _start_or_fail(app, ws, message)
+                    stream = await _start_or_fail(app, ws, message, request.transport)
                     if stream is None:
                         break
                 elif isinstance(message, Stop):
@@ -278,11 +278,11 @@ async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-async def _start_or_fail(app: web.Application, ws: web.WebSocketResponse,
-                         start: Start) -> PhoneStream | None:
+async def _start_or_fail(app: web.Application, ws: web.WebSocketResponse, start: Start,
+                         transport: asyncio.BaseTransport | None) -> PhoneStream | None:
     """`start_stream`, but a failure while assembling the call ends that call (1011)."""
     try:
-        return await start_stream(app, ws, start)
+        return await start_stream(app, ws, start, transport)
     except StreamRejected:
         raise
     except Exception:
@@ -313,12 +313,7 @@ async def _session_for(app: web.Application, start: Start) -> PhoneCall:
     guest = params.get("to") or None
     session = await app[SESSIONS].create(Transport.TWILIO, guest)
     phone = PhoneCall(session, start.call_sid, "outbound-api", guest)
-    calls.add(phone)
-
-    async def forget() -> None:
-        calls.remove(session.id)
-
-    session.add_closer("phone call", forget)
+    calls.track(phone)
     await _upsert_call(app[DB], start.call_sid, call_id=session.id, direction="outbound-api",
                        to_number=guest, status="in-progress")
     return phone
@@ -337,12 +332,7 @@ async def _claim_inbound(app: web.Application, start: Start) -> PhoneCall:
         caller, direction, to_number = row.from_number, row.direction, row.to_number
     session = await app[SESSIONS].create(Transport.TWILIO, caller)
     phone = PhoneCall(session, start.call_sid, direction, to_number)
-    calls.add(phone)
-
-    async def forget() -> None:
-        calls.remove(session.id)
-
-    session.add_closer("phone call", forget)
+    calls.track(phone)
     async with db.session() as s:
         claimed = await s.execute(update(TwilioCall).where(
             TwilioCall.call_sid == start.call_sid, TwilioCall.call_id.is_(None))
@@ -353,8 +343,10 @@ async def _claim_inbound(app: web.Application, start: Start) -> PhoneCall:
     return phone
 
 
-async def start_stream(app: web.Application, ws: web.WebSocketResponse,
-                       start: Start) -> PhoneStream:
+async def start_stream(app: web.Application, ws: web.WebSocketResponse, start: Start,
+                       transport: asyncio.BaseTransport | None = None) -> PhoneStream:
+    """Assemble the call; `transport` is the socket under `ws` (the request's), so the sender
+    can see how much is still unsent."""
     fmt = start.media_format
     if fmt.encoding != "audio/x-mulaw" or fmt.sample_rate != MULAW_RATE or fmt.channels != 1:
         raise StreamRejected(f"unsupported media format {fmt}")
@@ -371,7 +363,7 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     session.engine_name = engine.name
     source = MulawSource(engine.input_rate)
     stream = PhoneStream(app, ws, phone, start.stream_sid, playout, source, hooks, tts,
-                         transport=ws_transport(ws))
+                         transport=transport)
     session.add_closer("twilio socket", lambda: _close_socket(ws))
 
     async def close_source() -> None:
@@ -394,13 +386,6 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse,
     sender.add(stream)
     log.info("call %s: Twilio stream %s started", session.id, start.stream_sid)
     return stream
-
-
-def ws_transport(ws: web.WebSocketResponse) -> asyncio.BaseTransport | None:
-    """The socket under a prepared websocket (to see how much is still unsent)."""
-    writer = getattr(ws, "_writer", None)  # aiohttp keeps no public handle after prepare()
-    transport = getattr(writer, "transport", None)
-    return transport if isinstance(transport, asyncio.BaseTransport) else None
 
 
 async def _close_socket(ws: web.WebSocketResponse) -> None:

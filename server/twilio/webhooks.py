@@ -27,7 +27,7 @@ from server.twilio.models import TwilioCall
 from server.twilio.signature import signed_form
 from server.twilio.state import PHONE_CALLS, PhoneCall
 from server.voice.call_log import complete_call
-from server.voice.session import CallState, Closer, EndReason, Transport, VoiceSession
+from server.voice.session import CallState, EndReason, Transport, VoiceSession
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,7 @@ async def inbound(request: web.Request) -> web.Response:
         session = await app[SESSIONS].create(Transport.TWILIO, caller)
         existing = PhoneCall(session, call_sid, form.get("Direction", "inbound"),
                              form.get("To") or None)
-        calls.add(existing)
-        session.add_closer("phone call", _forget(app, session.id))
+        calls.track(existing)
         session.own_task(_stream_deadline(session), "stream-deadline")
         try:
             await _upsert_call(app[DB], call_sid, call_id=session.id,
@@ -90,12 +89,6 @@ async def _inbound_for_any_worker(app: web.Application, form: dict[str, str],
     log.info("Twilio %s from %s: waiting for its stream", call_sid, form.get("From"))
     doc = twiml.connect_stream(app[SETTINGS], {"call_sid": call_sid, "direction": "inbound"})
     return _twiml_response(doc)
-
-
-def _forget(app: web.Application, session_id: str) -> Closer:
-    async def close() -> None:
-        app[PHONE_CALLS].remove(session_id)
-    return close
 
 
 async def _stream_deadline(session: VoiceSession) -> None:
