@@ -36,10 +36,10 @@ OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROO
                 Outcome.COMPLETED, Outcome.ABANDONED)
 
 
-# What a bare answer to each slot question must contain to count as an answer.
 # Slots the booking confirmation reads back before committing (so a misheard one is caught).
 READ_BACK_SLOTS = frozenset({"check_in", "check_out", "nights", "guests", "room_type", "rate_plan"})
 
+# What a bare answer to each slot question must contain to count as an answer.
 _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
     "check_in": lambda u: u.check_in is not None or u.check_out is not None,
     "check_out": lambda u: u.check_in is not None or u.check_out is not None,
