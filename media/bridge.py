@@ -110,10 +110,11 @@ class CallBridge:
         self._holding = False  # this bridge paused the playout for a speech candidate
         self.holds = 0  # soft barge-ins started (pauses), for stats and benches
         self.holds_released = 0  # candidates that fizzled: the agent resumed
+        self.turns_ended_early = 0  # turns the engine ended at a pause (semantic endpointing)
         self.meter = LevelMeter(call_id)
         self.inbox = EngineInbox()
         self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
-                           caller=caller)
+                           caller=caller, end_turn=self.end_turn)
         self.engine_paused = False
         self.recorder = recorder
         # Extra readers of the guest's audio (the console's listen-in); called on the loop,
@@ -136,6 +137,18 @@ class CallBridge:
         event = Interrupted(cleared.utterance_id, cleared.played_ms)
         self.inbox.put(event)
         return event
+
+    def end_turn(self) -> bool:
+        """The engine judged the guest's turn complete during a pause: end it now rather than
+        after the hangover (semantic endpointing). False if the guest spoke again meanwhile."""
+        if self.turn_detector is None or self.engine_paused:
+            return False
+        event = self.turn_detector.end_turn_if_paused()
+        if event is None:
+            return False
+        self.turns_ended_early += 1
+        self.inbox.put(event)
+        return True
 
     def _barge_in(self, event: TurnEvent) -> None:
         """Pause on a candidate over the agent, clear on a turn, resume when it fizzles."""

@@ -145,6 +145,9 @@ class EngineIO:
     emit: Callable[[EngineOutput], None]
     caller: str | None = None
     wants_audio: bool = True
+    # Ends the guest's turn now if they are still pausing (after `SpeechPaused`); True if it
+    # ended (its `SpeechEnded` follows in the inbox). For semantic endpointing.
+    end_turn: Callable[[], bool] = field(default=lambda: False)
 
 
 class Engine(Protocol):

@@ -34,6 +34,15 @@ class CandidateDropped:
 
 
 @dataclass(frozen=True, slots=True)
+class SpeechPaused:
+    """The guest has been silent for the detector's `pause_ms` inside a turn. The turn goes on
+    until the hangover unless the engine ends it early (semantic endpointing: what was said so
+    far already answers the question). `at` is the stream time the speech stopped."""
+
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechEnded:
     """The guest's turn ended; `audio` holds the turn with its pre-roll, at `sample_rate`."""
 
@@ -100,7 +109,7 @@ class PlayoutCleared:
 
 PlayoutEvent = (PlayoutStarted | PlayoutMark | PlayoutFinished | PlayoutPaused | PlayoutResumed
                 | PlayoutCleared)
-TurnEvent = SpeechCandidate | CandidateDropped | SpeechStarted | SpeechEnded
+TurnEvent = SpeechCandidate | CandidateDropped | SpeechStarted | SpeechPaused | SpeechEnded
 MediaEvent = PlayoutEvent | TurnEvent
 
 

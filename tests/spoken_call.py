@@ -107,6 +107,12 @@ class TappedDetector:
     def reset(self) -> None:
         self.inner.reset()
 
+    def end_turn_if_paused(self) -> SpeechEnded | None:
+        event = self.inner.end_turn_if_paused()
+        if event is not None:
+            self.record(event)
+        return event
+
 
 def describe(event: object) -> str:
     """One short line for a logged event (no audio arrays)."""

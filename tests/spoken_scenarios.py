@@ -38,6 +38,9 @@ class RecordingDialogue:
     def choose(self, hypotheses: Sequence[str]) -> str:
         return self.manager.choose(hypotheses)
 
+    def answers(self, partial_text: str) -> bool:
+        return self.manager.answers(partial_text)
+
     async def on_silence(self, seconds: float) -> Reply | None:
         reply = await self.manager.on_silence(seconds)
         return self._keep(reply) if reply is not None else None

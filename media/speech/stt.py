@@ -82,6 +82,9 @@ class StreamingRecognizer(Protocol):
     def feed(self, pcm16_16k: PCM16) -> Partial | None:
         """Decode the next chunk; may return the current partial hypothesis."""
 
+    def partial(self) -> Partial:
+        """The best hypothesis so far, without ending the turn (empty if none is open)."""
+
     def finish(self) -> Transcript:
         """End the turn and return its transcript."""
 

@@ -124,6 +124,12 @@ class PocketsphinxRecognizer:
         self._decode_s += time.perf_counter() - t0
         return partial
 
+    def partial(self) -> Partial:
+        """The best hypothesis for the audio fed so far, without ending the turn."""
+        hyp = self._decoder.hyp() if self._in_utt else None
+        return Partial(hyp.hypstr if hyp is not None else "",
+                       1000.0 * self._samples / STT_SAMPLE_RATE)
+
     def _duration_fit(self, dict_word: str, duration_ms: float) -> float:
         """1 for plausible durations, falling for words stretched over noise or silence."""
         pron = self._decoder.lookup_word(dict_word) or ""

@@ -49,6 +49,8 @@ def _worker_main(factory: RecognizerFactory, requests: Any, responses: Any, inde
                 rec.start(payload)
             elif op == "feed" and rec is not None:
                 result = rec.feed(np.frombuffer(payload, dtype=np.int16))
+            elif op == "partial":
+                result = rec.partial() if rec is not None else Partial("", 0.0)
             elif op in ("finish", "cancel"):
                 rec = active.pop(session, None)
                 if rec is not None:
@@ -157,6 +159,14 @@ class RecognizerPool:
             return None
         result = await self._call(worker, "feed", session_id, payload)
         return result if isinstance(result, Partial) else None
+
+    async def partial(self, session_id: str) -> Partial:
+        """The session's best hypothesis so far (after every chunk fed before this call)."""
+        worker = self._sessions.get(session_id)
+        if worker is None:  # no turn open
+            return Partial("", 0.0)
+        result = await self._call(worker, "partial", session_id, None)
+        return result if isinstance(result, Partial) else Partial("", 0.0)
 
     async def finish(self, session_id: str) -> Transcript:
         """End the turn and return its transcript; the session's worker slot is released."""

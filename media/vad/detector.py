@@ -11,6 +11,9 @@ While a turn is under way a frame must also come within `turn_dynamic_db` of the
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
 (so a cough, click or "mm" does not start one) and ends `hangover_ms` after the last speech
 frame. `SpeechEnded.audio` carries `pre_roll_ms` before the onset, so STT hears the first phoneme.
+Each time the guest has been silent for `pause_ms` inside a turn, a `SpeechPaused` lets the
+engine end the turn early with `end_turn_if_paused()` when what was said already answers the
+question (semantic endpointing); otherwise the hangover runs its course.
 Long before that, `candidate_ms` of consecutive speech frames raise a `SpeechCandidate` (barge-in
 pauses the agent on it); the candidate is settled by `SpeechStarted`, or by `CandidateDropped`
 when the detector falls back to idle (the sound was too short to be a turn).
@@ -29,6 +32,7 @@ from media.events import (
     CandidateDropped,
     SpeechCandidate,
     SpeechEnded,
+    SpeechPaused,
     SpeechStarted,
     TurnEvent,
 )
@@ -56,6 +60,7 @@ class VadConfig:
     candidate_ms: int = 40  # consecutive speech before a SpeechCandidate; 0 = never
     max_gap_ms: int = 100
     hangover_ms: int = 600
+    pause_ms: int = 200  # silence inside a turn before a SpeechPaused; 0 = never
     pre_roll_ms: int = 300
     tail_ms: int = 100
     max_turn_ms: int = 30_000
@@ -138,6 +143,16 @@ class VadTurnDetector:
             self._pending = self._pending[VAD_FRAME_SAMPLES:]
             events.extend(self._step(chunk, agent_db))
         return events
+
+    def end_turn_if_paused(self) -> SpeechEnded | None:
+        """End the turn now if the guest is still in a pause of at least `pause_ms` (the engine
+        judged the turn complete); None if there is no turn or the guest spoke again since."""
+        c = self.config
+        if self._state is not TurnState.SPEAKING or c.pause_ms <= 0:
+            return None
+        if (self._index - 1 - self._last_speech) * 20 < c.pause_ms:
+            return None
+        return self._end_turn()
 
     # -- internals ---------------------------------------------------------------------------
     def _reset_state(self) -> None:
@@ -228,6 +243,8 @@ class VadTurnDetector:
             too_long = (index - self._onset) * 20 >= c.max_turn_ms
             if silent_ms >= c.hangover_ms or too_long:
                 events.append(self._end_turn())
+            elif 0 < c.pause_ms <= silent_ms < c.pause_ms + 20:
+                events.append(SpeechPaused(at=self._time(self._last_speech + 1)))
         elif speech:
             if self._state is TurnState.IDLE:
                 self._state = TurnState.PENDING

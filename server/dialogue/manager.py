@@ -151,6 +151,17 @@ class DialogueManager:
                 return text
         return hypotheses[0]
 
+    def answers(self, partial_text: str) -> bool:
+        """Does what the guest has said so far already answer the question just asked? The
+        engine then ends the turn at a short pause (semantic endpointing). Open requests never
+        qualify (the guest may be adding details), nor does a bare "no" (a correction usually
+        follows: "no, two nights")."""
+        conv = self._conv
+        if conv.expecting is None or not normalize(partial_text):
+            return False
+        u = understand(partial_text, conv.today(), expecting=conv.expecting)
+        return u.answer is not Answer.NO and self._fits(u)
+
     def _fits(self, u: Understood) -> bool:
         """Does `u` answer the question just asked (or, with none pending, ask for a task)?"""
         conv = self._conv

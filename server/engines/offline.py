@@ -26,7 +26,14 @@ from media.engine import (
     ToolCall,
     TranscriptTurn,
 )
-from media.events import PlayoutCleared, PlayoutFinished, PlayoutStarted, SpeechEnded, SpeechStarted
+from media.events import (
+    PlayoutCleared,
+    PlayoutFinished,
+    PlayoutStarted,
+    SpeechEnded,
+    SpeechPaused,
+    SpeechStarted,
+)
 from media.frames import AudioFrame
 from media.preroll import PreRoll
 from media.speech.hotel_lm import context_for
@@ -87,6 +94,15 @@ class ChoosingDialogue(Protocol):
     def choose(self, hypotheses: Sequence[str]) -> str: ...
 
 
+@runtime_checkable
+class EndpointingDialogue(Protocol):
+    """A dialogue that can tell from a partial transcript that the guest has already answered
+    what it asked; the engine then ends the turn at a short pause instead of after the VAD
+    hangover (semantic endpointing)."""
+
+    def answers(self, partial_text: str) -> bool: ...
+
+
 DialogueFactory = Callable[[EngineIO], Dialogue]
 
 
@@ -134,7 +150,10 @@ class _OfflineCall:
         self.dialogue = engine.dialogue_factory(io)
         self.preroll = PreRoll()
         self.in_turn = False
+        self.turn_seq = 0  # counts guest turns, so a late endpointing verdict is ignored
         self.turn_started_wall = 0.0
+        self.endpointing: asyncio.Task[None] | None = None
+        self.early_ends = 0  # turns ended at a pause because the partial answered the question
         self.turns: asyncio.Queue[_GuestTurn] = asyncio.Queue(maxsize=8)
         self.speaking: asyncio.Task[None] | None = None
         self.end_after: str | None = None  # the goodbye utterance; the call ends after it
@@ -155,6 +174,8 @@ class _OfflineCall:
             responder.cancel()
             if self.speaking is not None:
                 self.speaking.cancel()
+            if self.endpointing is not None:
+                self.endpointing.cancel()
             with contextlib.suppress(Exception):
                 await self.engine.stt.cancel(self.stt_id)
             await asyncio.gather(responder, return_exceptions=True)
@@ -181,6 +202,8 @@ class _OfflineCall:
                     self.preroll.append(item)
             elif isinstance(item, SpeechStarted):
                 await self._turn_started(item.at)
+            elif isinstance(item, SpeechPaused):
+                self._paused()
             elif isinstance(item, SpeechEnded):
                 self._turn_ended()
             elif isinstance(item, Interrupted):
@@ -200,6 +223,7 @@ class _OfflineCall:
 
     async def _turn_started(self, onset: float) -> None:
         self.in_turn = True
+        self.turn_seq += 1
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
         try:
@@ -208,6 +232,29 @@ class _OfflineCall:
             log.exception("call %s: recognizer begin failed", self.io.call_id)
         for frame in self.preroll.take_from(onset):
             await self._feed(frame)
+
+    def _paused(self) -> None:
+        """The guest paused mid-turn: if what they said so far answers the question, end the
+        turn now (the reply starts ~200 ms after they stop, not after the 600 ms hangover)."""
+        if not self.in_turn or not isinstance(self.dialogue, EndpointingDialogue):
+            return
+        if self.endpointing is not None and not self.endpointing.done():
+            return
+        self.endpointing = asyncio.create_task(self._end_if_answered(self.turn_seq),
+                                               name=f"endpoint-{self.io.call_id}")
+
+    async def _end_if_answered(self, seq: int) -> None:
+        assert isinstance(self.dialogue, EndpointingDialogue)
+        try:
+            so_far = await self.engine.stt.partial(self.stt_id)
+        except Exception:
+            log.exception("call %s: partial recognition failed", self.io.call_id)
+            return
+        if seq != self.turn_seq or not self.in_turn or not self.dialogue.answers(so_far.text):
+            return
+        if self.io.end_turn():  # False if the guest spoke again meanwhile
+            self.early_ends += 1
+            log.debug("call %s: turn ended at a pause on %r", self.io.call_id, so_far.text)
 
     def _turn_ended(self) -> None:
         if not self.in_turn:

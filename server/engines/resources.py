@@ -51,6 +51,10 @@ class Recognizers:
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         return await (await self._ready()).feed(session_id, pcm16_16k, wait=wait)
 
+    async def partial(self, session_id: str) -> Partial:
+        """What the guest has said so far in the open turn (for semantic endpointing)."""
+        return await (await self._ready()).partial(session_id)
+
     async def finish(self, session_id: str) -> Transcript:
         return await (await self._ready()).finish(session_id)
 

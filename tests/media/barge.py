@@ -19,7 +19,7 @@ from media.bridge import HOLD_MAX_MS, CallBridge
 from media.clock import FrameClock
 from media.engine import EngineIO, Interrupted
 from media.errors import TransportClosed
-from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, TurnEvent
+from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, SpeechEnded, TurnEvent
 from media.frames import PCM16, AudioFrame, samples_per_frame
 from media.playout import Playout
 from media.turns import TurnDetector
@@ -97,6 +97,9 @@ class _RecordingDetector:
 
     def reset(self) -> None:
         self.inner.reset()
+
+    def end_turn_if_paused(self) -> SpeechEnded | None:
+        return self.inner.end_turn_if_paused()
 
 
 class LockstepBargeIn:

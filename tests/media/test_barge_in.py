@@ -13,6 +13,7 @@ from media.events import (
     PlayoutPaused,
     PlayoutResumed,
     SpeechCandidate,
+    SpeechEnded,
     SpeechStarted,
     TurnEvent,
 )
@@ -136,6 +137,9 @@ class _CandidateOnly:
 
     def reset(self) -> None:
         self.index = -1
+
+    def end_turn_if_paused(self) -> SpeechEnded | None:
+        return None
 
 
 async def test_an_unsettled_hold_times_out_and_the_agent_carries_on() -> None:

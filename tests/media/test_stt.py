@@ -122,11 +122,15 @@ async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
             pcm = audio[sid]
             for i in range(0, pcm.size, 320):
                 await pool.feed(sid, pcm[i:i + 320], wait=i % 3200 == 0)
+            so_far = await pool.partial(sid)  # semantic endpointing reads this at a pause
+            assert so_far.text and so_far.audio_ms == pytest.approx(1000 * pcm.size / 16000)
             return await pool.finish(sid)
 
         a, b = await asyncio.gather(call("call-a"), call("call-b"))
         assert "family room" in a.text and "three people" in a.text
         assert "club sandwiches" in b.text and "pot of tea" in b.text
+        assert pool.active_sessions == 0
+        assert (await pool.partial("call-a")).text == ""  # no turn open: nothing heard
         assert pool.active_sessions == 0
         again = await call("call-a")  # recognizers are reused across turns
         assert again.text == a.text

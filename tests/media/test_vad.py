@@ -11,6 +11,7 @@ from media.events import (
     CandidateDropped,
     SpeechCandidate,
     SpeechEnded,
+    SpeechPaused,
     SpeechStarted,
     TurnEvent,
 )
@@ -109,16 +110,47 @@ def test_speech_shorter_than_min_duration_does_not_start() -> None:
 
 def test_speech_raises_a_candidate_before_the_turn_starts() -> None:
     events = _feed(make_turn_detector(), _speech("Could I get a late check in?", -22.0))
-    assert [type(e) for e in events] == [SpeechCandidate, SpeechStarted, SpeechEnded]
+    assert [type(e) for e in events] == [SpeechCandidate, SpeechStarted, SpeechPaused,
+                                         SpeechEnded]
     candidate, started = events[0], events[1]
     assert isinstance(candidate, SpeechCandidate) and isinstance(started, SpeechStarted)
     assert started.at <= candidate.at < started.at + 0.24  # the run began inside the onset
 
 
 def test_candidates_can_be_switched_off() -> None:
-    det = make_turn_detector(config=VadConfig(candidate_ms=0))
+    det = make_turn_detector(config=VadConfig(candidate_ms=0, pause_ms=0))
     events = _feed(det, _speech("Could I get a late check in?", -22.0))
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+
+
+def test_a_pause_inside_a_turn_is_reported_once_and_can_end_the_turn() -> None:
+    """Semantic endpointing: `SpeechPaused` after `pause_ms` of silence; the engine may then end
+    the turn at once, but not once the guest has spoken again."""
+    det = make_turn_detector()
+    clip = _speech("Could I get a late check in?", -22.0)
+    quiet_from = int(np.flatnonzero(np.abs(clip) > 300)[-1]) + 1
+    events = _feed(det, clip[: quiet_from + RATE * 150 // 1000])  # a 150 ms pause: no event
+    assert SpeechPaused not in [type(e) for e in events]
+    assert det.end_turn_if_paused() is None  # not paused long enough
+    more = _feed(det, clip[quiet_from + RATE * 150 // 1000 : quiet_from + RATE * 400 // 1000])
+    assert [type(e) for e in more] == [SpeechPaused]
+    paused = more[0]
+    assert isinstance(paused, SpeechPaused) and abs(paused.at - quiet_from / RATE) <= 0.1
+    ended = det.end_turn_if_paused()
+    assert isinstance(ended, SpeechEnded) and ended.ended_at == paused.at
+    assert det.state is TurnState.IDLE and det.end_turn_if_paused() is None
+    assert _feed(det, np.zeros(RATE, np.int16)) == []  # the hangover does not end it again
+
+
+def test_a_turn_is_not_ended_once_the_guest_speaks_again() -> None:
+    det = make_turn_detector()
+    first = _speech("Yes.", -22.0)
+    end = int(np.flatnonzero(np.abs(first) > 300)[-1]) + RATE * 300 // 1000
+    events = _feed(det, first[:end])
+    assert [type(e) for e in events][-1] is SpeechPaused
+    _feed(det, _speech("And a late check out.", -22.0)[RATE // 2 : RATE])  # speaking again
+    assert det.end_turn_if_paused() is None
+    assert det.state is TurnState.SPEAKING
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
