@@ -36,7 +36,7 @@ from media.playout import Playout
 from media.resample import StreamResampler
 from media.speech.tts import synthesize_blocking
 from media.transports.bytes import MulawEncoder, MulawSource
-from media.transports.webrtc import TrackSource, av_to_mono
+from media.transports.webrtc import WEBRTC_RATE, TrackSource, av_samples
 from media.turns import TurnDetector
 from media.vad import make_turn_detector
 from tests.media.corpus import SENTENCES, VOICES, speech_corpus
@@ -84,7 +84,8 @@ def bench_codecs() -> None:
 
 # -- resamplers ------------------------------------------------------------------------------
 PAIRS = [(8000, 16000), (16000, 8000), (16000, 48000), (48000, 16000), (24000, 48000),
-         (48000, 24000), (22050, 48000), (22050, 16000), (22050, 8000)]
+         (48000, 24000), (22050, 48000), (22050, 24000), (24000, 16000), (22050, 16000),
+         (22050, 8000)]
 
 
 def _snr_db(out: PCM16, rate: int, freq: float) -> float:
@@ -194,22 +195,28 @@ def _agent_tts(seconds: float) -> tuple[PCM16, int]:
     return np.concatenate(clips), rate
 
 
-def _frames48(pcm: PCM16, rate: int) -> list[PCM16]:
-    """`pcm` at 48 kHz cut into 20 ms frames, resampled as the playout does (20 ms chunks)."""
-    up = StreamResampler(rate, 48000)
+def _frames48(pcm: PCM16, rate: int, out_rate: int = 48000) -> list[PCM16]:
+    """`pcm` at `out_rate` cut into 20 ms frames, resampled as the playout does (20 ms
+    chunks)."""
+    up = StreamResampler(rate, out_rate)
     step = rate // 50
+    n = out_rate // 50
     y = np.concatenate([up.process(pcm[i : i + step]) for i in range(0, pcm.size, step)])
-    return [y[i : i + 960] for i in range(0, y.size - 959, 960)]
+    return [y[i : i + n] for i in range(0, y.size - n + 1, n)]
 
 
 # -- Opus settings ----------------------------------------------------------------------------
 EncodeFn = Callable[[PCM16, int], list[bytes]]
 
 
-def _ours(settings: OpusSettings) -> Callable[[], EncodeFn]:
+def _ours(settings: OpusSettings, feed: list[PCM16] | None = None, rate: int = 48000
+          ) -> Callable[[], EncodeFn]:
+    """Our encoder; fed `feed` (the same speech at `rate`) instead of the 48 kHz frames."""
     def make() -> EncodeFn:
-        enc = OpusFrameEncoder(48000, settings)
-        return lambda x, i: [bytes(enc.encode(AudioFrame(x, 48000, i * 0.02)))]
+        enc = OpusFrameEncoder(rate, settings)
+        if feed is None:
+            return lambda x, i: [bytes(enc.encode(AudioFrame(x, 48000, i * 0.02)))]
+        return lambda x, i: [bytes(enc.encode(AudioFrame(feed[i], rate, i * 0.02)))]
     return make
 
 
@@ -283,11 +290,22 @@ def bench_opus(seconds: float) -> None:
     frames = _frames48(pcm, rate)
     print(f"## Outbound Opus settings ({len(frames)} frames of espeak-ng speech at {rate} Hz "
           "-> 48 kHz): encoder cost, size and fidelity after decode")
+    print("Fidelity is against the 48 kHz frames whatever the encoder is fed; 'fed 24k' encodes "
+          "the same speech resampled to 24 kHz, as a WebRTC playout now makes it.")
+    print()
     print("| encoder | kbit/s | complexity | band | µs/frame | bytes/frame | correlation "
           "| seg. SNR dB | > 8 kHz dB |")
     print("|---|---|---|---|---|---|---|---|---|")
+    frames24 = _frames48(pcm, rate, 24000)[: len(frames)]
+    frames16 = _frames48(pcm, rate, 16000)[: len(frames)]
+    frames = frames[: min(len(frames24), len(frames16))]
     configs: list[tuple[str, int, int, str, Callable[[], EncodeFn]]] = [
         ("aiortc (stereo)", 96, 10, "full", _aiortc)]
+    for complexity in (0, 1):
+        configs.append(("ours (mono), fed 24k", 32, complexity, "SWB 12k",
+                        _ours(OpusSettings(32000, complexity, 12000), frames24, 24000)))
+    configs.append(("ours (mono), fed 16k", 32, 0, "WB 8k",
+                    _ours(OpusSettings(32000, 0, 8000), frames16, 16000)))
     for kbps in (24, 32):
         for complexity in (0, 1, 3, 5, 10):
             configs.append(("ours (mono)", kbps, complexity, "SWB 12k",
@@ -336,6 +354,10 @@ def bench_paths(seconds: float) -> None:
             rows[agent_speaks] = st
         _report_mix(f"WebRTC, {kind}, mix", rows[True], rows[False], AGENT_SHARE,
                     ("opus decode",))
+    st = _best_of([_webrtc_path(packets, "webrtc", agent, agent_rate, 48000)
+                   for _ in range(PASSES)])
+    st.report("WebRTC, webrtc, agent speaking, playout and Opus input at 48 kHz",
+              ("opus decode",))
     st = _best_of([_webrtc_before(packets, agent, agent_rate) for _ in range(PASSES)])
     st.report("WebRTC before (aiortc encodes stereo 96 kbit/s; webrtc VAD), agent speaking",
               ("opus decode",))
@@ -404,32 +426,32 @@ def _inbound(dec: OpusDecoder, down: StreamResampler, det: TurnDetector, packet:
     t1 = time.perf_counter()
     decoded = frames[0]
     assert isinstance(decoded, av.AudioFrame)
-    mono, _ = av_to_mono(decoded)
+    samples, channels, _ = av_samples(decoded)
     t2 = time.perf_counter()
-    x16 = down.process(mono)
+    x16 = down.process(samples, channels=channels)
     frame = AudioFrame(x16, 16000, i * 0.02) if x16.size else None
     t3 = time.perf_counter()
     if frame is not None:
         det.process(frame)
     t4 = time.perf_counter()
-    for name, dt in (("opus decode", t1 - t0), ("to mono", t2 - t1), ("48k->16k", t3 - t2),
-                     (f"VAD {kind}", t4 - t3)):
+    for name, dt in (("opus decode", t1 - t0), ("frame -> numpy", t2 - t1),
+                     ("to mono + 48k->16k", t3 - t2), (f"VAD {kind}", t4 - t3)):
         st.add(name, dt)
 
 
 def _webrtc_path(packets: list[bytes], kind: str, agent: PCM16 | None,
-                 agent_rate: int) -> StageTimes:
+                 agent_rate: int, rate: int = WEBRTC_RATE) -> StageTimes:
     """The WebRTC path as built: inbound as aiortc + TrackSource do it; outbound the agent's
-    audio enqueued 20 ms at a time, pulled from a real Playout, encoded by PlayoutTrack's
-    encoder and packed as aiortc packs pre-encoded packets."""
+    audio enqueued 20 ms at a time, pulled from a real Playout at `rate`, encoded by
+    PlayoutTrack's encoder and packed as aiortc packs pre-encoded packets."""
     st = StageTimes([], {})
     dec = OpusDecoder()
     down = StreamResampler(48000, 16000)
     det = make_turn_detector(kind)
-    playout = Playout(48000, FrameClock())
-    encoder = OpusFrameEncoder(48000)
+    playout = Playout(rate, FrameClock())
+    encoder = OpusFrameEncoder(rate)
     for _ in range(10):  # a call's track sends silence before the greeting: a warm encoder
-        encoder.encode(silence(48000))
+        encoder.encode(silence(rate))
     packer = OpusEncoder()
     step = agent_rate // 50
     for i, packet in enumerate(packets):
@@ -444,7 +466,7 @@ def _webrtc_path(packets: list[bytes], kind: str, agent: PCM16 | None,
         t3 = time.perf_counter()
         packer.pack(encoded)
         t4 = time.perf_counter()
-        for name, dt in (("enqueue (22.05k->48k)", t1 - t0), ("playout pull", t2 - t1),
+        for name, dt in ((f"enqueue (22.05k->{rate // 1000}k)", t1 - t0), ("playout pull", t2 - t1),
                          ("opus encode", t3 - t2), ("RTP pack", t4 - t3)):
             st.add(name, dt)
         st.frames += 1
@@ -482,11 +504,12 @@ async def _sender_cpu(agent: PCM16 | None, agent_rate: int, frames: int, before:
                       ) -> float:
     """Process CPU per frame of the outbound half of aiortc's sender loop (no RTP/network)."""
     loop = asyncio.get_running_loop()
-    playout = Playout(48000, FrameClock())
+    rate = 48000 if before else WEBRTC_RATE
+    playout = Playout(rate, FrameClock())
     if agent is not None:
         playout.enqueue(agent, agent_rate, utterance_id="u", last=True)
     packer = OpusEncoder()  # before: also the encoder aiortc ran on its executor
-    encoder = OpusFrameEncoder(48000)
+    encoder = OpusFrameEncoder(rate)
     await loop.run_in_executor(None, lambda: None)  # start the executor's thread first
     t0 = time.process_time()
     for i in range(frames):

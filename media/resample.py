@@ -5,7 +5,9 @@ boundaries and a sine stays continuous. Whole-number ratios (every live call pat
 8↔48, 24↔48 kHz) go through `media.fir_resample`, a polyphase FIR that holds back 1-3 ms; other
 pairs (espeak's 22.05 kHz, 16↔24 kHz) through soxr's streaming API, which was chosen over
 av.AudioResampler by measurement (docs/media-measurements.md) but holds back 10-140 ms in blocks.
-Output stays time-aligned either way, and `last=True` flushes the tail.
+Output stays time-aligned either way, and `last=True` flushes the tail. Interleaved input of
+several channels is averaged to mono (inside the FIR for whole-number ratios, where it is
+nearly free).
 """
 
 from __future__ import annotations
@@ -40,12 +42,15 @@ class StreamResampler:
                 self.in_rate, self.out_rate, 1, dtype="int16", quality=self._quality
             )
 
-    def process(self, samples: PCM16, last: bool = False) -> PCM16:
-        """Resample the next chunk; `last=True` flushes the filter tail and starts afresh."""
+    def process(self, samples: PCM16, last: bool = False, channels: int = 1) -> PCM16:
+        """Resample the next chunk (mono, or `channels` interleaved lanes averaged to mono);
+        `last=True` flushes the filter tail and starts afresh."""
+        if isinstance(self._stream, FirResampler):
+            return self._stream.process(samples, last=last, channels=channels)
+        if channels > 1:
+            samples = downmix(samples, channels)
         if self._stream is None:
             return samples
-        if isinstance(self._stream, FirResampler):
-            return self._stream.process(samples, last=last)
         out: PCM16 = np.asarray(self._stream.resample_chunk(samples, last=last), dtype=np.int16)
         if last:
             self._reset()
@@ -54,3 +59,17 @@ class StreamResampler:
     def reset(self) -> None:
         """Drop filter state (after a clear/barge-in, so stale audio never leaks out)."""
         self._reset()
+
+
+def downmix(samples: PCM16, channels: int) -> PCM16:
+    """Interleaved int16 lanes averaged (floor) to mono."""
+    lanes = samples[: samples.size // channels * channels]
+    mixed = lanes[0::channels].astype(np.int32)
+    for c in range(1, channels):
+        mixed += lanes[c::channels]
+    if channels == 2:
+        mixed >>= 1  # the same floor division as // 2, cheaper
+    else:
+        mixed //= channels
+    out: PCM16 = mixed.astype(np.int16)
+    return out

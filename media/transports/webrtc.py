@@ -19,7 +19,7 @@ from media.errors import BadAudioFrame, TransportClosed
 from media.frames import FRAME_MS, PCM16, AudioFrame, silence
 from media.opus_encoder import OpusFrameEncoder, OpusSettings
 from media.playout import Playout
-from media.resample import StreamResampler
+from media.resample import StreamResampler, downmix
 
 if TYPE_CHECKING:
     from av.stream import Stream
@@ -27,11 +27,12 @@ if TYPE_CHECKING:
 WEBRTC_RATE = 48000
 
 
-def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
-    """Mono int16 samples of a decoded aiortc frame (packed or planar, any channel count).
+def av_samples(frame: av.AudioFrame) -> tuple[PCM16, int, int]:
+    """(int16 samples, channels, sample rate) of a decoded aiortc frame, interleaved when it
+    has several channels (packed or planar s16).
 
-    aiortc's Opus decoder yields packed stereo s16; that case reads the frame's buffer directly
-    (no `to_ndarray`) and averages the two lanes: ~7 µs per 20 ms frame instead of ~11.
+    aiortc's Opus decoder yields packed stereo s16; that case is a view of the frame's buffer
+    (no `to_ndarray`, no copy): TrackSource's resampler averages the lanes as it filters.
     """
     name = frame.format.name
     if name not in ("s16", "s16p"):
@@ -40,26 +41,24 @@ def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
     rate = int(frame.sample_rate)
     if frame.format.is_planar:
         planes = frame.to_ndarray()
-        lanes = [planes[c] for c in range(channels)]
-    else:
-        try:
-            interleaved = np.frombuffer(memoryview(frame.planes[0]), np.int16,
-                                        count=frame.samples * channels)
-        except ValueError as exc:  # a buffer shorter than its sample count says
-            raise BadAudioFrame("packed audio buffer too short") from exc
         if channels == 1:
-            return interleaved.copy(), rate
-        lanes = [interleaved[c::channels] for c in range(channels)]
+            return np.ascontiguousarray(planes[0], dtype=np.int16), 1, rate
+        interleaved: PCM16 = np.ascontiguousarray(planes.T, dtype=np.int16).reshape(-1)
+        return interleaved, channels, rate
+    try:
+        interleaved = np.frombuffer(memoryview(frame.planes[0]), np.int16,
+                                    count=frame.samples * channels)
+    except ValueError as exc:  # a buffer shorter than its sample count says
+        raise BadAudioFrame("packed audio buffer too short") from exc
+    return interleaved, channels, rate
+
+
+def av_to_mono(frame: av.AudioFrame) -> tuple[PCM16, int]:
+    """Mono int16 samples of a decoded aiortc frame (any s16 layout: lanes averaged, floor)."""
+    samples, channels, rate = av_samples(frame)
     if channels == 1:
-        return np.ascontiguousarray(lanes[0], dtype=np.int16), rate
-    mixed = lanes[0].astype(np.int32)
-    for lane in lanes[1:]:
-        mixed += lane
-    if channels == 2:
-        mixed >>= 1  # the same floor division as // 2, cheaper
-    else:
-        mixed //= channels
-    return mixed.astype(np.int16), rate
+        return samples.copy(), rate
+    return downmix(samples, channels), rate
 
 
 async def _recv_audio(track: MediaStreamTrack) -> av.AudioFrame:
@@ -126,10 +125,12 @@ class TrackSource:
                 self._samples_out += gap.samples.size
                 return gap
             try:
-                mono, rate = av_to_mono(frame)
+                samples, channels, rate = av_samples(frame)
                 if self._resampler is None or self._resampler.in_rate != rate:
                     self._resampler = StreamResampler(rate, self.sample_rate)
-                out = self._resampler.process(mono)
+                out = self._resampler.process(samples, channels=channels)
+                if out is samples:  # same rate, mono: a view of aiortc's frame buffer
+                    out = samples.copy()
                 if out.size == 0:
                     continue
                 result = AudioFrame(out, self.sample_rate, self._samples_out / self.sample_rate)
