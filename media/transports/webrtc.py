@@ -24,7 +24,11 @@ from media.resample import StreamResampler, downmix
 if TYPE_CHECKING:
     from av.stream import Stream
 
-WEBRTC_RATE = 48000
+# A WebRTC call's playout rate, which PlayoutTrack feeds Opus. The agent's voices carry nothing
+# above 12 kHz (espeak-ng 22.05 kHz, the Realtime API 24 kHz) and the encoder cuts the band
+# there, so 24 kHz loses nothing; it saves encoder CPU and the TTS upsampling (24 kHz Realtime
+# audio needs none), docs/media-measurements.md. RTP keeps Opus's 48 kHz clock either way.
+WEBRTC_RATE = 24000
 
 
 def av_samples(frame: av.AudioFrame) -> tuple[PCM16, int, int]:

@@ -18,7 +18,7 @@ from media.frames import PCM16, AudioFrame
 from media.opus_encoder import SETTLE_FRAMES, OpusFrameEncoder
 from media.playout import Playout
 from media.speech.tts import synthesize_blocking
-from media.transports.webrtc import PlayoutTrack, answer_sends_opus
+from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, answer_sends_opus
 
 if TYPE_CHECKING:
     from av.stream import Stream
@@ -108,10 +108,39 @@ def test_pts_are_contiguous_48k_steps_in_speech_and_silence() -> None:
     assert np.all(np.diff(stamps) == FRAME)
 
 
-def test_a_16k_playout_still_gets_48k_rtp_steps() -> None:
-    track, _ = _track(rate=16000)
-    packets = _pull(track, 3)
-    assert [p.pts for p in packets] == [0, FRAME, 2 * FRAME]
+@pytest.mark.parametrize("rate", [16000, WEBRTC_RATE])
+def test_a_lower_rate_playout_still_gets_48k_rtp_steps(rate: int) -> None:
+    track, _ = _track(rate=rate)
+    pcm, tts_rate = _speech()
+    track.playout.enqueue(pcm[: tts_rate // 5], tts_rate, utterance_id="u1", last=True)
+    packets = _pull(track, 12)
+    assert [p.pts for p in packets] == [i * FRAME for i in range(12)]
+    assert all(p.time_base == fractions.Fraction(1, RATE) for p in packets)
+    packer = OpusEncoder()
+    assert np.all(np.diff([packer.pack(p)[1] for p in packets]) == FRAME)
+    assert _decode(packets).size == 12 * FRAME  # a 48 kHz decoder gets 20 ms per packet
+
+
+def _band_db(x: PCM16, lo: float, hi: float) -> float:
+    spectrum = np.abs(np.fft.rfft(x.astype(np.float64))) ** 2
+    freqs = np.fft.rfftfreq(x.size, 1 / RATE)
+    return float(10 * np.log10(spectrum[(freqs >= lo) & (freqs < hi)].sum() + 1e-9))
+
+
+def test_the_webrtc_rate_loses_nothing_below_the_12k_cutoff() -> None:
+    """The WebRTC playout feeds Opus 24 kHz: decoded at 48 kHz it carries the same spectrum,
+    band by band up to the encoder's 12 kHz cutoff, as the same speech fed at 48 kHz."""
+    assert WEBRTC_RATE == 24000
+    pcm, rate = _speech()
+    decoded = {}
+    for playout_rate in (RATE, WEBRTC_RATE):
+        track, _ = _track(rate=playout_rate)
+        track.playout.enqueue(pcm, rate, utterance_id="u1", last=True)
+        decoded[playout_rate] = _decode(_pull(track, int(track.playout.queued_ms // 20) + 10))
+    full, low = decoded[RATE], decoded[WEBRTC_RATE]
+    assert _best_correlation(full, low, max_lag=64) > 0.9
+    for lo, hi in ((0, 4000), (4000, 8000), (8000, 10000), (10000, 12000)):
+        assert abs(_band_db(low, lo, hi) - _band_db(full, lo, hi)) < 1.5, (lo, hi)
 
 
 def test_idle_playout_reuses_one_cached_silence_packet() -> None:
