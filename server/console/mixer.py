@@ -2,12 +2,15 @@
 
 Each side is resampled to 48 kHz into its own short buffer (at most `max_buffer_ms`, oldest
 dropped, so a listener never drifts behind the call); `recv()` takes one 20 ms frame from each
-on the shared `FrameClock` and sums them.
+on the shared `FrameClock` and sums them. Like the guest's `PlayoutTrack`, the track encodes
+Opus itself (`OpusFrameEncoder`) and hands aiortc packets, so aiortc does not encode every
+frame on an executor thread; an answer that does not send Opus gets plain frames instead.
 """
 
 from __future__ import annotations
 
 import fractions
+from typing import TYPE_CHECKING
 
 import av
 import numpy as np
@@ -16,7 +19,11 @@ from aiortc.mediastreams import MediaStreamError
 
 from media.clock import FrameClock
 from media.frames import PCM16, AudioFrame, samples_per_frame
+from media.opus_encoder import OpusFrameEncoder
 from media.resample import StreamResampler
+
+if TYPE_CHECKING:
+    from av.stream import Stream
 
 MIX_RATE = 48000
 
@@ -60,6 +67,10 @@ class ListenTrack(MediaStreamTrack):
         self._pts = 0
         self._next_tick: int | None = None
         self.peak = 0  # loudest sample sent so far (tests)
+        self.encoder = OpusFrameEncoder(MIX_RATE)
+        # Set from the answer (media.transports.webrtc.answer_sends_opus): packets only when
+        # aiortc sends Opus, else frames for aiortc to encode.
+        self.sends_opus = True
 
     def add_guest(self, frame: AudioFrame) -> None:
         self.guest.add(frame)
@@ -74,7 +85,7 @@ class ListenTrack(MediaStreamTrack):
         self.peak = max(self.peak, int(np.abs(out.astype(np.int32)).max(initial=0)))
         return out
 
-    async def recv(self) -> av.AudioFrame:
+    async def recv(self) -> av.Packet[Stream] | av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
         now = self.clock.current_tick()
@@ -83,6 +94,8 @@ class ListenTrack(MediaStreamTrack):
         await self.clock.wait_for(self._next_tick)
         self._next_tick += 1
         samples = self.mix()
+        if self.sends_opus:
+            return self.encoder.encode(AudioFrame(samples, MIX_RATE))
         out = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="s16", layout="mono")
         out.sample_rate = MIX_RATE
         out.pts = self._pts

@@ -17,7 +17,7 @@ from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
 from media.clock import FrameClock
 from media.errors import TransportClosed
 from media.playout import Playout
-from media.transports.webrtc import TrackSource
+from media.transports.webrtc import TrackSource, answer_sends_opus
 from server.console.mixer import ListenTrack
 from server.console.staff_transcript import StaffTranscriber
 from server.console.taps import CallTaps
@@ -101,6 +101,7 @@ async def open_staff_peer(session: VoiceSession, taps: CallTaps, clock: FrameClo
         await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         pc.addTrack(track)
         await pc.setLocalDescription(await pc.createAnswer())
+        track.sends_opus = answer_sends_opus(pc.localDescription.sdp)
     except Exception:
         await peer.close()
         raise
