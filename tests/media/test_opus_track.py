@@ -1,5 +1,6 @@
 """PlayoutTrack encodes Opus itself: packets decode back to what was played, pts are contiguous
-at 48 kHz, settled silence reuses one cached packet, and bad frames raise `BadAudioFrame`."""
+at 48 kHz, settled silence reuses one cached packet, bad frames raise `BadAudioFrame`, and libopus
+called directly gives the same packets as through PyAV."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import numpy as np
 import pytest
 from aiortc.codecs.opus import OpusEncoder
 
+from media import libopus
 from media.clock import FrameClock
 from media.errors import BadAudioFrame
 from media.frames import PCM16, AudioFrame
-from media.opus_encoder import SETTLE_FRAMES, OpusFrameEncoder
+from media.libopus import LibopusEncoder
+from media.opus_encoder import SETTLE_FRAMES, OpusFrameEncoder, OpusSettings
 from media.playout import Playout
+from media.resample import StreamResampler
 from media.speech.tts import synthesize_blocking
 from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, answer_sends_opus
 
@@ -202,3 +206,46 @@ def _answer(*codecs: str) -> str:
 )
 def test_answer_must_send_opus_first(codecs: tuple[str, ...], ok: bool) -> None:
     assert answer_sends_opus(_answer(*codecs)) is ok
+
+
+needs_libopus = pytest.mark.skipif(libopus.load() is None, reason="no loadable libopus")
+
+
+@needs_libopus
+@pytest.mark.parametrize("rate", [RATE, WEBRTC_RATE, 16000])
+@pytest.mark.parametrize("settings", [OpusSettings(), OpusSettings(32000, 9, 20000, "voip"),
+                                      OpusSettings(24000, 5, 8000, "lowdelay")])
+def test_direct_libopus_gives_the_same_packets_as_pyav(rate: int, settings: OpusSettings
+                                                       ) -> None:
+    """libopus called directly is configured as FFmpeg's wrapper configures it: same bytes."""
+    pcm, tts_rate = _speech()
+    speech = StreamResampler(tts_rate, rate).process(pcm[: tts_rate], last=True)
+    n = rate // 50
+    frames = [speech[i : i + n] for i in range(0, speech.size - n + 1, n)]
+    frames += [np.zeros(n, np.int16)] * (SETTLE_FRAMES + 3)
+    direct = OpusFrameEncoder(rate, settings, backend="libopus")
+    pyav = OpusFrameEncoder(rate, settings, backend="pyav")
+    assert (direct.backend, pyav.backend) == ("libopus", "pyav")
+    got = [direct.encode(AudioFrame(f, rate)) for f in frames]
+    want = [pyav.encode(AudioFrame(f, rate)) for f in frames]
+    assert [bytes(p) for p in got] == [bytes(p) for p in want]
+    assert [(p.pts, p.time_base) for p in got] == [(p.pts, p.time_base) for p in want]
+    assert direct.frames_encoded == pyav.frames_encoded
+    assert direct.silence_packets_sent == pyav.silence_packets_sent > 0
+
+
+@needs_libopus
+def test_auto_backend_calls_libopus_and_checks_its_frames() -> None:
+    enc = OpusFrameEncoder(WEBRTC_RATE)
+    assert enc.backend == "libopus"
+    lib = libopus.load()
+    assert lib is not None
+    direct = LibopusEncoder(lib, WEBRTC_RATE, bitrate=40000, complexity=0, cutoff_hz=12000,
+                            application="audio")
+    with pytest.raises(ValueError):
+        direct.encode(np.zeros(481, np.int16))
+    with pytest.raises(ValueError):
+        LibopusEncoder(lib, WEBRTC_RATE, bitrate=40000, complexity=0, cutoff_hz=11000,
+                       application="audio")
+    strided = np.zeros(960, np.int16)[::2]  # not contiguous: copied, not misread
+    assert len(direct.encode(strided)) > 0
