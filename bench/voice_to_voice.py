@@ -13,7 +13,11 @@ the first frame after the clear, i.e. what barge-in gave before the pause stage)
 the onset of that speech (its first 20 ms frame within 40 dB of its loudest, timed from when
 the bridge received the frame, less the part of the frame before the onset) → the first agent
 frame the playout hands the transport with no agent audio in it (paused or cleared).
-Run as `python -m bench.voice_to_voice [--calls 1 2 4 8] [--turns 4] [--barge-ins 1]`.
+`--script questions` (the default) asks hotel questions: open requests, whose turn ends after
+the VAD hangover. `--script booking` books a room: after the first request every turn answers
+the agent's question, so semantic endpointing may end it at a 200 ms pause ("early" counts those).
+Run as `python -m bench.voice_to_voice [--calls 1 2 4 8] [--turns 4] [--barge-ins 1]
+[--script questions|booking]`.
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ QUESTIONS = (
     "what time is check out",
     "do you have a pool",
 )
+BOOKING = (  # one booking, the agent asking for each detail (--script booking)
+    "i'd like to book a family room for two nights",
+    "next friday",
+    "two people",
+    "room only",
+    "james wilson",
+    "oh seven seven oh oh nine oh oh five five five",
+    "yes please",
+)
 BARGE_INS = (  # cut-ins, each spoken in the next voice of VOICES
     "sorry one more question",
     "wait what about parking",
@@ -79,6 +92,7 @@ class Numbers:
     non_word_cuts: int = 0  # clears caused by non-words: must stay 0
     barge_skipped: int = 0  # the agent's answer ended before the cut-in: nothing to stop
     failures: int = 0
+    early: int = 0  # turns ended at a pause because they answered the question
 
 
 def onset_sample(pcm: PCM16) -> int:
@@ -104,7 +118,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def one_call(index: int, db: Database, stt: Recognizers, turns: int,
-                   numbers: Numbers, barge_ins: int) -> None:
+                   numbers: Numbers, barge_ins: int, script: str) -> None:
     ctx = ToolContext(db=db, call_id=f"bench-{index}", caller=None,
                       voice_notes_dir=Path(tempfile.gettempdir()))
 
@@ -113,8 +127,9 @@ async def one_call(index: int, db: Database, stt: Recognizers, turns: int,
 
     async with SpokenCall(stt, dialogue, pace=1.0, realtime_playout=True,
                           call_id=f"bench-{index}", vad="silero") as call:
-        for t in range(turns):
-            question = QUESTIONS[(index + t) % len(QUESTIONS)]
+        lines = BOOKING if script == "booking" else \
+            [QUESTIONS[(index + t) % len(QUESTIONS)] for t in range(turns)]
+        for question in lines:
             try:
                 reply = await call.say(question, within=60.0)
             except AssertionError:
@@ -122,6 +137,8 @@ async def one_call(index: int, db: Database, stt: Recognizers, turns: int,
                 continue
             if reply is None:
                 break
+            log.debug("call %d: %r -> %r, %s ms", index, question, reply.text[:40],
+                     reply.voice_to_voice_ms)
             if reply.voice_to_voice_ms is not None:
                 numbers.v2v_engine.append(reply.voice_to_voice_ms)
             if reply.stt_ms is not None:
@@ -132,6 +149,7 @@ async def one_call(index: int, db: Database, stt: Recognizers, turns: int,
             first = call.first_audio_after(ended) if ended else None
             if ended and first:
                 numbers.v2v_audio.append(1000 * (first - ended))
+        numbers.early += call.bridge.turns_ended_early
         agent_frames: list[tuple[float, bool]] = []  # wall time pulled, carried agent audio
         arrivals: list[tuple[float, int]] = []  # wall time the bridge got a frame, speech left
 
@@ -204,7 +222,8 @@ async def barge_in(call: SpokenCall, index: int, numbers: Numbers,
         numbers.barge_clear.append(1000 * (after[0] - onset_wall))
 
 
-async def run(calls: list[int], turns: int, barge_ins: int = 1) -> None:
+async def run(calls: list[int], turns: int, barge_ins: int = 1,
+              script: str = "questions") -> None:
     tmp = Path(tempfile.mkdtemp(prefix="v2v-"))
     url = sqlite_url(tmp / "bench.db")
     await asyncio.to_thread(upgrade, url)
@@ -219,7 +238,7 @@ async def run(calls: list[int], turns: int, barge_ins: int = 1) -> None:
     try:
         for n in calls:
             numbers = Numbers()
-            await asyncio.gather(*(one_call(i, db, stt, turns, numbers, barge_ins)
+            await asyncio.gather(*(one_call(i, db, stt, turns, numbers, barge_ins, script)
                                    for i in range(n)))
             ok = pct(numbers.v2v_engine, 0.95) <= TARGET_P95_MS
             v2v = numbers.v2v_engine
@@ -235,7 +254,8 @@ async def run(calls: list[int], turns: int, barge_ins: int = 1) -> None:
                   flush=True)
             if numbers.v2v_engine:
                 print(f"      turns measured: {len(numbers.v2v_engine)}, "
-                      f"mean {statistics.mean(numbers.v2v_engine):.0f} ms")
+                      f"mean {statistics.mean(numbers.v2v_engine):.0f} ms, "
+                      f"ended early at a pause: {numbers.early}")
     finally:
         await stt.close()
         await db.dispose()
@@ -246,7 +266,11 @@ if __name__ == "__main__":
     parser.add_argument("--calls", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--turns", type=int, default=4)
     parser.add_argument("--barge-ins", type=int, default=1, help="cut-ins per call")
+    parser.add_argument("--script", choices=("questions", "booking"), default="questions")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every turn")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    if args.verbose:
+        log.setLevel(logging.DEBUG)
     asyncio.run(run([max(1, min(c, 50)) for c in args.calls], max(1, min(args.turns, 20)),
-                    max(1, min(args.barge_ins, 20))))
+                    max(1, min(args.barge_ins, 20)), args.script))

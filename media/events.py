@@ -35,11 +35,13 @@ class CandidateDropped:
 
 @dataclass(frozen=True, slots=True)
 class SpeechPaused:
-    """The guest has been silent for the detector's `pause_ms` inside a turn. The turn goes on
-    until the hangover unless the engine ends it early (semantic endpointing: what was said so
-    far already answers the question). `at` is the stream time the speech stopped."""
+    """The guest has been silent for `silent_ms` inside a turn (raised at each multiple of the
+    detector's `pause_ms` before the hangover). The turn goes on until the hangover unless the
+    engine ends it early (semantic endpointing: what was said so far is already a whole answer).
+    `at` is the stream time the speech stopped."""
 
     at: float
+    silent_ms: int
 
 
 @dataclass(frozen=True, slots=True)

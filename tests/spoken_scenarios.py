@@ -38,8 +38,8 @@ class RecordingDialogue:
     def choose(self, hypotheses: Sequence[str]) -> str:
         return self.manager.choose(hypotheses)
 
-    def answers(self, partial_text: str) -> bool:
-        return self.manager.answers(partial_text)
+    def answers(self, partial_text: str, paused_ms: int) -> bool:
+        return self.manager.answers(partial_text, paused_ms)
 
     async def on_silence(self, seconds: float) -> Reply | None:
         reply = await self.manager.on_silence(seconds)

@@ -11,9 +11,9 @@ While a turn is under way a frame must also come within `turn_dynamic_db` of the
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
 (so a cough, click or "mm" does not start one) and ends `hangover_ms` after the last speech
 frame. `SpeechEnded.audio` carries `pre_roll_ms` before the onset, so STT hears the first phoneme.
-Each time the guest has been silent for `pause_ms` inside a turn, a `SpeechPaused` lets the
-engine end the turn early with `end_turn_if_paused()` when what was said already answers the
-question (semantic endpointing); otherwise the hangover runs its course.
+At every `pause_ms` of silence inside a turn (200, 400 ms …) a `SpeechPaused` lets the engine end
+the turn early with `end_turn_if_paused()` when what was said is already a whole answer
+(semantic endpointing); otherwise the hangover runs its course.
 Long before that, `candidate_ms` of consecutive speech frames raise a `SpeechCandidate` (barge-in
 pauses the agent on it); the candidate is settled by `SpeechStarted`, or by `CandidateDropped`
 when the detector falls back to idle (the sound was too short to be a turn).
@@ -60,7 +60,7 @@ class VadConfig:
     candidate_ms: int = 40  # consecutive speech before a SpeechCandidate; 0 = never
     max_gap_ms: int = 100
     hangover_ms: int = 600
-    pause_ms: int = 200  # silence inside a turn before a SpeechPaused; 0 = never
+    pause_ms: int = 200  # a SpeechPaused at each multiple of this silence in a turn; 0 = never
     pre_roll_ms: int = 300
     tail_ms: int = 100
     max_turn_ms: int = 30_000
@@ -243,8 +243,9 @@ class VadTurnDetector:
             too_long = (index - self._onset) * 20 >= c.max_turn_ms
             if silent_ms >= c.hangover_ms or too_long:
                 events.append(self._end_turn())
-            elif 0 < c.pause_ms <= silent_ms < c.pause_ms + 20:
-                events.append(SpeechPaused(at=self._time(self._last_speech + 1)))
+            elif c.pause_ms > 0 and silent_ms >= c.pause_ms and silent_ms % c.pause_ms < 20:
+                events.append(SpeechPaused(at=self._time(self._last_speech + 1),
+                                           silent_ms=silent_ms))
         elif speech:
             if self._state is TurnState.IDLE:
                 self._state = TurnState.PENDING

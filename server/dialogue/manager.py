@@ -57,6 +57,12 @@ _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
 }
 
 
+# Semantic endpointing: the pause after which a turn that fits is taken as whole (the VAD's
+# hangover, 600 ms, ends every other turn).
+ANSWER_PAUSE_MS = 200  # an answer to the question just asked
+REQUEST_PAUSE_MS = 400  # a request when nothing was asked
+
+
 def _part_of_day(hour: int) -> str:
     return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
 
@@ -151,16 +157,22 @@ class DialogueManager:
                 return text
         return hypotheses[0]
 
-    def answers(self, partial_text: str) -> bool:
-        """Does what the guest has said so far already answer the question just asked? The
-        engine then ends the turn at a short pause (semantic endpointing). Open requests never
-        qualify (the guest may be adding details), nor does a bare "no" (a correction usually
-        follows: "no, two nights")."""
+    def answers(self, partial_text: str, paused_ms: int) -> bool:
+        """Is what the guest has said so far, followed by a `paused_ms` silence, a whole turn?
+        The engine then ends the turn at once (semantic endpointing). An answer to the question
+        just asked is whole after 200 ms, except a bare "no" (a correction usually follows:
+        "no, two nights"); any recognisable request after 400 ms (the guest may be adding
+        details; one who goes on simply barges in)."""
         conv = self._conv
-        if conv.expecting is None or not normalize(partial_text):
+        if not normalize(partial_text):
             return False
         u = understand(partial_text, conv.today(), expecting=conv.expecting)
-        return u.answer is not Answer.NO and self._fits(u)
+        if u.answer is Answer.NO:
+            return False
+        if conv.expecting is not None and self._fits(u):
+            return paused_ms >= ANSWER_PAUSE_MS
+        return paused_ms >= REQUEST_PAUSE_MS and (u.intent is not Intent.NONE
+                                                   or u.has_booking_slots)
 
     def _fits(self, u: Understood) -> bool:
         """Does `u` answer the question just asked (or, with none pending, ask for a task)?"""

@@ -100,7 +100,7 @@ class EndpointingDialogue(Protocol):
     what it asked; the engine then ends the turn at a short pause instead of after the VAD
     hangover (semantic endpointing)."""
 
-    def answers(self, partial_text: str) -> bool: ...
+    def answers(self, partial_text: str, paused_ms: int) -> bool: ...
 
 
 DialogueFactory = Callable[[EngineIO], Dialogue]
@@ -203,7 +203,7 @@ class _OfflineCall:
             elif isinstance(item, SpeechStarted):
                 await self._turn_started(item.at)
             elif isinstance(item, SpeechPaused):
-                self._paused()
+                self._paused(item.silent_ms)
             elif isinstance(item, SpeechEnded):
                 self._turn_ended()
             elif isinstance(item, Interrupted):
@@ -233,24 +233,25 @@ class _OfflineCall:
         for frame in self.preroll.take_from(onset):
             await self._feed(frame)
 
-    def _paused(self) -> None:
-        """The guest paused mid-turn: if what they said so far answers the question, end the
-        turn now (the reply starts ~200 ms after they stop, not after the 600 ms hangover)."""
+    def _paused(self, silent_ms: int) -> None:
+        """The guest paused mid-turn: if what they said so far is a whole answer, end the turn
+        now (the reply starts 200-400 ms after they stop, not after the 600 ms hangover)."""
         if not self.in_turn or not isinstance(self.dialogue, EndpointingDialogue):
             return
         if self.endpointing is not None and not self.endpointing.done():
             return
-        self.endpointing = asyncio.create_task(self._end_if_answered(self.turn_seq),
+        self.endpointing = asyncio.create_task(self._end_if_answered(self.turn_seq, silent_ms),
                                                name=f"endpoint-{self.io.call_id}")
 
-    async def _end_if_answered(self, seq: int) -> None:
+    async def _end_if_answered(self, seq: int, silent_ms: int) -> None:
         assert isinstance(self.dialogue, EndpointingDialogue)
         try:
             so_far = await self.engine.stt.partial(self.stt_id)
         except Exception:
             log.exception("call %s: partial recognition failed", self.io.call_id)
             return
-        if seq != self.turn_seq or not self.in_turn or not self.dialogue.answers(so_far.text):
+        if seq != self.turn_seq or not self.in_turn or \
+                not self.dialogue.answers(so_far.text, silent_ms):
             return
         if self.io.end_turn():  # False if the guest spoke again meanwhile
             self.early_ends += 1

@@ -111,7 +111,7 @@ def test_speech_shorter_than_min_duration_does_not_start() -> None:
 def test_speech_raises_a_candidate_before_the_turn_starts() -> None:
     events = _feed(make_turn_detector(), _speech("Could I get a late check in?", -22.0))
     assert [type(e) for e in events] == [SpeechCandidate, SpeechStarted, SpeechPaused,
-                                         SpeechEnded]
+                                         SpeechPaused, SpeechEnded]
     candidate, started = events[0], events[1]
     assert isinstance(candidate, SpeechCandidate) and isinstance(started, SpeechStarted)
     assert started.at <= candidate.at < started.at + 0.24  # the run began inside the onset
@@ -132,14 +132,21 @@ def test_a_pause_inside_a_turn_is_reported_once_and_can_end_the_turn() -> None:
     events = _feed(det, clip[: quiet_from + RATE * 150 // 1000])  # a 150 ms pause: no event
     assert SpeechPaused not in [type(e) for e in events]
     assert det.end_turn_if_paused() is None  # not paused long enough
-    more = _feed(det, clip[quiet_from + RATE * 150 // 1000 : quiet_from + RATE * 400 // 1000])
+    more = _feed(det, clip[quiet_from + RATE * 150 // 1000 : quiet_from + RATE * 300 // 1000])
     assert [type(e) for e in more] == [SpeechPaused]
     paused = more[0]
     assert isinstance(paused, SpeechPaused) and abs(paused.at - quiet_from / RATE) <= 0.1
+    assert paused.silent_ms == 200
     ended = det.end_turn_if_paused()
     assert isinstance(ended, SpeechEnded) and ended.ended_at == paused.at
     assert det.state is TurnState.IDLE and det.end_turn_if_paused() is None
     assert _feed(det, np.zeros(RATE, np.int16)) == []  # the hangover does not end it again
+
+
+def test_a_long_pause_is_reported_at_each_multiple_until_the_hangover() -> None:
+    events = _feed(make_turn_detector(), _speech("Could I get a late check in?", -22.0))
+    pauses = [e.silent_ms for e in events if isinstance(e, SpeechPaused)]
+    assert pauses == [200, 400] and isinstance(events[-1], SpeechEnded)
 
 
 def test_a_turn_is_not_ended_once_the_guest_speaks_again() -> None:

@@ -174,3 +174,23 @@ async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx
     assert r.text == "Sorry, could you say that again?" and r.expecting == "guest_name"
     r = await dm.handle("sorry", confidence=0.1)  # a second miss in a row
     assert r.expecting == "offer_transfer"
+
+
+async def test_answers_says_when_a_partial_turn_is_whole(make_ctx: MakeCtx) -> None:
+    """Semantic endpointing: an answer to the question is whole at a 200 ms pause, a request
+    at 400 ms; a bare "no" (a correction follows) and noise never are."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    assert not dm.answers("what time is breakfast", 200)  # a request may go on
+    assert dm.answers("what time is breakfast", 400)
+    assert not dm.answers("", 400) and not dm.answers("um", 400)
+    r = await dm.handle("i'd like to book a family room for two nights")
+    assert r.expecting == "check_in"
+    assert dm.answers("next friday", 200)
+    assert not dm.answers("two people", 200)  # not what was asked: waits like a request
+    assert dm.answers("two people", 400)
+    for said in ("next friday", "two people", "room only", "tom green"):
+        r = await dm.handle(said)
+    assert r.expecting == "confirm_booking", r.expecting
+    assert dm.answers("yes please", 200)
+    assert not dm.answers("no", 200) and not dm.answers("no", 400)

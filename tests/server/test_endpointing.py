@@ -1,6 +1,6 @@
 """Semantic endpointing through the real bridge, detector, recognizer and dialogue: an answer to
-the question just asked ends the guest's turn at a short pause; an open request waits for the
-full hangover (the guest may be adding details)."""
+the question just asked ends the guest's turn at a 200 ms pause, a whole request at 400 ms, and
+anything else waits for the VAD's 600 ms hangover."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from media.engine import EngineIO
-from media.events import SpeechEnded
+from media.events import SpeechEnded, SpeechPaused
 from server.db.database import Database
 from server.dialogue import DialogueManager
 from server.engines.resources import Recognizers
@@ -47,14 +47,25 @@ async def test_an_answer_ends_the_turn_at_a_pause(template_db: Path, tmp_path: P
         def factory(_io: EngineIO) -> DialogueManager:
             return manager
 
-        async with SpokenCall(recognizers, factory, pace=2.0, call_id="endpoint") as call:
+        async with SpokenCall(recognizers, factory, pace=1.0, call_id="endpoint") as call:
             await call.say("i'd like to book a family room for two nights")
-            assert call.bridge.turns_ended_early == 0  # no question asked: hangover
             assert manager.conversation.expecting == "check_in"
+            assert call.bridge.turns_ended_early == 1, call.log.timeline()
+            assert _last_pause_ms(call) == 400  # a request: not at 200 ms
             await call.say("next friday")
-            ended = [e for _, e in call.log.events if isinstance(e, SpeechEnded)]
-            assert len(ended) == 2 and call.bridge.turns_ended_early == 1, call.log.timeline()
+            assert call.bridge.turns_ended_early == 2, call.log.timeline()
+            assert _last_pause_ms(call) in (200, 400)  # 200 unless the check was slow
             heard = call.log.guest_turns()[-1].text
             assert "friday" in heard, heard
+            await call.say("hmm")  # fits nothing: the hangover ends it
+            ended = [e for _, e in call.log.events if isinstance(e, SpeechEnded)]
+            assert len(ended) == 3 and call.bridge.turns_ended_early == 2, call.log.timeline()
     finally:
         await db.dispose()
+
+
+def _last_pause_ms(call: SpokenCall) -> int:
+    """How long the guest had paused when their last turn ended."""
+    events = [e for _, e in call.log.events if isinstance(e, SpeechPaused | SpeechEnded)]
+    assert isinstance(events[-1], SpeechEnded) and isinstance(events[-2], SpeechPaused)
+    return events[-2].silent_ms
