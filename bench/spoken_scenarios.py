@@ -1,7 +1,9 @@
 """Spoken scenario suite as a bench: every dialogue scenario spoken through the bridge, VAD,
 recognizer workers, dialogue, tools and TTS; prints per-scenario PASS/FAIL (what was said and
 heard with -v), the per-task table and the task success rate, with the CPU seconds used.
-Run as `python -m bench.spoken_scenarios [-v] [--pace P] [--playout-pace Q] [INDEX ...]`."""
+Run as `python -m bench.spoken_scenarios [-v] [--pace P] [--playout-pace Q] [INDEX ...]`.
+`--capture DIR` also saves every recognized turn (the audio the recognizer got, its context,
+the line said and what was heard) for `python -m bench.stt_replay DIR`."""
 
 from __future__ import annotations
 
@@ -13,12 +15,62 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
+from media.frames import PCM16
+from media.speech.stt import Partial, Transcript
 from server.db.migrate import upgrade
 from server.engines.resources import Recognizers
+from tests import spoken_call
 from tests.server.conftest import _seed, sqlite_url
 from tests.server.dialogue_fixtures import Scenario
 from tests.server.test_dialogue_scenarios import SCENARIOS
 from tests.spoken_scenarios import PACE, run_spoken, success_table
+
+
+class CapturingRecognizers(Recognizers):
+    """The recognizer pool, saving each turn's audio, context and result into `directory`
+    (one .npz per turn, named by scenario and turn number) with the line being said."""
+
+    def __init__(self, workers: int, directory: Path) -> None:
+        super().__init__(workers)
+        self.directory = directory
+        self.scenario = ""
+        self.line = ""
+        self._turn = 0
+        self._open: dict[str, tuple[str | None, list[PCM16]]] = {}
+
+    async def begin(self, session_id: str, context: str | None = None) -> None:
+        self._open[session_id] = (context, [])
+        await super().begin(session_id, context)
+
+    async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
+                   ) -> Partial | None:
+        if session_id in self._open:
+            self._open[session_id][1].append(pcm16_16k.copy())
+        return await super().feed(session_id, pcm16_16k, wait=wait)
+
+    async def finish(self, session_id: str) -> Transcript:
+        result = await super().finish(session_id)
+        context, chunks = self._open.pop(session_id, (None, []))
+        self._turn += 1
+        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+        np.savez(self.directory / f"{self.scenario}-{self._turn:03d}.npz", audio=audio,
+                 context=context or "", said=self.line, heard=result.text,
+                 alternatives=np.array(result.alternatives, dtype=object),
+                 confidence=result.confidence)
+        return result
+
+
+def capture_lines(stt: CapturingRecognizers) -> None:
+    """Make `SpokenCall.say` tell `stt` which line is being said."""
+    say = spoken_call.SpokenCall.say
+
+    async def say_and_note(self: spoken_call.SpokenCall, text: str, **kw: object) -> object:
+        stt.line = text
+        return await say(self, text, **kw)  # type: ignore[arg-type]
+
+    spoken_call.SpokenCall.say = say_and_note  # type: ignore[method-assign,assignment]
 
 
 def cpu_s() -> float:
@@ -29,12 +81,14 @@ def cpu_s() -> float:
 
 
 async def main(indexes: list[int], verbose: bool, pace: float,
-               playout_pace: float | None) -> None:
+               playout_pace: float | None, capture: Path | None = None) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="spoken-"))
     template = tmp / "template.db"
     await asyncio.to_thread(upgrade, sqlite_url(template))
     await _seed(sqlite_url(template))
-    stt = Recognizers(2)
+    stt = Recognizers(2) if capture is None else CapturingRecognizers(2, capture)
+    if isinstance(stt, CapturingRecognizers):
+        capture_lines(stt)
     await stt.warm()
     results: list[tuple[Scenario, bool]] = []
     started, cpu0 = time.perf_counter(), cpu_s()
@@ -42,6 +96,8 @@ async def main(indexes: list[int], verbose: bool, pace: float,
     try:
         for i in chosen:
             sc = SCENARIOS[i]
+            if isinstance(stt, CapturingRecognizers):
+                stt.scenario = f"{i:02d}-{sc.name}"
             try:
                 await asyncio.wait_for(run_spoken(sc, i, template, tmp, stt, pace=pace,
                                                   playout_pace=playout_pace), 180)
@@ -65,6 +121,10 @@ if __name__ == "__main__":
     parser.add_argument("--pace", type=float, default=PACE, help="guest audio speed-up")
     parser.add_argument("--playout-pace", type=float, default=None,
                         help="agent audio speed-up (default: --pace)")
+    parser.add_argument("--capture", type=Path, default=None,
+                        help="save each recognized turn here (for bench.stt_replay)")
     args = parser.parse_args()
+    if args.capture is not None:
+        args.capture.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(main(args.indexes, args.verbose, args.pace, args.playout_pace))
+    asyncio.run(main(args.indexes, args.verbose, args.pace, args.playout_pace, args.capture))

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from bench.stt_corpus import Utterance, degrade, utterances
 from media.frames import PCM16
+from media.speech.hotel_phrases import Phrase
 from media.speech.stt import Transcript, transcribe
 from media.speech.stt_pocketsphinx import Mode, PocketsphinxRecognizer, PocketsphinxSettings
 from media.speech.stt_pool import RecognizerPool
@@ -64,6 +65,15 @@ _CONTEXT_OF_INTENT = {"phone": "digits", "code": "digits", "book": "booking",
                       "change": "booking", "correction": "booking", "yes": "yesno",
                       "no": "yesno", "identify": "name", "callback_time": "when",
                       "room_service": "items", "housekeeping": "items"}
+
+
+
+def oracle_context(phrase: Phrase) -> str | None:
+    """The context the dialogue would have picked: a room number answers "which room?" (the
+    name question's grammar has no room numbers), other identify phrases the name question."""
+    if phrase.intent == "identify" and any(k.slot == "room_number" for k in phrase.keywords):
+        return "items"
+    return _CONTEXT_OF_INTENT.get(phrase.intent)
 
 
 def score(utts: Sequence[Utterance], results: Sequence[Transcript]) -> dict[str, float]:
@@ -213,8 +223,8 @@ def main() -> None:
             for condition in args.conditions.split(","):
                 # Degrade here: espeak (babble) must not run in forked workers.
                 indexed = [(i, degrade(u.audio, condition, seed=i),
-                            _CONTEXT_OF_INTENT.get(u.phrase.intent) if system == "hotel_ctx"
-                            else None) for i, u in enumerate(utts)]
+                            oracle_context(u.phrase) if system == "hotel_ctx" else None)
+                           for i, u in enumerate(utts)]
                 jobs = [Job(settings, tuple(indexed[j::args.jobs]))
                         for j in range(args.jobs)]
                 results: dict[int, Transcript] = {}

@@ -26,11 +26,24 @@ from media.speech import hotel_phrases as hp
 TRAIN_SEED = 1
 TRAIN_SENTENCES = 40_000
 LM_ORDER = 3
-BUILD_VERSION = "1"
+BUILD_VERSION = "2"  # bump when the build code changes what it writes
 # Pronunciations the bundled cmudict lacks (added after its own, if it has the word).
 EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
-}
+}# British English says the TRAP vowel as an open [a] ("saturday" [satədeɪ], "back" [bak]),
+# which the US acoustic model takes for AA, not AE ("this saturday" -> "this sunday", "call me
+# back" -> "call me lock"). Each word with AE also gets an AA variant - except names: in the
+# name grammar the extra variants make names run together ("tom green" -> "sam green").
+TRAP_VARIANTS = True
+
+
+def trap_variant(word: str, pron: str) -> str | None:
+    """The AE -> AA form of `pron` (None if it has no AE or `word` is a name)."""
+    phones = pron.split()
+    if "AE" not in phones or word in hp.FIRST_NAMES or word in hp.SURNAMES:
+        return None
+    return " ".join("AA" if ph == "AE" else ph for ph in phones)
+
 
 # Dialogue-state LMs: when the agent has just asked a question (a phone number, a name, a yes
 # or no), the engine switches the recognizer to an LM trained mostly on the phrases that answer
@@ -48,6 +61,14 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
 # is unlikely, and "{first} {surname} room {room_number}" made "lucy hill" come out as
 # "lucy three oh".
 CONTEXT_EXCLUDED_SLOTS: dict[str, tuple[str, ...]] = {"name": ("room_number",)}
+# Contexts decoded with a JSGF grammar instead of an LM: the closed set of answers the question
+# gets. A name is two words from long lists that the trigram LM cannot tell apart from other
+# short words ("lucy hill" -> "lucy three oh", "peter king" -> "the booking"); the grammar only
+# allows names where names go (10/13 scenario names right vs 4/13) and, being small, decodes
+# at ~0.05 x real time. Its alternatives still cover yes, no, repeat and transfer requests.
+GRAMMAR_CONTEXTS: dict[str, tuple[str, ...]] = {
+    "name": ("identify", "yes", "no", "repeat", "transfer"),
+}
 CONTEXT_SENTENCES = 10_000
 CONTEXT_GENERAL_SENTENCES = 2_000
 # The dialogue's `Reply.expecting` (the slot or yes/no question just asked) -> context.
@@ -78,7 +99,7 @@ class LmFiles:
     arpa: Path
     dictionary: Path
     jsgf: Path
-    contexts: dict[str, Path]
+    contexts: dict[str, Path]  # context name -> .arpa, or .gram for GRAMMAR_CONTEXTS
 
 
 def training_sentences(n: int = TRAIN_SENTENCES, seed: int = TRAIN_SEED) -> list[str]:
@@ -106,6 +127,9 @@ def dictionary_lines(words: Iterable[str], cmudict: Path | None = None) -> list[
     for word, extra in EXTRA_PRONUNCIATIONS.items():
         if word in wanted:
             prons.setdefault(word, []).extend(p for p in extra if p not in prons.get(word, []))
+    if TRAP_VARIANTS:
+        for word, ps in prons.items():
+            ps.extend(dict.fromkeys(v for p in ps if (v := trap_variant(word, p)) and v not in ps))
     lines = [f"{word}{'' if i == 0 else f'({i + 1})'} {p}"
              for word, ps in prons.items() for i, p in enumerate(ps)]
     found = set(prons)
@@ -180,23 +204,39 @@ def _jsgf_alt(text: str) -> str:
     return _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>", text)
 
 
-def build_jsgf() -> str:
-    """A JSGF grammar accepting exactly the phrases the templates can generate."""
+def _slots_used(texts: Iterable[str]) -> set[str]:
+    """Every slot `texts` reference, directly or through other slots' values."""
+    found: set[str] = set()
+    todo = [m for t in texts for m in _PLACEHOLDER.findall(t)]
+    while todo:
+        name = todo.pop()
+        if name not in found:
+            found.add(name)
+            todo += [m for v in hp.SLOTS[name] for m in _PLACEHOLDER.findall(v)]
+    return found
+
+
+def build_jsgf(templates: dict[str, tuple[str, ...]] | None = None) -> str:
+    """A JSGF grammar accepting exactly the phrases `templates` (default: all) can generate."""
+    templates = hp.TEMPLATES if templates is None else templates
     lines = ["#JSGF V1.0;", "grammar hotel;", ""]
-    intents = " | ".join(f"<intent_{name}>" for name in hp.TEMPLATES)
+    intents = " | ".join(f"<intent_{name}>" for name in templates)
     lines.append(f"public <utterance> = {intents};")
-    for name, templates in hp.TEMPLATES.items():
-        lines.append(f"<intent_{name}> = {' | '.join(_jsgf_alt(t) for t in templates)};")
-    for name, values in hp.SLOTS.items():
-        lines.append(f"<{name}> = {' | '.join(_jsgf_alt(v) for v in values)};")
+    for name, alts in templates.items():
+        # Repeated alternatives (weighting in the LM data) mean nothing to a grammar.
+        unique = dict.fromkeys(_jsgf_alt(t) for t in alts)
+        lines.append(f"<intent_{name}> = {' | '.join(unique)};")
+    for name in sorted(_slots_used(t for ts in templates.values() for t in ts)):
+        unique = dict.fromkeys(_jsgf_alt(v) for v in hp.SLOTS[name])
+        lines.append(f"<{name}> = {' | '.join(unique)};")
     return "\n".join(lines) + "\n"
 
 
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
-                 EXTRA_PRONUNCIATIONS, CONTEXTS, CONTEXT_EXCLUDED_SLOTS, CONTEXT_SENTENCES,
-                 CONTEXT_GENERAL_SENTENCES))
+                 EXTRA_PRONUNCIATIONS, ("trap", TRAP_VARIANTS), CONTEXTS, CONTEXT_EXCLUDED_SLOTS,
+                 CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES, GRAMMAR_CONTEXTS))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -211,14 +251,19 @@ def default_cache_dir() -> Path:
 def files_in(directory: Path) -> LmFiles:
     return LmFiles(directory, directory / "hotel.arpa", directory / "hotel.dict",
                    directory / "hotel.gram",
-                   {name: directory / f"hotel-{name}.arpa" for name in CONTEXTS})
+                   {name: directory / f"hotel-{name}.{_context_suffix(name)}" for name in CONTEXTS})
+
+
+def _context_suffix(name: str) -> str:
+    return "gram" if name in GRAMMAR_CONTEXTS else "arpa"
 
 
 def context_templates(name: str) -> dict[str, tuple[str, ...]]:
     """The templates context `name` is trained on (its intents, minus excluded slots)."""
     excluded = tuple("{" + slot + "}" for slot in CONTEXT_EXCLUDED_SLOTS.get(name, ()))
+    intents = GRAMMAR_CONTEXTS.get(name, CONTEXTS[name])
     return {intent: tuple(t for t in hp.TEMPLATES[intent] if not any(x in t for x in excluded))
-            for intent in CONTEXTS[name]}
+            for intent in intents}
 
 
 def build(directory: Path) -> LmFiles:
@@ -233,6 +278,9 @@ def build(directory: Path) -> LmFiles:
     }
     for name, intents in CONTEXTS.items():
         templates = context_templates(name)
+        if name in GRAMMAR_CONTEXTS:
+            contents[files.contexts[name]] = build_jsgf(templates)
+            continue
         fixed = [t for i in intents for t in templates[i] if "{" not in t]
         lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents,
                                                      templates)]

@@ -147,6 +147,25 @@ def test_every_dialogue_expectation_names_a_built_context(
                    for ts in hotel_lm.context_templates("name").values() for t in ts)
 
 
+def test_name_question_is_decoded_with_a_grammar(recognizer: PocketsphinxRecognizer) -> None:
+    files = hotel_lm.ensure_built(Path(recognizer.settings.cache_dir or ""))
+    assert files.contexts["name"].suffix == ".gram"
+    grammar = files.contexts["name"].read_text()
+    assert "<first> = oliver | george" in grammar and "<dept> =" in grammar  # names, transfers
+    assert "<room_number>" not in grammar
+    result = transcribe(recognizer, speak("my name is lucy hill", VOICE), context="name")
+    assert result.text == "my name is lucy hill"
+    # Off-question answers the grammar still allows.
+    assert transcribe(recognizer, speak("can i speak to reception", VOICE),
+                      context="name").text == "can i speak to reception"
+
+
+def test_trap_vowel_variants_leave_names_alone() -> None:
+    lines = hotel_lm.dictionary_lines({"saturday", "back", "sam", "no"})
+    assert "saturday(3) S AA T ER D IY" in lines and "back(2) B AA K" in lines
+    assert lines.count("no N OW") == 1 and not any(x.startswith("sam(") for x in lines)
+
+
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:
     result = transcribe(recognizer, speak("my name is emma brown", VOICE), context="name")
     assert result.text and result.alternatives

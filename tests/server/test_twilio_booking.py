@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import replace
 
@@ -58,7 +59,10 @@ def _answer(agent_said: str, last_line: str) -> str:
     said = agent_said.lower()
     if "say that again" in said or "say it again" in said:
         return last_line  # like a caller, say it again
-    return next((reply for cue, reply in ANSWERS if cue in said), "yes please")
+    # Answer the question, i.e. the last sentence: a read-back ("... under the name Jane
+    # Cooper. Shall I book it?") mentions the name but asks for a yes.
+    question = re.split(r"(?<=[.!?])\s+", said.strip())[-1]
+    return next((reply for cue, reply in ANSWERS if cue in question), "yes please")
 
 
 async def _agent_done(call: PhoneCallStream, quiet_s: float = 1.2, within_s: float = 30) -> None:
