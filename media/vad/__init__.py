@@ -1,8 +1,9 @@
 """Voice activity detection: frame classifiers (silero, webrtc) and the VAD turn detector.
 
 `make_turn_detector()` is what the server uses; the default kind is the detector that won on
-the labelled corpus (bench/vad_eval.py, docs/media-measurements.md). Creating a silero detector
-loads a model unless one is pooled (65-125 ms); call `prewarm(n)` at startup, off the loop.
+the labelled corpus (bench/vad_eval.py, docs/media-measurements.md). Every silero detector of a
+process shares one model (media/vad/silero.py); loading it takes 65-125 ms, so call `prewarm()`
+at startup, off the loop.
 """
 
 from __future__ import annotations

@@ -11,13 +11,15 @@ from server.voice.session import VoiceSession
 
 
 async def new_turn_detector(settings: Settings) -> VadTurnDetector:
-    """Built off the loop: a silero detector may load its model (~100 ms) if none is pooled."""
+    """Built off the loop: the first silero detector of a process loads the shared model
+    (~100 ms) unless `prewarm_vad` already did."""
     return await asyncio.to_thread(make_turn_detector, settings.vad)
 
 
-async def prewarm_vad(settings: Settings, count: int = 4) -> None:
+async def prewarm_vad(settings: Settings) -> None:
+    """Load the process's one silero model at startup (every call shares it)."""
     if settings.vad == "silero":
-        await asyncio.to_thread(prewarm, count)
+        await asyncio.to_thread(prewarm)
 
 
 def open_recorder(settings: Settings, session: VoiceSession) -> CallRecorder | None:
