@@ -129,6 +129,7 @@ class SileroClassifier:
     (16000, or 8000 for a phone line fed without upsampling)."""
 
     name = "silero"
+    cheap = False
 
     def __init__(self, sample_rate: int = VAD_RATE) -> None:
         self.sample_rate = sample_rate
@@ -148,6 +149,8 @@ class SileroClassifier:
         self._c_win = (ctypes.c_float * self.window).from_buffer(memoryview(self._win.data))
         self._fill = 0
         self._last = 0.0
+        self.stride = 1
+        self._since_scored = 0  # windows passed over since the last one scored
         self.windows = 0  # windows scored (the model's cost is per window)
 
     def speech_probability(self, samples: PCM16) -> float:
@@ -158,9 +161,18 @@ class SileroClassifier:
             self._fill += take
             pos += take
             if self._fill == self.window:
-                np.multiply(self._buf, 1.0 / 32768.0, out=self._win)
-                self._last = self._score()
                 self._fill = 0
+                if self._since_scored + 1 >= self.stride:
+                    np.multiply(self._buf, 1.0 / 32768.0, out=self._win)
+                    self._last = self._score()
+                    self._since_scored = 0
+                else:  # passed over: only the model's 4 ms of context follows the stream
+                    self._since_scored += 1
+                    if self._context.size:
+                        np.multiply(self._buf[-self._context.size :], 1.0 / 32768.0,
+                                    out=self._context)
+                        if self._session is not None:
+                            self._session.forget(self)
         return self._last
 
     def _score(self) -> float:
@@ -181,4 +193,5 @@ class SileroClassifier:
         elif self._private is not None:
             self._private.reset()
         self._fill = 0
+        self._since_scored = 0
         self._last = 0.0

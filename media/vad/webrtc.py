@@ -13,6 +13,8 @@ class WebRtcClassifier:
     """`aggressiveness` 0..3: higher calls less audio speech. Returns 0.0 or 1.0 per frame."""
 
     name = "webrtc"
+    cheap = True  # the turn detector's cascade is not worth it
+    stride = 1  # ignored: every frame is scored
 
     def __init__(self, aggressiveness: int = 3) -> None:
         if not 0 <= aggressiveness <= 3:

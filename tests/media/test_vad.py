@@ -278,3 +278,53 @@ def test_silero_streams_share_one_model_with_their_own_state() -> None:
     again = [first.speech_probability(a[i * 320 : (i + 1) * 320]) for i in range(n)]
     assert [again[((k + 1) * 512 - 1) // 320] for k in range(windows)] == at_a
     first.close()
+
+
+def _silero_run(config: VadConfig, audio: LabelledAudio) -> tuple[list[tuple[float, float]], int]:
+    det = make_turn_detector("silero", config)
+    turns = run_detector(det, audio)
+    assert isinstance(det.classifier, SileroClassifier)
+    return [(round(t.start, 2), round(t.end, 2)) for t in turns], det.classifier.windows
+
+
+def test_cascade_scores_fewer_windows_on_a_clean_line_with_the_same_turns() -> None:
+    """On a clean line the cascade scores a settled turn every `settled_stride` windows; the
+    turns come out the same as with every window scored."""
+    audio = _corpus(NoiseKind.NONE, 0.0)
+    full, full_windows = _silero_run(VadConfig(cascade=False), audio)
+    cascade, cascade_windows = _silero_run(VadConfig(), audio)
+    assert len(full) == len(audio.segments)
+    assert cascade == full
+    assert cascade_windows < 0.6 * full_windows
+
+
+def test_cascade_keeps_scoring_every_window_in_babble() -> None:
+    """Fluctuating noise is where silero earns its cost: no settled stride there."""
+    audio = _corpus(NoiseKind.BABBLE, 10.0)
+    det = make_turn_detector("silero")
+    strides: set[int] = set()
+    for i in range(0, audio.samples.size - 319, 320):
+        det.process(AudioFrame(audio.samples[i : i + 320], RATE, i / RATE))
+        strides.add(det.classifier.stride)
+    assert strides == {1}
+
+
+def test_cascade_rests_the_classifier_while_the_gates_are_shut() -> None:
+    """Steady noise under the gate: after `classifier_hold_ms` the classifier stops, and when
+    the gate opens it first hears the latest `classifier_catch_up_ms` it missed."""
+    rng = np.random.default_rng(3)
+    noise = (rng.standard_normal(RATE * 4) * 32768 * 10 ** (-45 / 20)).astype(np.int16)
+    speech = _speech("Hello, I would like to book a room please.", -20.0)
+    line = np.concatenate([noise, speech + noise[: speech.size]])
+    det = make_turn_detector("silero")
+    seen = []
+    for i in range(0, RATE * 4, 320):
+        det.process(AudioFrame(line[i : i + 320], RATE, i / RATE))
+        seen.append(det.classified_frames)
+    c = det.config
+    rested_from = (c.warmup_ms + c.classifier_hold_ms) // 20 + 10
+    assert seen[-1] == seen[rested_from]  # nothing scored for the last seconds of noise
+    before = det.classified_frames
+    events = _feed(det, line[RATE * 4 :])
+    assert det.classified_frames - before > c.classifier_catch_up_ms // 20
+    assert any(isinstance(e, SpeechStarted) for e in events)
