@@ -7,10 +7,12 @@ for recognizer changes (no bridge, no dialogue): `python -m bench.stt_replay DIR
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,8 +24,9 @@ def normalize(text: str) -> str:
     return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
 
 
-def main(directory: Path, verbose: bool, only: str | None) -> None:
-    rec = PocketsphinxRecognizer(PocketsphinxSettings())
+def main(directory: Path, verbose: bool, only: str | None,
+         context_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()) -> None:
+    rec = PocketsphinxRecognizer(PocketsphinxSettings(context_options=context_options))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # turns, best, nbest, was
     audio_s = decode_s = 0.0
     worst_finish = 0.0
@@ -65,5 +68,13 @@ if __name__ == "__main__":
     parser.add_argument("directory", type=Path)
     parser.add_argument("-v", "--verbose", action="store_true")
     parser.add_argument("--context", default=None, help="only turns decoded with this context")
+    parser.add_argument("--ctx-opt", action="append", default=[],
+                        help="CONTEXT:key=value, a search option for one context")
     args = parser.parse_args()
-    main(args.directory, args.verbose, args.context)
+    per: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for item in args.ctx_opt:
+        name, _, kv = item.partition(":")
+        key, _, value = kv.partition("=")
+        per[name].append((key, ast.literal_eval(value)))
+    main(args.directory, args.verbose, args.context,
+         tuple((name, tuple(opts)) for name, opts in per.items()))

@@ -30,19 +30,30 @@ BUILD_VERSION = "2"  # bump when the build code changes what it writes
 # Pronunciations the bundled cmudict lacks (added after its own, if it has the word).
 EXTRA_PRONUNCIATIONS: dict[str, tuple[str, ...]] = {
     "margherita": ("M AA R G ER IY T AH", "M AA R G AH R IY T AH"),
-}# British English says the TRAP vowel as an open [a] ("saturday" [satədeɪ], "back" [bak]),
-# which the US acoustic model takes for AA, not AE ("this saturday" -> "this sunday", "call me
-# back" -> "call me lock"). Each word with AE also gets an AA variant - except names: in the
-# name grammar the extra variants make names run together ("tom green" -> "sam green").
-TRAP_VARIANTS = True
+}
+
+# British English vowels the US acoustic model hears as others: the TRAP vowel is an open [a]
+# ("saturday" [satədeɪ], "back" [bak]), nearer AA than AE ("this saturday" -> "this sunday",
+# "call me back" -> "call me lock"); the GOAT vowel is [əʊ], not [oʊ] ("room only" -> "room
+# really", "two oh three" -> "two three"). Each word gets a variant per vowel (applied in turn,
+# so a word with both gets the combined form too) - except names: in the name grammar extra
+# variants make names run together ("tom green" -> "sam green").
+BRITISH_VOWELS: tuple[tuple[str, str], ...] = (("AE", "AA"), ("OW", "ER UW"))
 
 
-def trap_variant(word: str, pron: str) -> str | None:
-    """The AE -> AA form of `pron` (None if it has no AE or `word` is a name)."""
-    phones = pron.split()
-    if "AE" not in phones or word in hp.FIRST_NAMES or word in hp.SURNAMES:
-        return None
-    return " ".join("AA" if ph == "AE" else ph for ph in phones)
+def british_variants(word: str, prons: Sequence[str]) -> list[str]:
+    """`prons` plus their British-vowel forms (`BRITISH_VOWELS`); names are left as they are."""
+    out = list(prons)
+    if word in hp.FIRST_NAMES or word in hp.SURNAMES:
+        return out
+    for us, gb in BRITISH_VOWELS:
+        for pron in list(out):
+            phones = pron.split()
+            if us in phones:
+                variant = " ".join(gb if ph == us else ph for ph in phones)
+                if variant not in out:
+                    out.append(variant)
+    return out
 
 
 # Dialogue-state LMs: when the agent has just asked a question (a phone number, a name, a yes
@@ -60,7 +71,8 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
 # Templates left out of a context's LM: answering "may I have the name?" with a room number
 # is unlikely, and "{first} {surname} room {room_number}" made "lucy hill" come out as
 # "lucy three oh".
-CONTEXT_EXCLUDED_SLOTS: dict[str, tuple[str, ...]] = {"name": ("room_number",)}
+CONTEXT_EXCLUDED_SLOTS: dict[str, tuple[str, ...]] = {"name": ("room_number",),
+                                                  "items": ("code", "phone")}
 # Contexts decoded with a JSGF grammar instead of an LM: the closed set of answers the question
 # gets. A name is two words from long lists that the trigram LM cannot tell apart from other
 # short words ("lucy hill" -> "lucy three oh", "peter king" -> "the booking"); the grammar only
@@ -127,9 +139,7 @@ def dictionary_lines(words: Iterable[str], cmudict: Path | None = None) -> list[
     for word, extra in EXTRA_PRONUNCIATIONS.items():
         if word in wanted:
             prons.setdefault(word, []).extend(p for p in extra if p not in prons.get(word, []))
-    if TRAP_VARIANTS:
-        for word, ps in prons.items():
-            ps.extend(dict.fromkeys(v for p in ps if (v := trap_variant(word, p)) and v not in ps))
+    prons = {word: british_variants(word, ps) for word, ps in prons.items()}
     lines = [f"{word}{'' if i == 0 else f'({i + 1})'} {p}"
              for word, ps in prons.items() for i, p in enumerate(ps)]
     found = set(prons)
@@ -235,7 +245,7 @@ def build_jsgf(templates: dict[str, tuple[str, ...]] | None = None) -> str:
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
-                 EXTRA_PRONUNCIATIONS, ("trap", TRAP_VARIANTS), CONTEXTS, CONTEXT_EXCLUDED_SLOTS,
+                 EXTRA_PRONUNCIATIONS, BRITISH_VOWELS, CONTEXTS, CONTEXT_EXCLUDED_SLOTS,
                  CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES, GRAMMAR_CONTEXTS))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 

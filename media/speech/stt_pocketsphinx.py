@@ -47,6 +47,8 @@ class PocketsphinxSettings:
     grammar_options: tuple[tuple[str, Any], ...] = field(default=(
         ("beam", 1e-40), ("wbeam", 1e-20), ("pbeam", 1e-40),
     ))
+    # Search options for single contexts, (context, ((key, value), ...)), applied on top.
+    context_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
 
 
 def build_config(settings: PocketsphinxSettings) -> Config:
@@ -76,10 +78,7 @@ class PocketsphinxRecognizer:
             files = hotel_lm.ensure_built(
                 Path(self.settings.cache_dir) if self.settings.cache_dir else None)
             for name, path in files.contexts.items():
-                if path.suffix == ".gram":
-                    self._add_grammar(name, path)
-                else:
-                    self._decoder.add_lm_file(name, str(path))
+                self._add_search(name, path)
                 self._contexts.add(name)
         self._context: str | None = None
         self._cmn0 = self._decoder.get_cmn()
@@ -89,16 +88,23 @@ class PocketsphinxRecognizer:
         self._in_utt = False
         self._rng = np.random.default_rng(0)
 
-    def _add_grammar(self, name: str, path: Path) -> None:
-        """Add a JSGF search; a search reads its beams from the config when it is created."""
+    def _add_search(self, name: str, path: Path) -> None:
+        """Add a context's LM or JSGF search. A search reads its beams and weights from the
+        config when it is created, so its own options are set around the call."""
+        grammar = path.suffix == ".gram"
+        options = (*(self.settings.grammar_options if grammar else ()),
+                   *dict(self.settings.context_options).get(name, ()))
         config = self._decoder.config
-        saved = [(key, config[key]) for key, _ in self.settings.grammar_options]
-        for key, value in self.settings.grammar_options:
+        saved = [(key, config[key]) for key, _ in options]
+        for key, value in options:
             config[key] = value
         try:
-            self._decoder.add_jsgf_file(name, str(path))
+            if grammar:
+                self._decoder.add_jsgf_file(name, str(path))
+            else:
+                self._decoder.add_lm_file(name, str(path))
         finally:
-            for key, value in saved:
+            for key, value in reversed(saved):
                 config[key] = value
 
     @property

@@ -4,7 +4,8 @@ december", "in two weeks", "tomorrow at ten")."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from server.dialogue.words import NumberMatch, count_at, ordinal_at, tokens
@@ -159,6 +160,12 @@ def find_dates(toks: list[str], today: dt.date) -> list[DateMatch]:
         negated = (bool(before) and before[-1] in _NOT) or before[-2:] == ["not", "on"]
         out.append(DateMatch(value, start, end, role, negated))
         i = end
+    # "no friday saturday" (a correction, or "not" heard as "no"): the date right after "no"
+    # that another date follows at once is the one being taken back.
+    for k, (d, nxt) in enumerate(itertools.pairwise(out)):
+        if d.start > 0 and toks[d.start - 1] == "no" and nxt.start == d.end and \
+                d.role is DateRole.ANY and nxt.role is DateRole.ANY:
+            out[k] = replace(d, negated=True)
     return out
 
 

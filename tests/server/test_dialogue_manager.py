@@ -129,6 +129,17 @@ async def test_question_during_confirmation_keeps_the_booking(make_ctx: MakeCtx)
     assert r.outcome == "booked" and "Lily" in r.text
 
 
+async def test_no_and_two_weekdays_at_the_read_back_moves_the_date(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    for turn in ("we need a double room for one night on friday", "just me", "room only"):
+        await dm.handle(turn)
+    r = await dm.handle("peter king")
+    assert "Friday" in r.text and r.expecting == "confirm_booking"
+    r = await dm.handle("no friday saturday")
+    assert "Saturday the 5th" in r.text and r.expecting == "confirm_booking"
+
+
 async def test_goodbye_reports_the_most_consequential_outcome(make_ctx: MakeCtx) -> None:
     dm = DialogueManager(make_ctx(caller=ALICE))
     await dm.greeting()

@@ -51,9 +51,17 @@ def test_digit_strings(text: str, digits: str) -> None:
     ("yesterday", D(2026, 11, 30)), ("this weekend", D(2026, 12, 4)),
     ("next week", D(2026, 12, 7)), ("not friday saturday", D(2026, 12, 5)),
     ("no i said the 4th", D(2026, 12, 4)), ("sometime soon", None),
+    ("no friday saturday", D(2026, 12, 5)),  # "not" heard as "no"
 ])
 def test_dates(text: str, day: D | None) -> None:
     assert parse_date(text, TODAY) == day
+
+
+def test_no_then_two_dates_takes_back_the_first() -> None:
+    u = understand("no friday saturday", TODAY)
+    assert (u.check_in, u.check_out) == (D(2026, 12, 5), None)
+    u = understand("no friday to sunday", TODAY)  # a range, not a correction
+    assert (u.check_in, u.check_out) == (D(2026, 12, 4), D(2026, 12, 6))
 
 
 def test_from_and_until() -> None:
