@@ -90,7 +90,7 @@ class VadConfig:
     classifier_hold_ms: int = 600
     classifier_catch_up_ms: int = 320
     settled_probability: float = 0.9
-    settled_stride: int = 4
+    settled_stride: int = 8
     settled_snr_db: float = 30.0
     agent_silent_dbfs: float = -60.0
     echo_return_loss_db: float = 12.0
