@@ -8,7 +8,6 @@ import time
 from dataclasses import replace
 
 import aiohttp
-import pytest
 from aiohttp.test_utils import TestClient
 from sqlalchemy import func, select
 
@@ -81,13 +80,6 @@ async def _booked(db: Database) -> int:
             Guest, Guest.id == Reservation.guest_id).where(Guest.phone == CALLER)) or 0)
 
 
-@pytest.mark.xfail(reason=(
-    "the offline engine takes the phone call, and with per-question recognition contexts and "
-    "read-back slots believed at low confidence it now fills date, nights, guests and rate plan "
-    "from 8 kHz mu-law espeak speech; it still mishears 'the fourth of december' as 'the fourth "
-    "on the family' (a family room nobody asked for) and the name ('jane cooper' -> 'ava you'), "
-    "so the caller never confirms a booking; the transcript is in the failure message"),
-    strict=False)
 async def test_phone_booking_lands_in_the_database(aiohttp_client: AiohttpClient,
                                                    settings: Settings,
                                                    twilio_api: FakeTwilioApi) -> None:
