@@ -145,6 +145,10 @@ def test_every_dialogue_expectation_names_a_built_context(
     # The name context leaves out room numbers ("{first} {surname} room {room_number}").
     assert not any("{room_number}" in t
                    for ts in hotel_lm.context_templates("name").values() for t in ts)
+    # "How many guests?" has its own LM: answers with a number of people, no dates or rooms.
+    assert hotel_lm.context_for("guests") == "guests"
+    guests = [t for ts in hotel_lm.context_templates("guests").values() for t in ts]
+    assert "{guests}" in guests and not any("{date}" in t or "{room}" in t for t in guests)
 
 
 def test_name_question_is_decoded_with_a_grammar(recognizer: PocketsphinxRecognizer) -> None:
