@@ -27,40 +27,29 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PACE = 4.0  # guest audio at four times real time (the recognizer keeps up on a loaded machine)
 PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it faster
-# The task success rate must not fall below this: measured 27-29/47 (57-62 %) in full runs
-# on a shared 2-core machine; runs differ by a few scenarios (CPU load moves VAD turn edges,
-# and recognizers carry their cepstral mean from call to call).
-FLOOR = 0.50
+# The task success rate must not fall below this: measured 40-42/47 (85-89 %) in four full
+# runs on a shared 2-core machine (docs/stt.md); runs differ by a few scenarios (CPU load moves
+# VAD turn edges, and recognizers carry their cepstral mean from call to call).
+FLOOR = 0.80
 
 _NAME = "the guest's name is misheard (espeak voices vs the en-us acoustic model)"
-_SHORT = "a short answer is misheard ('room only' -> 'room really', 'no' -> 'the room')"
-# Scenario name -> what goes wrong when it is spoken (seen in at least one of two full runs;
-# `python -m bench.spoken_scenarios -v INDEX` shows said vs heard).
+_CODE = "spelled code 'c r t eight n two' -> 'c r t x n two' / 'c r t x m two'"
+# Scenario name -> what goes wrong when it is spoken (seen in at least one of four full runs
+# since the name grammar; `python -m bench.spoken_scenarios -v INDEX` shows said vs heard, and
+# `--capture DIR` + `python -m bench.stt_replay DIR` re-decodes the turns).
 KNOWN_FAILING: dict[str, str] = {
-    "book_all_in_one": _NAME + " ('anna smith' -> 'alice smith')",
-    "book_step_by_step": "'december fourth' / 'family room' / 'for three' misheard",
-    "book_correct_nights": _SHORT + "; 'emma brown' misheard",
-    "book_correct_guests": _NAME + " ('lucy hill' -> 'lucy three oh')",
-    "book_correct_date": _NAME + " ('peter king' -> 'the booking')",
-    "book_known_caller": "'go ahead' -> 'the ahead' (low confidence) at the confirmation",
-    "book_no_caller_id": "a phone digit dropped ('oh oh five' -> 'oh five')",
-    "book_date_in_past": _NAME + " ('sarah jones' -> 'sam jones')",
-    "book_nine_in_double_transfer": "'nine people' -> \"i'm people\"",
-    "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella morris')",
-    "availability_then_book": "'saturday' -> 'sunday'; 'mark evans' misheard",
-    "availability_only": "first turn of a call misheard (previous caller's cepstral mean)",
-    "sms_offered_after_booking": _NAME + " ('grace hall' -> 'grace call')",
-    "cancel_by_spelled_code": "spelled code 'c r t eight n two' -> 'c r t x n two'",
-    "change_move_date": "'to saturday' -> 'to talk to a night'",
-    "change_by_code_with_correction": "spelled code 'c r t eight n two' misheard",
-    "room_service_asks_room": "'fish and chips' / 'room two oh three' misheard",
-    "callback_at_time": "'back at three' -> 'on oh three'",
-    "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request",
-    "low_confidence_reasked": "'saturday' -> 'five eight four'; 'tom green' -> 'tom please'",
-    "repeat_last_reply": "'what time is' / 'say that again' misheard",
-    "book_no_then_change_plan": _NAME + " ('oscar lewis' -> 'oscar lee')",
-    "book_with_question_on_the_way": _SHORT,
-    "callback_in_minutes": "'back in' -> 'not in' / 'on king'",
+    "book_all_in_one": _NAME + " ('anna smith' -> 'emma smith', 4 of 4 runs)",
+    "book_correct_guests": _NAME + " ('lucy hill' -> 'lucy taylor', 2 of 4 runs)",
+    "book_no_caller_id": "'david clark' -> 'david clarke' (homophones in the name list) and a "
+                         "phone digit dropped ('oh oh five' -> 'oh five')",
+    "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella moore', 1 of 4 runs)",
+    "book_no_then_change_plan": "first turn 'friday to sunday' -> 'friday to saturday' "
+                                "(1 of 4 runs)",
+    "cancel_by_spelled_code": _CODE,
+    "change_by_code_with_correction": _CODE,
+    "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request ('purple monkey "
+                                           "dishwasher' -> 'double monday the eighth water', "
+                                           "taken as room service at the low bar for requests)",
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
