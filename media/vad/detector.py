@@ -17,6 +17,8 @@ the turn early with `end_turn_if_paused()` when what was said is already a whole
 Long before that, `candidate_ms` of consecutive speech frames raise a `SpeechCandidate` (barge-in
 pauses the agent on it); the candidate is settled by `SpeechStarted`, or by `CandidateDropped`
 when the detector falls back to idle (the sound was too short to be a turn).
+A costly classifier (silero) runs as a cascade behind the level and echo gates, and sparsely
+inside clean settled speech (`VadConfig.cascade`; docs/media-measurements.md).
 """
 
 from __future__ import annotations
@@ -84,14 +86,16 @@ class VadConfig:
     # it next runs, so its recurrent state hears what came just before. Inside a turn on a
     # clean line (turn peak >= `settled_snr_db` over the floor, where the level gate alone
     # finds the turn's end) and while its score stays >= `settled_probability`, only every
-    # `settled_stride`-th window is scored; in noise every window is. (Not for a `cheap`
-    # classifier: webrtcvad costs less than the bookkeeping.)
+    # `settled_stride`-th window is scored, and every `pending_stride`-th while a candidate
+    # is being confirmed (frame >= `settled_snr_db` over the floor); in noise every window is.
+    # (Not for a `cheap` classifier: webrtcvad costs less than the bookkeeping.)
     cascade: bool = True
     classifier_hold_ms: int = 600
     classifier_catch_up_ms: int = 320
     settled_probability: float = 0.9
     settled_stride: int = 8
     settled_snr_db: float = 30.0
+    pending_stride: int = 2
     agent_silent_dbfs: float = -60.0
     echo_return_loss_db: float = 12.0
     echo_margin_db: float = 6.0
@@ -229,11 +233,15 @@ class VadTurnDetector:
                 self.last_probability = 0.0
                 return False
             self._catch_up()
-        settled = (self._state is TurnState.SPEAKING
-                   and self.last_probability >= c.settled_probability
-                   and self._turn_peak - self._floor >= c.settled_snr_db
-                   and self._gate <= c.floor_gate_db)  # no fluctuating noise (babble)
-        self.classifier.stride = c.settled_stride if self.cascade and settled else 1
+        stride = 1
+        if (self.cascade and self.last_probability >= c.settled_probability
+                and self._gate <= c.floor_gate_db):  # no fluctuating noise (babble)
+            if self._state is TurnState.SPEAKING:
+                if self._turn_peak - self._floor >= c.settled_snr_db:
+                    stride = c.settled_stride
+            elif self._candidate and level - self._floor >= c.settled_snr_db:
+                stride = c.pending_stride
+        self.classifier.stride = stride
         prob = self.classifier.speech_probability(chunk)
         self.classified_frames += 1
         self.last_probability = prob
