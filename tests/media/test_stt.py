@@ -12,7 +12,12 @@ import pytest
 from bench.stt_corpus import Voice, garbage, speak
 from media.speech import hotel_lm, hotel_phrases
 from media.speech.stt import STT_SAMPLE_RATE, Transcript, transcribe
-from media.speech.stt_pocketsphinx import PocketsphinxRecognizer, PocketsphinxSettings
+from media.speech.stt_pocketsphinx import (
+    PocketsphinxRecognizer,
+    PocketsphinxSettings,
+    _close_codes,
+    _looks_spelled,
+)
 from media.speech.stt_pool import RecognizerPool
 
 # Not a voice used while tuning (en-us 165 wpm, en 150 wpm) nor one of the bench's test voices.
@@ -169,6 +174,24 @@ def test_british_vowel_variants_leave_names_alone() -> None:
     assert "saturday(3) S AA T ER D IY" in lines and "back(2) B AA K" in lines
     assert "only(2) ER UW N L IY" in lines
     assert not any(x.startswith(("sam(", "room(")) for x in lines)
+
+
+def test_spelled_codes_are_also_decoded_with_a_code_grammar(
+        recognizer: PocketsphinxRecognizer) -> None:
+    assert _looks_spelled("c r t x n two") and _looks_spelled("charlie romeo tango eight")
+    assert not _looks_spelled("a room for two") and not _looks_spelled("oh seven seven oh")
+    # The grammar may correct a character or two, not rewrite the code.
+    assert _close_codes("c r t x n two", "it's c r t eight n two")
+    assert not _close_codes("charlie romeo tango eight november two",
+                            "four three romeo tango eight november")
+    code = transcribe(recognizer, speak("charlie romeo tango eight november two", VOICE),
+                      context="digits")
+    assert code.text == "charlie romeo tango eight november two"
+    # A phone number is not spelling: the LM's digits stand.
+    phone = transcribe(recognizer, speak("oh seven seven oh oh nine oh five five five", VOICE),
+                       context="digits")
+    assert phone.text.startswith("oh seven seven") and set(phone.text.split()) <= set(
+        hotel_phrases.SLOTS["pd"])
 
 
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:
