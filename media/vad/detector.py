@@ -97,7 +97,7 @@ class VadConfig:
     settled_snr_db: float = 30.0
     pending_stride: int = 2
     agent_silent_dbfs: float = -60.0
-    echo_return_loss_db: float = 12.0
+    echo_return_loss_db: float = 14.0
     echo_margin_db: float = 6.0
     agent_hold_decay_db_per_frame: float = 1.0
 
