@@ -522,11 +522,15 @@ def _inbound(dec: OpusDecoder, down: StreamResampler, det: TurnDetector, packet:
         st.add(name, dt)
 
 
+SENTENCE_FRAMES = 100  # the agent's audio reaches the playout a sentence (~2 s) at a time
+
+
 def _webrtc_path(packets: list[bytes], kind: str, agent: PCM16 | None,
                  agent_rate: int, rate: int = WEBRTC_RATE) -> StageTimes:
     """The WebRTC path as built: inbound as aiortc + TrackSource do it; outbound the agent's
-    audio enqueued 20 ms at a time, pulled from a real Playout at `rate`, encoded by
-    PlayoutTrack's encoder and packed as aiortc packs pre-encoded packets."""
+    audio enqueued as the offline engine's speaker does (a sentence at a time: 2 s chunks, the
+    resampling cost spread over their frames), pulled from a real Playout at `rate`, encoded
+    by PlayoutTrack's encoder and packed as aiortc packs pre-encoded packets."""
     st = StageTimes([], {})
     dec = OpusDecoder()
     down = StreamResampler(48000, 16000)
@@ -537,11 +541,12 @@ def _webrtc_path(packets: list[bytes], kind: str, agent: PCM16 | None,
         encoder.encode(silence(rate))
     packer = OpusEncoder()
     step = agent_rate // 50
+    sentence = SENTENCE_FRAMES * step
     for i, packet in enumerate(packets):
         _inbound(dec, down, det, packet, i, st, kind)
         t0 = time.perf_counter()
-        if agent is not None and (i + 1) * step <= agent.size:
-            playout.enqueue(agent[i * step : (i + 1) * step], agent_rate, utterance_id="u")
+        if agent is not None and i % SENTENCE_FRAMES == 0 and i * step < agent.size:
+            playout.enqueue(agent[i * step : i * step + sentence], agent_rate, utterance_id="u")
         t1 = time.perf_counter()
         out = playout.pull_frame()
         t2 = time.perf_counter()
