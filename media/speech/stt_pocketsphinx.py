@@ -2,8 +2,10 @@
 
 Three search modes: `hotel_lm` (trigram LM built from the hotel phrases, the default), `jsgf`
 (grammar accepting only the template language) and `default` (the wheel's general en-us LM and
-full dictionary, as a baseline). The C decoder holds the GIL while decoding, so run several
-recognizers in worker processes, not threads (`media.speech.stt_pool`).
+full dictionary, as a baseline). In `hotel_lm` mode each dialogue-state context is a search of
+its own (an LM, or a JSGF grammar for the name question), and spelled booking codes are also
+decoded by a second decoder with a code grammar. The C decoder holds the GIL while decoding,
+so run several recognizers in worker processes, not threads (`media.speech.stt_pool`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class PocketsphinxSettings:
         ("beam", 1e-60), ("wbeam", 1e-40), ("pbeam", 1e-60), ("maxhmmpf", -1),
     ))
     # Beams of the grammar contexts (`hotel_lm.GRAMMAR_CONTEXTS`): with the LM's very wide
-    # beams a grammar's lattice is so large that `finish()` takes 0.4-1 s; these keep it
+    # beams a grammar's lattice is so large that `finish()` takes 0.4-1.7 s; these keep it
     # under ~35 ms with the same names recognized on the scenario lines.
     grammar_options: tuple[tuple[str, Any], ...] = field(default=(
         ("beam", 1e-40), ("wbeam", 1e-20), ("pbeam", 1e-40),
