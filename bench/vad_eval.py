@@ -144,27 +144,14 @@ def main() -> None:
     parser.add_argument("--settled-stride", type=int, default=None)
     parser.add_argument("--settled-snr-db", type=float, default=None)
     args = parser.parse_args()
-    config = VadConfig()
-    if args.no_cascade:
-        config = dataclasses.replace(config, cascade=False)
-    if args.hold_ms is not None:
-        config = dataclasses.replace(config, classifier_hold_ms=args.hold_ms)
-    if args.catch_up_ms is not None:
-        config = dataclasses.replace(config, classifier_catch_up_ms=args.catch_up_ms)
-    if args.settled_probability is not None:
-        config = dataclasses.replace(config, settled_probability=args.settled_probability)
-    if args.settled_stride is not None:
-        config = dataclasses.replace(config, settled_stride=args.settled_stride)
-    if args.settled_snr_db is not None:
-        config = dataclasses.replace(config, settled_snr_db=args.settled_snr_db)
-    if args.spread_factor is not None:
-        config = dataclasses.replace(config, spread_gate_factor=args.spread_factor)
-    if args.no_skip:
-        config = dataclasses.replace(config, skip_quiet_frames=False)
-    if args.gate_db is not None:
-        config = dataclasses.replace(config, floor_gate_db=args.gate_db)
-    if args.spread_max_db is not None:
-        config = dataclasses.replace(config, spread_gate_max_db=args.spread_max_db)
+    flags = {"cascade": False if args.no_cascade else None,
+             "skip_quiet_frames": False if args.no_skip else None,
+             "classifier_hold_ms": args.hold_ms, "classifier_catch_up_ms": args.catch_up_ms,
+             "settled_probability": args.settled_probability,
+             "settled_stride": args.settled_stride, "settled_snr_db": args.settled_snr_db,
+             "spread_gate_factor": args.spread_factor, "floor_gate_db": args.gate_db,
+             "spread_gate_max_db": args.spread_max_db}
+    config = dataclasses.replace(VadConfig(), **{k: v for k, v in flags.items() if v is not None})
     corpora = build_corpora(min(args.utterances, 200), min(args.noise_seconds, 600.0))
     total = sum(c.duration_s for c in corpora)
     print(f"corpus: {len(corpora)} parts, {total / 60:.1f} min of audio; phone={args.phone}; "

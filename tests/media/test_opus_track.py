@@ -23,6 +23,7 @@ from media.playout import Playout
 from media.resample import StreamResampler
 from media.speech.tts import synthesize_blocking
 from media.transports.webrtc import WEBRTC_RATE, PlayoutTrack, answer_sends_opus
+from tests.opus_decode import decode_opus
 
 if TYPE_CHECKING:
     from av.stream import Stream
@@ -55,16 +56,7 @@ def _pull(track: PlayoutTrack, frames: int) -> list[Packet]:
 
 
 def _decode(packets: list[Packet]) -> PCM16:
-    decoder = av.CodecContext.create("libopus", "r")
-    assert isinstance(decoder, av.AudioCodecContext)
-    decoder.sample_rate = RATE
-    decoder.layout = "mono"
-    decoder.format = "s16"
-    out: list[PCM16] = []
-    for packet in packets:
-        for frame in decoder.decode(av.Packet(bytes(packet))):
-            out.append(frame.to_ndarray().reshape(-1).astype(np.int16))
-    return np.concatenate(out)
+    return decode_opus(packets, RATE)
 
 
 def _speech() -> tuple[PCM16, int]:

@@ -13,6 +13,7 @@ import numpy as np
 from media.clock import FrameClock
 from media.frames import PCM16, AudioFrame
 from server.console.mixer import MIX_RATE, ListenTrack
+from tests.opus_decode import decode_opus
 
 if TYPE_CHECKING:
     from av.stream import Stream
@@ -39,13 +40,7 @@ async def _pull(track: ListenTrack, n: int) -> list[Packet | av.AudioFrame]:
 
 
 def _decode(packets: list[Packet]) -> PCM16:
-    decoder = av.CodecContext.create("libopus", "r")
-    assert isinstance(decoder, av.AudioCodecContext)
-    decoder.sample_rate = MIX_RATE
-    decoder.layout = "mono"
-    decoder.format = "s16"
-    out = [f.to_ndarray().reshape(-1) for p in packets for f in decoder.decode(av.Packet(bytes(p)))]
-    return np.concatenate(out).astype(np.int16)
+    return decode_opus(packets, MIX_RATE)
 
 
 def _level_at(x: PCM16, freq: float) -> float:
