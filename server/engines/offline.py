@@ -153,7 +153,6 @@ class _OfflineCall:
         self.turn_seq = 0  # counts guest turns, so a late endpointing verdict is ignored
         self.turn_started_wall = 0.0
         self.endpointing: asyncio.Task[None] | None = None
-        self.early_ends = 0  # turns ended at a pause because the partial answered the question
         self.turns: asyncio.Queue[_GuestTurn] = asyncio.Queue(maxsize=8)
         self.speaking: asyncio.Task[None] | None = None
         self.end_after: str | None = None  # the goodbye utterance; the call ends after it
@@ -178,7 +177,8 @@ class _OfflineCall:
                 self.endpointing.cancel()
             with contextlib.suppress(Exception):
                 await self.engine.stt.cancel(self.stt_id)
-            await asyncio.gather(responder, return_exceptions=True)
+            owned = [t for t in (responder, self.endpointing) if t is not None]
+            await asyncio.gather(*owned, return_exceptions=True)
 
     # -- input -------------------------------------------------------------------------------
     async def _listen(self) -> None:
@@ -254,7 +254,6 @@ class _OfflineCall:
                 not self.dialogue.answers(so_far.text, silent_ms):
             return
         if self.io.end_turn():  # False if the guest spoke again meanwhile
-            self.early_ends += 1
             log.debug("call %s: turn ended at a pause on %r", self.io.call_id, so_far.text)
 
     def _turn_ended(self) -> None:
