@@ -50,6 +50,7 @@ KNOWN_FAILING: dict[str, str] = {
                                 "(2 of 4 runs)",
     "cancel_by_spelled_code": _CODE + " (3 of 4 runs)",
     "change_by_code_with_correction": _CODE + " (2 of 4 runs, none since the code grammar)",
+    "low_confidence_reasked": "'for one night' -> 'for want mike' (1 of 4 runs, in a CI run)",
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
