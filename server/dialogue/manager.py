@@ -8,6 +8,7 @@ then a new task, then the slots of the task in progress. Every action goes throu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -63,6 +64,11 @@ ANSWER_PAUSE_MS = 200  # an answer to the question just asked
 REQUEST_PAUSE_MS = 400  # a request when nothing was asked
 
 
+def _is_request(u: Understood) -> bool:
+    """A recognisable task or booking detail (what counts when no question is pending)."""
+    return u.intent is not Intent.NONE or u.has_booking_slots
+
+
 def _part_of_day(hour: int) -> str:
     return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
 
@@ -84,6 +90,9 @@ class DialogueManager:
         self._misses = 0
         self._silences = 0
         self._last: Reply | None = None
+        # The last parse, by (text, date, expectation): `choose()` and `answers()` parse what
+        # `handle()` then gets, so one turn's text is understood once.
+        self._parsed: tuple[tuple[str, dt.date, str | None], Understood] | None = None
         self._unheard_question: str | None = None
         self.ended = False
 
@@ -120,7 +129,7 @@ class DialogueManager:
         self._silences = 0
         if not normalize(text):
             return self._miss()
-        u = understand(text, conv.today(), expecting=conv.expecting)
+        u = self._understand(text)
         fits = self._fits(u)
         # A booking detail that answers the question asked is believed at any confidence: the
         # whole booking is read back and confirmed before anything is committed (8 kHz phone
@@ -150,10 +159,8 @@ class DialogueManager:
             return ""
         if self._conv.expecting is None:
             return hypotheses[0]  # no question asked: nothing to re-rank against
-        today = self._conv.today()
         for text in hypotheses:
-            if normalize(text) and self._fits(understand(text, today,
-                                                          expecting=self._conv.expecting)):
+            if normalize(text) and self._fits(self._understand(text)):
                 return text
         return hypotheses[0]
 
@@ -166,13 +173,18 @@ class DialogueManager:
         conv = self._conv
         if not normalize(partial_text):
             return False
-        u = understand(partial_text, conv.today(), expecting=conv.expecting)
+        u = self._understand(partial_text)
         if u.answer is Answer.NO:
             return False
         if conv.expecting is not None and self._fits(u):
             return paused_ms >= ANSWER_PAUSE_MS
-        return paused_ms >= REQUEST_PAUSE_MS and (u.intent is not Intent.NONE
-                                                   or u.has_booking_slots)
+        return paused_ms >= REQUEST_PAUSE_MS and _is_request(u)
+
+    def _understand(self, text: str) -> Understood:
+        key = (text, self._conv.today(), self._conv.expecting)
+        if self._parsed is None or self._parsed[0] != key:
+            self._parsed = (key, understand(text, key[1], expecting=key[2]))
+        return self._parsed[1]
 
     def _fits(self, u: Understood) -> bool:
         """Does `u` answer the question just asked (or, with none pending, ask for a task)?"""
@@ -181,7 +193,7 @@ class DialogueManager:
         if conv.pending is not None and expecting == conv.pending.value:
             return u.answer is not Answer.NONE
         if expecting is None:
-            return u.intent is not Intent.NONE or u.has_booking_slots
+            return _is_request(u)
         slot = _SLOT_FITS.get(expecting)
         return slot(u) if slot is not None else u.intent is not Intent.NONE
 
