@@ -26,11 +26,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from server.db.database import Database
 from server.db.migrate import upgrade
+from server.engines.resources import Recognizers
 from server.hotel.hold_music import HoldMusic
 from server.hotel.seed import seed_demo_hotel
 from server.tools import ToolContext, ToolResult, execute_voice_tool
@@ -215,3 +217,15 @@ async def twilio_api() -> AsyncIterator[FakeTwilioApi]:
     """A local api.twilio.com (point the app at it with `twilio_api_url=twilio_api.base_url`)."""
     async for api in serve_twilio_api():
         yield api
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def recognizers() -> AsyncIterator[Recognizers]:
+    """Two recognizer worker processes, shared by one module's spoken tests (for modules whose
+    tests run on a module-scoped event loop)."""
+    stt = Recognizers(workers=2)
+    await stt.warm()
+    try:
+        yield stt
+    finally:
+        await stt.close()

@@ -5,11 +5,9 @@ anything else waits for the VAD's 600 ms hangover."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from media.engine import EngineIO
 from media.events import SpeechEnded, SpeechPaused
@@ -22,16 +20,6 @@ from tests.server.dialogue_fixtures import FakeOutbound
 from tests.spoken_call import SpokenCall
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def recognizers() -> AsyncIterator[Recognizers]:
-    stt = Recognizers(workers=1)
-    await stt.warm()
-    try:
-        yield stt
-    finally:
-        await stt.close()
 
 
 async def test_an_answer_ends_the_turn_at_a_pause(template_db: Path, tmp_path: Path,

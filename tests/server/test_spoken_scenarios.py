@@ -11,12 +11,10 @@ task success rate and fails below `FLOOR`. Scenarios the recognizer still gets w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from server.engines.resources import Recognizers
 from tests.server.dialogue_fixtures import Scenario
@@ -56,16 +54,6 @@ KNOWN_FAILING: dict[str, str] = {
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def recognizers() -> AsyncIterator[Recognizers]:
-    stt = Recognizers(workers=2)
-    await stt.warm()
-    try:
-        yield stt
-    finally:
-        await stt.close()
 
 
 def _scenarios() -> list[Any]:
