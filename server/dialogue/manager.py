@@ -60,13 +60,24 @@ _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
 
 # Semantic endpointing: the pause after which a turn that fits is taken as whole (the VAD's
 # hangover, 600 ms, ends every other turn).
-ANSWER_PAUSE_MS = 200  # an answer to the question just asked
+ANSWER_PAUSE_MS = 200  # an answer to the question just asked, or a whole short question
 REQUEST_PAUSE_MS = 400  # a request when nothing was asked
 
 
 def _is_request(u: Understood) -> bool:
     """A recognisable task or booking detail (what counts when no question is pending)."""
     return u.intent is not Intent.NONE or u.has_booking_slots
+
+
+def _is_whole(u: Understood) -> bool:
+    """A request with nothing left to add: a question about one hotel fact ("what time is
+    breakfast"), "repeat that", "goodbye", or a transfer to a named department. Unlike a
+    booking request ("a double room..." "...from friday"), details rarely follow."""
+    if u.intent is Intent.INFO:
+        return u.topic is not None
+    if u.intent is Intent.TRANSFER:
+        return u.department is not None
+    return u.intent in (Intent.REPEAT, Intent.BYE)
 
 
 def _part_of_day(hour: int) -> str:
@@ -168,15 +179,16 @@ class DialogueManager:
         """Is what the guest has said so far, followed by a `paused_ms` silence, a whole turn?
         The engine then ends the turn at once (semantic endpointing). An answer to the question
         just asked is whole after 200 ms, except a bare "no" (a correction usually follows:
-        "no, two nights"); any recognisable request after 400 ms (the guest may be adding
-        details; one who goes on simply barges in)."""
+        "no, two nights"), and so is a question about one hotel fact; any other recognisable
+        request after 400 ms (the guest may be adding details; one who goes on simply barges
+        in)."""
         conv = self._conv
         if not normalize(partial_text):
             return False
         u = self._understand(partial_text)
         if u.answer is Answer.NO:
             return False
-        if conv.expecting is not None and self._fits(u):
+        if (conv.expecting is not None and self._fits(u)) or _is_whole(u):
             return paused_ms >= ANSWER_PAUSE_MS
         return paused_ms >= REQUEST_PAUSE_MS and _is_request(u)
 

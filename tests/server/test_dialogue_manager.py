@@ -188,12 +188,16 @@ async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx
 
 
 async def test_answers_says_when_a_partial_turn_is_whole(make_ctx: MakeCtx) -> None:
-    """Semantic endpointing: an answer to the question is whole at a 200 ms pause, a request
-    at 400 ms; a bare "no" (a correction follows) and noise never are."""
+    """Semantic endpointing: an answer to the question, or one whole question about a hotel
+    fact, is whole at a 200 ms pause, another request at 400 ms; a bare "no" (a correction
+    follows) and noise never are."""
     dm = DialogueManager(make_ctx(caller=STRANGER))
     await dm.greeting()
-    assert not dm.answers("what time is breakfast", 200)  # a request may go on
-    assert dm.answers("what time is breakfast", 400)
+    assert dm.answers("what time is breakfast", 200)  # one whole question about a fact
+    assert not dm.answers("i'd like to book a room", 200)  # a request may go on
+    assert dm.answers("i'd like to book a room", 400)
+    assert not dm.answers("what time", 200)  # no topic yet
+    assert dm.answers("can i speak to housekeeping", 200)
     assert not dm.answers("", 400) and not dm.answers("um", 400)
     r = await dm.handle("i'd like to book a family room for two nights")
     assert r.expecting == "check_in"

@@ -1,6 +1,6 @@
 """Semantic endpointing through the real bridge, detector, recognizer and dialogue: an answer to
-the question just asked ends the guest's turn at a 200 ms pause, a whole request at 400 ms, and
-anything else waits for the VAD's 600 ms hangover."""
+the question just asked (or a whole question about a hotel fact) ends the guest's turn at a 200 ms
+pause, another request at 400 ms, and anything else waits for the VAD's 600 ms hangover."""
 
 from __future__ import annotations
 
@@ -45,9 +45,12 @@ async def test_an_answer_ends_the_turn_at_a_pause(template_db: Path, tmp_path: P
             assert _last_pause_ms(call) in (200, 400)  # 200 unless the check was slow
             heard = call.log.guest_turns()[-1].text
             assert "friday" in heard, heard
+            await call.say("what time is breakfast")  # a whole question: 200 ms
+            assert call.bridge.turns_ended_early == 3, call.log.timeline()
+            assert _last_pause_ms(call) in (200, 400)
             await call.say("hmm")  # fits nothing: the hangover ends it
             ended = [e for _, e in call.log.events if isinstance(e, SpeechEnded)]
-            assert len(ended) == 3 and call.bridge.turns_ended_early == 2, call.log.timeline()
+            assert len(ended) == 4 and call.bridge.turns_ended_early == 3, call.log.timeline()
     finally:
         await db.dispose()
 
