@@ -2,9 +2,12 @@
 after the guest starts speaking over it, and how often non-words pause it. Stream time, so the
 numbers do not depend on the machine's load.
 
-For each `--candidate-ms` (the detector's consecutive speech before it raises a candidate):
+One row per line (echo level and delay, `--echo-db`, `--echo-delay-ms`, `--no-echo`), call
+history (`--warm-s`: seconds the agent has already talked, guest silent, before the answer that
+is cut into; 0 = the call's first answer, before the per-call echo fit has evidence), echo fit
+on/off (`--adaptive`) and `--candidate-ms` (consecutive speech before a candidate):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
-    agent answer (-20 dBFS, echoed back 20 dB down, 40 ms late). "stop" is the labelled onset
+    agent answer (-20 dBFS, echoed back as the row says). "stop" is the labelled onset
     of the guest's speech → the first agent frame without agent audio (pause or clear).
     "missed" = no pause and no clear (e.g. the guest quieter than the echo gate allows);
     "cut" = turns confirmed (Interrupted); "heard ok" = Interrupted.played_ms equals the
@@ -14,9 +17,11 @@ For each `--candidate-ms` (the detector's consecutive speech before it raises a 
   * non-words: coughs, clicks and "mm" hums (< 200 ms, -30..-18 dBFS) over the agent.
     "false pauses" = pauses / sounds; interruptions must be 0; "held" = how long a false pause
     kept the agent silent (mean / max).
-  * echo: the agent's own voice alone, 20 dB down: pauses must be 0.
+  * echo: the agent's own voice alone on the row's line for `--seconds`: pauses must be 0;
+    "loss after echo" = the return loss the detector assumes at the end, and the delay (frames)
+    its fit found ("fixed" = the assumed 14 dB).
 
-    .venv/bin/python -m bench.barge_in [--trials 40] [--candidate-ms 20 40 60 80]
+    .venv/bin/python -m bench.barge_in [--trials 80] [--echo-db -20 -12] [--warm-s 0 6]
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import time
 import numpy as np
 
 from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
-from media.vad import VadConfig
+from media.vad import VadConfig, VadTurnDetector
 from media.vad.detector import level_dbfs
 from tests.media.barge import RATE, BargeRun, LockstepBargeIn, at_level, line_noise, place
 from tests.media.barge import agent_speech as looped_agent
@@ -70,19 +75,36 @@ class Row:
     non_word_cuts: int = 0
     false_held: list[float] = dataclasses.field(default_factory=list)
     echo_pauses: int = 0
+    echo_fit: str = "-"
     cpu_s: float = 0.0
 
 
-async def speech_trials(row: Row, config: VadConfig, trials: int, kind: str) -> None:
+@dataclasses.dataclass(frozen=True)
+class Line:
+    """The echo path and the call's history: `echo_db` down (None: no echo), `delay_ms` late;
+    the agent has talked for `warm_s` (guest silent) before the trial's answer."""
+
+    echo_db: float | None = -20.0
+    delay_ms: int = 40
+    warm_s: float = 0.0
+
+    def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
+            config: VadConfig) -> LockstepBargeIn:
+        return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
+                               echo_delay_ms=self.delay_ms)
+
+
+async def speech_trials(row: Row, config: VadConfig, trials: int, kind: str,
+                        line: Line) -> None:
     rng = np.random.default_rng(42)
     for t in range(trials):
         text = SENTENCES[int(rng.integers(len(SENTENCES)))]
         voice = VOICES[t % len(VOICES)]
         clip = tts_clip(text, voice, int(rng.integers(140, 200)), int(rng.integers(35, 70)))
-        onset = int(rng.uniform(1.5, 2.0) * RATE)
+        onset = int((line.warm_s + rng.uniform(1.5, 2.0)) * RATE)
         n = onset + clip.size + RATE
         guest = place(n, at_level(clip, float(rng.uniform(-26.0, -16.0))), onset) + line_noise(n)
-        rig = LockstepBargeIn(guest, agent_speech(n / RATE + 5), kind=kind, config=config)
+        rig = line.rig(guest, agent_speech(n / RATE + 5), kind, config)
         run = await rig.play()
         row.trials += 1
         onset_frame = onset // (RATE // 50)
@@ -116,44 +138,64 @@ def count_sounds(samples: np.ndarray) -> int:
     return sounds
 
 
-async def non_word_trials(row: Row, config: VadConfig, seconds: float, kind: str) -> None:
+async def non_word_trials(row: Row, config: VadConfig, seconds: float, kind: str,
+                          line: Line) -> None:
     words = non_words_corpus(seed=7, seconds=seconds).samples
     row.sounds = count_sounds(words)
-    rig = LockstepBargeIn(words.astype(np.float64), agent_speech(seconds + 10), kind=kind,
-                          config=config)
+    warm = int(line.warm_s * RATE)
+    guest = np.concatenate([line_noise(warm), words.astype(np.float64)])
+    rig = line.rig(guest, agent_speech(line.warm_s + seconds + 10), kind, config)
     run: BargeRun = await rig.play()
     row.false_pauses = len(run.events_of(PlayoutPaused))
     row.non_word_cuts = len(run.interrupted)
     row.false_held = [e.held_ms for _, e in run.events_of(PlayoutResumed)
                       if isinstance(e, PlayoutResumed)]
-    echo = LockstepBargeIn(line_noise(int(seconds * RATE)), agent_speech(seconds + 10),
-                           kind=kind, config=config)
+    echo = line.rig(line_noise(int(seconds * RATE)), agent_speech(seconds + 10), kind, config)
     row.echo_pauses = len((await echo.play()).events_of(PlayoutPaused))
+    row.echo_fit = fitted(echo)
 
 
-async def main(candidates: list[int], trials: int, seconds: float, kind: str) -> None:
-    print(f"VAD {kind}; agent -20 dBFS, echo -20 dB / 40 ms; {trials} barge-ins, "
-          f"{seconds:.0f} s of non-words and of echo per row")
-    print("| candidate ms | stop p50 | p95 | max | clear p50 | missed | cut | heard ok "
-          "| pause→cut p95/max | false pauses | non-word cuts | false hold mean/max ms "
-          "| echo pauses | CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for candidate_ms in candidates:
-        config = VadConfig(candidate_ms=candidate_ms)
-        row = Row(candidate_ms)
-        t0 = time.process_time()
-        await speech_trials(row, config, trials, kind)
-        await non_word_trials(row, config, seconds, kind)
-        row.cpu_s = time.process_time() - t0
-        held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
-                if row.false_held else "-")
-        print(f"| {candidate_ms} | {pct(row.stops, .5):.0f} | {pct(row.stops, .95):.0f} "
-              f"| {max(row.stops, default=float('nan')):.0f} | {pct(row.clears, .5):.0f} "
-              f"| {row.missed}/{row.trials} "
-              f"| {row.cut}/{row.trials} | {row.heard_ok}/{row.cut} "
-              f"| {pct(row.decide, .95):.0f} / {max(row.decide, default=float('nan')):.0f} "
-              f"| {row.false_pauses}/{row.sounds} | {row.non_word_cuts} | {held} "
-              f"| {row.echo_pauses} | {row.cpu_s:.1f} |", flush=True)
+def fitted(rig: LockstepBargeIn) -> str:
+    """The echo loss the rig's detector assumes at the end, and how it got it."""
+    detector = rig.detector
+    if not isinstance(detector, VadTurnDetector):
+        return "-"
+    fit = detector.echo.fit
+    if fit is None:
+        return f"{detector.echo.loss_db:.0f} (fixed)"
+    delay = f"{fit.delay}-{fit.delay + 1}" if fit.pair else f"{fit.delay}"
+    return f"{fit.loss_db:.1f} @ {delay} fr"
+
+
+async def main(candidates: list[int], lines: list[Line], adapt: list[bool], trials: int,
+               seconds: float, kind: str) -> None:
+    print(f"VAD {kind}; agent -20 dBFS; {trials} barge-ins, {seconds:.0f} s of non-words and "
+          "of echo per row")
+    print("| echo dB / delay ms | warm s | adaptive | candidate ms | stop p50 | p95 | max "
+          "| clear p50 | missed | cut | heard ok | pause→cut p95/max | false pauses "
+          "| non-word cuts | false hold mean/max ms | echo pauses | loss after echo "
+          "| CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for line in lines:
+        for adaptive in adapt:
+            for candidate_ms in candidates:
+                config = VadConfig(candidate_ms=candidate_ms, echo_adapt=adaptive)
+                row = Row(candidate_ms)
+                t0 = time.process_time()
+                await speech_trials(row, config, trials, kind, line)
+                await non_word_trials(row, config, seconds, kind, line)
+                row.cpu_s = time.process_time() - t0
+                held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
+                        if row.false_held else "-")
+                echo = "none" if line.echo_db is None else f"{line.echo_db:.0f} / {line.delay_ms}"
+                print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
+                      f"| {candidate_ms} | {pct(row.stops, .5):.0f} | {pct(row.stops, .95):.0f} "
+                      f"| {max(row.stops, default=float('nan')):.0f} "
+                      f"| {pct(row.clears, .5):.0f} | {row.missed}/{row.trials} "
+                      f"| {row.cut}/{row.trials} | {row.heard_ok}/{row.cut} "
+                      f"| {pct(row.decide, .95):.0f} / {max(row.decide, default=float('nan')):.0f} "
+                      f"| {row.false_pauses}/{row.sounds} | {row.non_word_cuts} | {held} "
+                      f"| {row.echo_pauses} | {row.echo_fit} | {row.cpu_s:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
@@ -161,10 +203,26 @@ if __name__ == "__main__":
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate-ms", type=int, nargs="+",
                         default=[VadConfig().candidate_ms])
+    parser.add_argument("--echo-db", type=float, nargs="+", default=[-20.0],
+                        help="echo level(s) relative to the agent, dB (e.g. -20 -12)")
+    parser.add_argument("--no-echo", action="store_true", help="also a row with no echo")
+    parser.add_argument("--echo-delay-ms", type=int, nargs="+", default=[40])
+    parser.add_argument("--warm-s", type=float, nargs="+", default=[0.0, 6.0],
+                        help="seconds the agent talked on the call before the answer cut into")
+    parser.add_argument("--adaptive", choices=["on", "off", "both"], default="on",
+                        help="the per-call echo fit (VadConfig.echo_adapt)")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])
     args = parser.parse_args()
-    asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms],
+    echoes: list[float | None] = [max(-60.0, min(e, 0.0)) for e in args.echo_db]
+    if args.no_echo:
+        echoes.append(None)
+    delays = [max(0, min(d, 400)) for d in args.echo_delay_ms]
+    lines = [Line(e, d, max(0.0, min(w, 60.0)))
+             for e in echoes for d in (delays if e is not None else delays[:1])
+             for w in args.warm_s]
+    adapt = {"on": [True], "off": [False], "both": [False, True]}[args.adaptive]
+    asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms], lines, adapt,
                      max(1, min(args.trials, 500)), max(5.0, min(args.seconds, 600.0)),
                      args.vad))

@@ -4,8 +4,10 @@ Per 20 ms frame at 16 kHz a frame counts as speech only if all three agree:
   * the classifier's probability clears its threshold (a lower one once a turn is under way);
   * its level clears an adaptive noise floor by `floor_gate_db` (and an absolute minimum);
   * while the agent is talking, it is clearly louder than an echo of the agent could be
-    (agent level, held for a few hundred ms to cover the echo path's delay, minus the assumed
-    echo return loss, plus a margin). Real speech over the agent still passes: barge-in.
+    (`EchoBound`, media/vad/echo.py: at first the agent level held for a few hundred ms to
+    cover the echo path's delay, minus an assumed echo return loss, plus a margin; once the
+    call's own audio shows the echo's delay and loss, the agent level that far back minus the
+    worst loss seen, plus a smaller margin). Real speech over the agent still passes: barge-in.
 While a turn is under way a frame must also come within `turn_dynamic_db` of the turn's
 (slowly decaying) peak level, so steady babble under the guest cannot hold the turn open.
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
@@ -41,6 +43,7 @@ from media.events import (
 from media.frames import PCM16, AudioFrame
 from media.resample import StreamResampler
 from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
+from media.vad.echo import EchoBound
 
 FRAME_S = VAD_FRAME_SAMPLES / VAD_RATE
 
@@ -97,9 +100,24 @@ class VadConfig:
     settled_snr_db: float = 30.0
     pending_stride: int = 2
     agent_silent_dbfs: float = -60.0
+    # The echo gate (media/vad/echo.py). Until the call's own audio shows how loud its echo
+    # comes back (and always if `echo_adapt` is off): the agent's level held with a slow decay,
+    # minus `echo_return_loss_db`, plus `echo_margin_db`. Once `echo_fit_min_frames` frames
+    # support a fit: the reference at the fitted delay, minus the worst-case loss seen over
+    # the last `echo_fit_window_ms`, plus `echo_fit_margin_db`.
     echo_return_loss_db: float = 14.0
     echo_margin_db: float = 6.0
     agent_hold_decay_db_per_frame: float = 1.0
+    echo_adapt: bool = True
+    echo_fit_window_ms: int = 5120
+    echo_fit_max_delay_ms: int = 300
+    echo_fit_every_ms: int = 500
+    echo_fit_percentile: float = 99.0
+    echo_fit_min_frames: int = 50
+    echo_fit_margin_db: float = 3.0
+    echo_loss_min_db: float = 6.0
+    echo_loss_max_db: float = 40.0
+    echo_fit_max_spread_db: float = 6.0
 
 
 class TurnState(enum.Enum):
@@ -129,6 +147,14 @@ class VadTurnDetector:
         self.echo_gated_frames = 0
         self.classified_frames = 0  # frames the classifier saw (catch-up included)
         self._t0: float | None = None
+        self.echo = EchoBound(
+            fallback_loss_db=c.echo_return_loss_db, fallback_margin_db=c.echo_margin_db,
+            hold_decay_db=c.agent_hold_decay_db_per_frame, silent_dbfs=c.agent_silent_dbfs,
+            adapt=c.echo_adapt, window=c.echo_fit_window_ms // 20,
+            max_delay=c.echo_fit_max_delay_ms // 20, fit_every=max(1, c.echo_fit_every_ms // 20),
+            percentile=c.echo_fit_percentile, min_frames=c.echo_fit_min_frames,
+            margin_db=c.echo_fit_margin_db, min_loss_db=c.echo_loss_min_db,
+            max_loss_db=c.echo_loss_max_db, max_spread_db=c.echo_fit_max_spread_db)
         self._reset_state()
 
     # -- public ------------------------------------------------------------------------------
@@ -184,7 +210,7 @@ class VadTurnDetector:
         self._floor = self.config.floor_initial_dbfs
         self._gate = self.config.floor_gate_db
         self._turn_peak = -120.0
-        self._agent_hold = -120.0
+        self.echo.reset()
         self._onset = 0
         self._last_speech = 0
         self._speech_frames = 0
@@ -214,12 +240,9 @@ class VadTurnDetector:
             loud = loud and level >= self._turn_peak - c.turn_dynamic_db
         elif self._index * 20 < c.warmup_ms:  # no floor yet: don't start on the line's noise
             loud = False
-        self._agent_hold = max(agent_db, self._agent_hold - c.agent_hold_decay_db_per_frame)
-        echo_ok = True
-        if self._agent_hold > c.agent_silent_dbfs:
-            echo_ok = level >= self._agent_hold - c.echo_return_loss_db + c.echo_margin_db
-            if loud and not echo_ok:
-                self.echo_gated_frames += 1
+        echo_ok = level >= self.echo.bound(agent_db, level, self._floor)
+        if loud and not echo_ok:
+            self.echo_gated_frames += 1
         if c.skip_quiet_frames and level < c.min_level_dbfs:
             # Near-silence cannot be speech: save the classifier's CPU.
             self.last_probability = 0.0
@@ -246,7 +269,10 @@ class VadTurnDetector:
         self.classified_frames += 1
         self.last_probability = prob
         threshold = c.continue_threshold if self._state is TurnState.SPEAKING else c.threshold
-        return prob >= threshold and loud and echo_ok
+        speech = prob >= threshold and loud and echo_ok
+        if speech:
+            self.echo.exclude_last()  # the guest's voice says nothing about the echo
+        return speech
 
     def _catch_up(self) -> None:
         """Feed the classifier what it was not shown since it last ran (a recurrent model

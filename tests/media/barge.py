@@ -122,7 +122,8 @@ class LockstepBargeIn:
         self._sent = np.zeros(self.echo_delay + self.frames * FRAME, np.float64)
         self.playout = Playout(RATE, FrameClock())
         self.playout.add_listener(lambda e: self.run.playout_events.append((self.index, e)))
-        recording = _RecordingDetector(detector or make_turn_detector(kind, config), self)
+        self.detector = detector or make_turn_detector(kind, config)
+        recording = _RecordingDetector(self.detector, self)
         self.bridge = CallBridge("lockstep", self, self.playout, _RecordingEngine(self.run),
                                  emit=lambda _o: None, turn_detector=recording,
                                  barge_in=barge_in,

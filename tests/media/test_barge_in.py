@@ -18,6 +18,8 @@ from media.events import (
     TurnEvent,
 )
 from media.frames import AudioFrame
+from media.vad import VadConfig, VadTurnDetector
+from media.vad.echo import EchoFit
 from tests.media.barge import (
     AGENT_UTTERANCE,
     RATE,
@@ -156,3 +158,51 @@ async def test_an_unsettled_hold_times_out_and_the_agent_carries_on() -> None:
     assert sum(not p.had_audio for p in run.pulled[21:40]) == 10
     assert run.interrupted == [] and run.holds_released == 0
     assert _agent_played_everything(run, agent)
+
+
+# -- the per-call echo fit (media/vad/echo.py) -------------------------------------------------
+def _echo_only(echo_db: float, seconds: float = 8.0, adapt: bool = True) -> LockstepBargeIn:
+    return LockstepBargeIn(line_noise(int(seconds * RATE)), _agent(seconds + 1.0),
+                           echo_db=echo_db, echo_delay_ms=40,
+                           config=VadConfig(echo_adapt=adapt))
+
+
+def _fit_of(rig: LockstepBargeIn) -> EchoFit | None:
+    assert isinstance(rig.detector, VadTurnDetector)
+    return rig.detector.echo.fit
+
+
+async def test_the_echo_fit_learns_a_20_db_line_and_never_pauses_on_its_echo() -> None:
+    rig = _echo_only(-20.0)
+    run = await rig.play()
+    fit = _fit_of(rig)
+    assert fit is not None and fit.delay == 2 and not fit.pair  # 40 ms late: two frames
+    assert 17.0 <= fit.loss_db <= 20.5  # near the line's 20 dB, never above it
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_the_echo_fit_stays_conservative_on_a_12_db_line() -> None:
+    rig = _echo_only(-12.0)
+    run = await rig.play()
+    fit = _fit_of(rig)
+    assert fit is not None and fit.loss_db <= 12.5  # stricter than the 14 dB assumed
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_bound() -> None:
+    # "Thanks" opens with ~100 ms of quiet consonant under the agent's echo.
+    clip = tts_clip("Thanks, that's all I needed.", "en", 165, 50)
+    n = 10 * RATE
+    onset = int(7.5 * RATE)
+    guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
+    stops = []
+    for adapt in (False, True):
+        rig = LockstepBargeIn(guest, _agent(12.0), config=VadConfig(echo_adapt=adapt))
+        run = await rig.play()
+        assert run.interrupted, "the cut-in must clear the agent"
+        stop = run.stop_frame(after=onset // 320)
+        assert stop is not None
+        stops.append(stop)
+        assert (_fit_of(rig) is not None) is adapt
+    fixed, learnt = stops
+    assert learnt < fixed  # stream frames, not wall time: the fit lets the onset through sooner

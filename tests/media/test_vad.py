@@ -26,6 +26,7 @@ from media.vad import (
     WebRtcClassifier,
     make_turn_detector,
 )
+from media.vad.echo import EchoBound
 from tests.media.corpus import (
     RATE,
     LabelledAudio,
@@ -327,3 +328,81 @@ def test_cascade_rests_the_classifier_while_the_gates_are_shut() -> None:
     events = _feed(det, line[RATE * 4 :])
     assert det.classified_frames - before > c.classifier_catch_up_ms // 20
     assert any(isinstance(e, SpeechStarted) for e in events)
+
+
+# -- the per-call echo bound (media/vad/echo.py), fed levels directly ---------------------------
+def _echo_bound(adapt: bool = True) -> EchoBound:
+    return EchoBound(fallback_loss_db=14.0, fallback_margin_db=6.0, hold_decay_db=1.0,
+                     silent_dbfs=-60.0, adapt=adapt)
+
+
+def _agent_levels(n: int, seed: int = 3) -> np.ndarray:
+    """Frame levels of talking: -40..-12 dBFS with a silent frame now and then."""
+    rng = np.random.default_rng(seed)
+    levels = rng.uniform(-40.0, -12.0, n)
+    levels[rng.random(n) < 0.1] = -120.0
+    return levels
+
+
+def _line(echo: EchoBound, ref: np.ndarray, loss_db: float | None, delay: int = 2,
+          floor: float = -70.0) -> list[float]:
+    """Feed `ref` with its echo `loss_db` down and `delay` frames late (None: no echo)."""
+    bounds = []
+    for i, r in enumerate(ref):
+        past = ref[i - delay] if i >= delay else -120.0
+        mic = floor if loss_db is None else max(floor, past - loss_db)
+        bounds.append(echo.bound(float(r), mic, floor))
+    return bounds
+
+
+def test_echo_bound_without_adaptation_is_the_held_agent_level_minus_the_assumed_loss() -> None:
+    echo = _echo_bound(adapt=False)
+    assert echo.bound(-20.0, -40.0, -70.0) == -20.0 - 14.0 + 6.0
+    assert echo.bound(-120.0, -40.0, -70.0) == -21.0 - 14.0 + 6.0  # held, 1 dB per frame down
+    assert echo.fit is None and echo.loss_db == 14.0
+
+
+def test_echo_bound_learns_delay_and_loss_and_stays_above_every_echo_frame() -> None:
+    ref = _agent_levels(600)
+    for loss in (20.0, 12.0):
+        echo = _echo_bound()
+        bounds = _line(echo, ref, loss, delay=3)
+        assert echo.fit is not None and echo.fit.delay == 3 and not echo.fit.pair
+        assert loss - 0.5 <= echo.loss_db <= loss + 0.5
+        for i in range(3, ref.size):  # every echo frame stays under the bound
+            if ref[i - 3] > -60.0:
+                assert ref[i - 3] - loss < bounds[i]
+
+
+def test_echo_bound_tightens_when_the_echo_gets_louder() -> None:
+    ref = _agent_levels(900)
+    echo = _echo_bound()
+    _line(echo, ref[:600], 20.0)
+    assert echo.loss_db >= 19.5
+    _line(echo, ref[600:], 10.0)  # e.g. the guest switched to a speakerphone
+    assert echo.loss_db <= 10.5
+
+
+def test_echo_bound_relaxes_to_its_ceiling_on_a_line_without_echo() -> None:
+    echo = _echo_bound()  # a browser whose echo canceller leaves nothing
+    _line(echo, _agent_levels(400), None)
+    assert echo.fit is not None and echo.loss_db == 40.0
+
+
+def test_echo_bound_keeps_the_fallback_when_the_line_does_not_follow_the_agent() -> None:
+    echo = _echo_bound()
+    rng = np.random.default_rng(4)
+    ref = _agent_levels(600)
+    for r in ref:  # the guest side carries noise bursts unrelated to the agent
+        echo.bound(float(r), float(rng.uniform(-60.0, -25.0)), -70.0)
+    assert echo.fit is None and echo.loss_db == 14.0
+
+
+def test_echo_bound_ignores_frames_the_detector_called_speech() -> None:
+    ref = _agent_levels(600)
+    echo = _echo_bound()
+    _line(echo, ref[:400], 20.0)
+    for i in range(400, 600):  # the guest talks loudly over the agent, every frame speech
+        echo.bound(float(ref[i]), -15.0, -70.0)
+        echo.exclude_last()
+    assert echo.fit is not None and echo.loss_db >= 19.5

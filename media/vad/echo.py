@@ -1,0 +1,179 @@
+"""`EchoBound`: how loud the agent's echo can be on this call, learnt from the call itself.
+
+While the agent talks, a guest frame counts as speech only if it is louder than the agent's echo
+could be. Without knowledge of the line that bound must be conservative: the agent's level,
+held with a slow decay to cover any echo delay, minus an assumed return loss (`fallback_loss_db`)
+plus a margin. That bound is what makes a barge-in's quiet first consonants wait.
+
+Here the detector's own levels teach the line's echo path. Per 20 ms frame it records the
+agent's (reference) level and the guest side's (mic) level; every `fit_every` frames it fits,
+over the last `window` frames (~5 s), which reference frames the echo follows: for each delay of
+0 to `max_delay` frames (one frame, or the louder of two neighbours for a delay between frames),
+the residual `mic - reference` over frames where the echo can be measured. The delay whose
+residual varies least is the one the echo follows. Its `percentile` (99th) residual is the
+line's worst-case echo level relative to the reference (minus its return loss, clamped to
+[`min_loss_db`, `max_loss_db`]); the bound is the reference at that delay, minus that loss,
+plus `margin_db`. On a line whose echo follows the agent closely this is ~10 dB below the
+fallback's bound, which is what lets a cut-in's quiet first consonants through.
+
+Safety: the fallback applies until `min_frames` frames support a fit, and whenever the best
+delay's residual spreads more than `max_spread_db` (percentile minus mean: nothing on the line
+follows the agent closely enough to be predicted). Frames the detector called speech are left
+out (`exclude_last`); guest sound it did not call speech only raises the residual, i.e. makes
+the bound stricter. An echo louder than the fit tightens the bound at the next fit (at most
+`fit_every` frames later). A frame measures the echo if the mic is `measurable_db` over the
+noise floor; if the mic is at the floor while the reference is loud enough that even a
+`max_loss_db` echo would show, the frame vouches for at least that loss (a browser that cancels
+its echo).
+
+Cost: three array writes per frame; a fit (~50 µs) every `fit_every` frames while the agent has
+been heard within the window: ~2.5 µs per frame in all while the agent talks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SILENT = -120.0
+MEASURED, AT_FLOOR, EXCLUDED = 1, 0, -1  # what a frame's mic level says about the echo
+
+
+@dataclass(frozen=True, slots=True)
+class EchoFit:
+    """The echo path the evidence supports: the echo follows the reference `delay` frames late
+    (or the louder of `delay` and `delay + 1` if `pair`), coming back `loss_db` down at worst."""
+
+    delay: int
+    pair: bool
+    loss_db: float
+    spread_db: float
+    frames: int
+
+
+class EchoBound:
+    """Per-call echo bound for the VAD's echo gate (levels in dBFS, one call per 20 ms frame)."""
+
+    def __init__(self, *, fallback_loss_db: float, fallback_margin_db: float,
+                 hold_decay_db: float, silent_dbfs: float, adapt: bool = True,
+                 window: int = 256, max_delay: int = 15, fit_every: int = 25,
+                 percentile: float = 99.0, min_frames: int = 50, margin_db: float = 3.0,
+                 min_loss_db: float = 6.0, max_loss_db: float = 40.0,
+                 measurable_db: float = 6.0, max_spread_db: float = 6.0) -> None:
+        self.fallback_loss_db = fallback_loss_db
+        self.fallback_margin_db = fallback_margin_db
+        self.hold_decay_db = hold_decay_db
+        self.silent_dbfs = silent_dbfs
+        self.adapt = adapt
+        self.window = window
+        self.lags = max_delay + 1
+        self.fit_every = fit_every
+        self.percentile = percentile
+        self.min_frames = min_frames
+        self.margin_db = margin_db
+        self.min_loss_db = min_loss_db
+        self.max_loss_db = max_loss_db
+        self.measurable_db = measurable_db
+        self.max_spread_db = max_spread_db
+        self.reset()
+
+    def reset(self) -> None:
+        size = self.window + self.lags
+        # Rings of the latest `size` frames (the write cursor is the oldest slot).
+        self._ref = np.full(size, SILENT)
+        self._mic = np.full(size, SILENT)
+        self._kind = np.zeros(size, np.int8)  # MEASURED, AT_FLOOR or EXCLUDED
+        self._cursor = 0
+        self._last = 0
+        self._size = size
+        # _lagged_index[j, i]: the reference j frames before mic frame i (oldest frame first)
+        self._lagged_index = ((self.lags - 1 + np.arange(self.window + 1))[None, :]
+                              - np.arange(self.lags)[:, None])
+        self._since_fit = 0
+        self._agent_recent = size  # frames since the reference was last above silence
+        self.hold = SILENT
+        self.fit: EchoFit | None = None
+        self.fits = 0
+
+    @property
+    def loss_db(self) -> float:
+        """The return loss the bound assumes now."""
+        return self.fit.loss_db if self.fit is not None else self.fallback_loss_db
+
+    def bound(self, ref_db: float, mic_db: float, floor_db: float) -> float:
+        """Record one frame; the level a guest frame must reach to be louder than any echo
+        (-120 when the agent has been silent long enough that no echo can be on the line)."""
+        self.hold = max(ref_db, self.hold - self.hold_decay_db)
+        if not self.adapt:
+            return self._fallback()
+        c = self._cursor
+        self._ref[c] = ref_db
+        self._mic[c] = mic_db
+        self._kind[c] = MEASURED if mic_db >= floor_db + self.measurable_db else AT_FLOOR
+        self._last = c
+        self._cursor = c + 1 if c + 1 < self._size else 0
+        self._agent_recent = 0 if ref_db > self.silent_dbfs else self._agent_recent + 1
+        if self._agent_recent < self._size:  # the window still holds some agent speech
+            self._since_fit += 1
+            if self._since_fit >= self.fit_every:
+                self._since_fit = 0
+                self._refit(floor_db)
+        fit = self.fit
+        if fit is None:
+            return self._fallback()
+        ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
+        if fit.pair:
+            ref = max(ref, float(self._ref[c - fit.delay - 1]))
+        if ref <= self.silent_dbfs:
+            return SILENT
+        return ref - fit.loss_db + self.margin_db
+
+    def exclude_last(self) -> None:
+        """The frame just recorded was the guest's speech, not echo: keep it out of the fit."""
+        if self.adapt:
+            self._kind[self._last] = EXCLUDED
+
+    def _fallback(self) -> float:
+        if self.hold <= self.silent_dbfs:
+            return SILENT
+        return self.hold - self.fallback_loss_db + self.fallback_margin_db
+
+    def _refit(self, floor_db: float) -> None:
+        """Fit delay and worst-case loss over the window (see the module docstring)."""
+        self.fits += 1
+        c = self._cursor
+        ref = np.concatenate((self._ref[c:], self._ref[:c]))  # oldest first
+        lead = self.lags - 1  # the first frames only serve as references
+        mic = np.concatenate((self._mic[c:], self._mic[:c]))[lead:]
+        kind = np.concatenate((self._kind[c:], self._kind[:c]))[lead:]
+        lagged = ref[self._lagged_index]
+        # rows: delays 0..L-1, then the louder of delays (0, 1) .. (L-2, L-1)
+        refs = np.concatenate((lagged, np.maximum(lagged[:-1], lagged[1:])))
+        loud = refs > self.silent_dbfs
+        measured = loud & (kind == MEASURED)
+        # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".
+        vouched = (loud & (kind == AT_FLOOR)
+                   & (refs >= floor_db + self.measurable_db + self.max_loss_db))
+        used = measured | vouched
+        residual = mic - refs
+        np.copyto(residual, -self.max_loss_db, where=vouched)
+        np.copyto(residual, 0.0, where=~used)
+        counts = np.count_nonzero(used, axis=1)
+        n = np.maximum(counts, 1)
+        mean = residual.sum(axis=1) / n
+        variance = (residual * residual).sum(axis=1) / n - mean * mean
+        # The delay the echo follows most closely: its residual varies least.
+        best = int(np.argmin(np.where(counts >= self.min_frames, variance, np.inf)))
+        if counts[best] < self.min_frames:
+            self.fit = None
+            return
+        row = np.sort(residual[best][used[best]])
+        top = float(row[int((row.size - 1) * self.percentile / 100)])
+        spread = top - float(mean[best])
+        if spread > self.max_spread_db:  # no delay explains the echo: keep the fallback
+            self.fit = None
+            return
+        loss = min(max(-top, self.min_loss_db), self.max_loss_db)
+        self.fit = EchoFit(delay=best % self.lags, pair=best >= self.lags, loss_db=loss,
+                           spread_db=spread, frames=int(counts[best]))
