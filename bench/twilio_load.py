@@ -101,24 +101,33 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
                 "clears": s.clears_sent, "bad": s.bad_messages, "lat": lat, "lags": lags,
                 "gc_max_ms": max(gc_pauses, default=0), "gc_total_ms": sum(gc_pauses),
                 "gc_count": len(gc_pauses)}
+        if request.query.get("timeline"):
+            body.update({"lat_at": s.lateness_at, "lag_at": lag_at, "gc_at": gc_at,
+                         "gc_pauses": gc_pauses})
         if request.query.get("cpu"):
             return web.json_response({"cpu_s": cpu_s()})
         if request.query.get("reset"):
             lat.clear()
+            s.lateness_at.clear()
             lags.clear()
+            lag_at.clear()
             gc_pauses.clear()
+            gc_at.clear()
             s.frames_sent = 0
         return web.json_response(body)
 
     lags: list[float] = []
+    lag_at: list[float] = []  # monotonic time of each lag sample (for --timeline)
     gc_pauses: list[float] = []  # ms per collection, to tell GC stalls from CPU saturation
+    gc_at: list[float] = []
     gc_started = [0.0]
 
     def on_gc(phase: str, info: dict[str, int]) -> None:
         if phase == "start":
-            gc_started[0] = time.perf_counter()
+            gc_started[0] = time.monotonic()
         elif len(gc_pauses) < 100_000:
-            gc_pauses.append(1000 * (time.perf_counter() - gc_started[0]))
+            gc_pauses.append(1000 * (time.monotonic() - gc_started[0]))
+            gc_at.append(gc_started[0])
 
     import gc
     gc.callbacks.append(on_gc)
@@ -131,6 +140,7 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
                 await asyncio.sleep(0.01)
                 if len(lags) < 500_000:
                     lags.append(1000 * (loop.time() - t - 0.01))
+                    lag_at.append(t)
         task = asyncio.create_task(watch())
         yield
         task.cancel()
@@ -199,7 +209,11 @@ async def one_call(i: int, twilio: Any, speech: bytes, turns: int, ramp_s: float
         await quiet_until(lambda: time.monotonic() - call.audio[-1].at > 0.5, 15)
         for _ in range(turns):
             heard = len(call.audio)
-            await call.speak(speech)
+            live[1] += 1
+            try:
+                await call.speak(speech)
+            finally:
+                live[1] -= 1
             ended = time.monotonic()
             if await quiet_until(lambda h=heard: len(call.audio) > h, 10):
                 v2v.append(1000 * (call.audio[heard].at - ended))
@@ -224,14 +238,51 @@ async def server_cpu(http: Any, stats_urls: list[str]) -> float:
 
 
 async def sample_steady(http: Any, stats_urls: list[str], calls: int, live: list[int],
-                        samples: list[tuple[float, float, int]]) -> None:
+                        samples: list[tuple[float, float, int]],
+                        timeline: list[tuple[float, float, int, int]]) -> None:
     """Server CPU while every stream is open (no call starting or ending): the per-stream
     media cost without webhook, database and call set-up/tear-down work."""
     while True:
         n = live[0]
         cpu = await server_cpu(http, stats_urls)
-        samples.append((time.monotonic(), cpu, n if n == live[0] else -1))
+        now = time.monotonic()
+        samples.append((now, cpu, n if n == live[0] else -1))
+        timeline.append((now, cpu, live[0], live[1]))
         await asyncio.sleep(0.5)
+
+
+def print_timeline(parts: list[dict[str, Any]], timeline: list[tuple[float, float, int, int]],
+                   t0: float) -> None:
+    """Per second of the run: where the late frames are (calls open and speaking, server CPU,
+    loop lag, GC), to tell the ramp, speech onsets, GC and CPU starvation apart."""
+    rows: dict[int, dict[str, Any]] = {}
+
+    def row(t: float) -> dict[str, Any]:
+        return rows.setdefault(int(t - t0), {"lat": [], "lag": 0.0, "gc": 0.0, "gcmax": 0.0})
+
+    for p in parts:
+        for ms, at in zip(p["lat"], p["lat_at"], strict=False):
+            row(at)["lat"].append(ms)
+        for ms, at in zip(p["lags"], p["lag_at"], strict=False):
+            r = row(at)
+            r["lag"] = max(r["lag"], ms)
+        for ms, at in zip(p["gc_pauses"], p["gc_at"], strict=False):
+            r = row(at)
+            r["gc"] += ms
+            r["gcmax"] = max(r["gcmax"], ms)
+    for (ta, ca, _, _), (tb, cb, n, speaking) in itertools.pairwise(timeline):
+        r = row(tb)
+        r["cpu"] = 100 * (cb - ca) / max(1e-9, tb - ta)
+        r["open"], r["speaking"] = n, speaking
+    print(f"{'s':>3} {'open':>4} {'spk':>4} {'srv cpu':>7} {'frames':>6} {'p99':>6} {'max':>5} "
+          f"{'>20ms':>5} {'lag max':>7} {'gc ms':>6} {'gc max':>6}")
+    for second in sorted(rows):
+        r = rows[second]
+        lat = r["lat"]
+        print(f"{second:>3} {r.get('open', -1):>4} {r.get('speaking', -1):>4} "
+              f"{r.get('cpu', float('nan')):>6.0f}% {len(lat):>6} {percentile(lat, 0.99):>6.1f} "
+              f"{max(lat, default=0):>5.0f} {sum(x > 20 for x in lat):>5} {r['lag']:>7.1f} "
+              f"{r['gc']:>6.1f} {r['gcmax']:>6.1f}")
 
 
 def steady_cpu_ms(samples: list[tuple[float, float, int]], calls: int) -> float:
@@ -244,7 +295,7 @@ def steady_cpu_ms(samples: list[tuple[float, float, int]], calls: int) -> float:
 
 
 async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
-                   ramp_s: float) -> dict[str, Any]:
+                   ramp_s: float, show_timeline: bool = False) -> dict[str, Any]:
     import aiohttp
 
     from tests.twilio_client import TwilioClient, speech_ulaw
@@ -262,9 +313,11 @@ async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
         v2v: list[float] = []
         failures: list[str] = []
         stream_s: list[float] = []
-        live = [0]
+        live = [0, 0]  # calls open, callers speaking
         samples: list[tuple[float, float, int]] = []
-        sampler = asyncio.create_task(sample_steady(http, stats_urls, calls, live, samples))
+        timeline: list[tuple[float, float, int, int]] = []
+        sampler = asyncio.create_task(sample_steady(http, stats_urls, calls, live, samples,
+                                                    timeline))
         c0, t0 = cpu_s(), time.monotonic()
         budget = ramp_s * calls + turns * 25 + 40
         try:
@@ -280,8 +333,10 @@ async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
         client_cpu = cpu_s() - c0
         parts = []
         for url in stats_urls:
-            async with http.get(url) as r:
+            async with http.get(url + ("?timeline=1" if show_timeline else "")) as r:
                 parts.append(await r.json())
+    if show_timeline:
+        print_timeline(parts, timeline, t0)
     after = {"cpu_s": sum(p["cpu_s"] for p in parts), "frames": sum(p["frames"] for p in parts),
              "gc_max_ms": max(p["gc_max_ms"] for p in parts),
              "gc_total_ms": sum(p["gc_total_ms"] for p in parts),
@@ -327,6 +382,8 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=0.02, help="seconds between call starts")
     parser.add_argument("--vad", default=os.environ.get("FRONTDESK_VAD", "silero"))
+    parser.add_argument("--timeline", action="store_true",
+                        help="print per-second lateness, loop lag, GC and CPU of each run")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=int, default=1,
                         help="server processes sharing the port (as `frontdesk serve --workers`)")
@@ -359,7 +416,8 @@ def main() -> None:
                                 break
                         except OSError:
                             time.sleep(0.1)
-                r = asyncio.run(run_load(port, stats_ports, n, args.turns, args.ramp))
+                r = asyncio.run(run_load(port, stats_ports, n, args.turns, args.ramp,
+                                         args.timeline))
             finally:
                 for server in servers:
                     server.send_signal(signal.SIGINT)  # run_app shuts down cleanly on SIGINT

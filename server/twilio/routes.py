@@ -63,7 +63,7 @@ async def _callback_scheduler(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _phone_sender(app: web.Application) -> AsyncIterator[None]:
-    """The one task that paces every phone stream's agent audio; stopped with the app."""
+    """The one timer that paces every phone stream's agent audio; stopped with the app."""
     sender = app[PHONE_SENDER] = PhoneSender(app[CLOCK])
     yield
     await sender.close()

@@ -1,16 +1,18 @@
-"""Agent audio out for every live phone stream of the app, paced by one task on the FrameClock.
+"""Agent audio out for every live phone stream of the app, paced by one timer on the FrameClock.
 
-One task per app instead of one per call: each 20 ms tick it asks every stream for that tick's
-frame (an idle call costs a function call, not a task wake-up and a future) and the stream
-writes its messages. aiohttp's `send_str` suspends only while the socket's write buffer is
-paused, and streams drop audio long before that (`PhoneStream`), so one stalled connection
-cannot hold up the others. A stream that raises is logged and dropped from the sender.
+One timer callback per tick for the whole app, instead of a task per call: each 20 ms tick it
+asks every stream for that tick's frame (an idle call costs a function call) and the stream
+writes its messages straight to its socket, synchronously. Running in the timer callback itself,
+rather than in a task the timer wakes, matters under load: a woken task is queued behind every
+callback already scheduled (each websocket message read in that loop iteration wakes its
+handler task first), so the frames would go out one loop iteration later. Streams never wait
+on a socket (they drop audio long before aiohttp would pause writing, `PhoneStream`), so one
+stalled connection cannot hold up the others. A stream that raises is logged and dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Protocol
 
@@ -20,19 +22,21 @@ log = logging.getLogger(__name__)
 
 
 class PacedStream(Protocol):
-    async def on_tick(self, tick: int) -> None:
+    def on_tick(self, tick: int) -> None:
         """Send what is due up to and including `tick` (the clock's current tick)."""
         ...
 
 
 class PhoneSender:
-    """Drives `on_tick` of every added stream once per tick, while any stream is added."""
+    """Calls `on_tick` of every added stream once per tick, while any stream is added."""
 
     def __init__(self, clock: FrameClock) -> None:
         self.clock = clock
         self._streams: dict[PacedStream, None] = {}  # insertion-ordered set
-        self._task: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._tick = 0
         self._closed = False
+        self.ticks = 0  # ticks run (for tests and benches)
 
     def __len__(self) -> int:
         return len(self._streams)
@@ -41,33 +45,36 @@ class PhoneSender:
         if self._closed:
             raise RuntimeError("phone sender closed")
         self._streams[stream] = None
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name="twilio-sender")
+        if self._timer is None:
+            self._schedule(self.clock.current_tick() + 1)
 
     def remove(self, stream: PacedStream) -> None:
-        self._streams.pop(stream, None)  # the task ends by itself once none are left
+        self._streams.pop(stream, None)  # the timer stops by itself once none are left
 
     async def close(self) -> None:
-        """App shutdown: stop the task (streams are ended by their sessions)."""
+        """App shutdown: stop the timer (streams are ended by their sessions)."""
         self._closed = True
         self._streams.clear()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    async def _run(self) -> None:
-        clock = self.clock
-        tick = clock.current_tick() + 1
-        while self._streams:
-            await clock.wait_for(tick)
-            tick = max(tick, clock.current_tick())
-            for stream in list(self._streams):
-                if stream not in self._streams:
-                    continue  # removed by an earlier stream's send (e.g. its session ended)
-                try:
-                    await stream.on_tick(tick)
-                except Exception:
-                    log.exception("twilio sender: stream failed; dropping it")
-                    self.remove(stream)
-            tick += 1
+    def _schedule(self, tick: int) -> None:
+        self._tick = tick
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_at(self.clock.deadline(tick), self._run_tick)
+
+    def _run_tick(self) -> None:
+        self._timer = None
+        tick = max(self._tick, self.clock.current_tick())
+        self.ticks += 1
+        for stream in list(self._streams):
+            if stream not in self._streams:
+                continue  # removed by an earlier stream's send (e.g. its session ended)
+            try:
+                stream.on_tick(tick)
+            except Exception:
+                log.exception("twilio sender: stream failed; dropping it")
+                self.remove(stream)
+        if self._streams and not self._closed:
+            self._schedule(tick + 1)

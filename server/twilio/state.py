@@ -54,15 +54,17 @@ class StreamStats:
 
     max_samples: int = 200_000
     lateness_ms: list[float] = field(default_factory=list)
+    lateness_at: list[float] = field(default_factory=list)  # clock time of each sample (s)
     frames_sent: int = 0
     marks_sent: int = 0
     clears_sent: int = 0
     bad_messages: int = 0
 
-    def add_lateness(self, ms: float) -> None:
+    def add_lateness(self, ms: float, at: float = 0.0) -> None:
         self.frames_sent += 1
         if len(self.lateness_ms) < self.max_samples:
             self.lateness_ms.append(ms)
+            self.lateness_at.append(at)
 
 
 PHONE_CALLS = web.AppKey("twilio_phone_calls", PhoneCalls)

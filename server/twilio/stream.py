@@ -3,7 +3,7 @@
 The upgrade request must carry Twilio's signature of the wss:// URL. After `start` (which names
 the session created by the inbound webhook, or marks an outbound callback) the call is assembled
 like a WebRTC one: `MulawSource` → `CallBridge` (turn detector, recorder, engine) → `Playout`.
-The app's `PhoneSender` paces agent audio on the shared `FrameClock` (one task for all streams):
+The app's `PhoneSender` paces agent audio on the shared `FrameClock` (one timer for all streams):
 one `media` message per 20 ms, a `mark` every few frames; Twilio echoes marks once played, and
 the playout tracks those acks so barge-in (`clear`) truncates at what the caller actually heard.
 
@@ -85,10 +85,10 @@ class PhoneStream:
     def __init__(self, app: web.Application, ws: web.WebSocketResponse, phone: PhoneCall,
                  stream_sid: str, playout: Playout, source: MulawSource,
                  hooks: PhoneCallHooks, tts: EspeakTTS,
-                 transport: asyncio.BaseTransport | None = None) -> None:
+                 transport: asyncio.WriteTransport) -> None:
         self.app = app
         self.ws = ws
-        self.transport = transport if isinstance(transport, asyncio.WriteTransport) else None
+        self.transport = transport
         self.messages = OutboundEncoder(stream_sid)
         self.clock = playout.clock
         self.phone = phone
@@ -116,61 +116,63 @@ class PhoneStream:
             self._clear_pending = True  # sent by the sender, in order, before any new audio
         self.session.set_agent_state("speaking" if self.playout.is_playing else "listening")
 
-    async def _send(self, text: str) -> bool:
-        if self.ws.closed:
-            return False
-        try:
-            await self.ws.send_str(text)
-        except (ConnectionError, RuntimeError):
-            return False
-        return True
+    def _writable(self) -> bool:
+        return not self.ws.closed and not self.transport.is_closing()
 
-    async def _send_mark(self) -> None:
+    def _mark_frame(self) -> bytes:
         self._mark_seq += 1
         name = f"m{self._mark_seq}"
         self.playout.sent(name)
         self._unmarked = 0
         self.stats.marks_sent += 1
-        await self._send(self.messages.mark(name))
+        return self.messages.mark_frame(name)
 
-    async def on_tick(self, tick: int) -> None:
+    def on_tick(self, tick: int) -> None:
         """Called by the app's `PhoneSender` once per clock tick: pull this tick's playout frame
         (and any missed ones, up to `MAX_FRAMES_BEHIND`, like `Playout.next_frame`) and send
-        it: `clear` first after a barge-in, `media` only for frames with audio, marks."""
-        if self.ws.closed:
+        it: `clear` first after a barge-in, `media` only for frames with audio, marks.
+
+        The tick's messages go to the socket as websocket frames in one write, synchronously
+        (no task, no await: the sender runs in the clock's timer callback), and only while the
+        socket is open; `ws.closed` is set before aiohttp writes its close frame, so nothing
+        follows that."""
+        if not self._writable():
             return
         if self._next_tick is None:
             self._next_tick = tick
         elif tick - self._next_tick > MAX_FRAMES_BEHIND:
             self.frames_skipped += tick - self._next_tick
             self._next_tick = tick
+        out: list[bytes] = []
         while self._next_tick <= tick:
             due = self._next_tick
             self._next_tick += 1
-            await self._send_frame(due)
+            self._frame(due, out)
+        if out:
+            self.transport.write(out[0] if len(out) == 1 else b"".join(out))
 
-    async def _send_frame(self, tick: int) -> None:
+    def _frame(self, tick: int, out: list[bytes]) -> None:
         frame = self.playout.pull_frame()
         if self._clear_pending:
             self._clear_pending = False
             self.encoder.reset()
             self._unmarked = 0
             self.stats.clears_sent += 1
-            await self._send(self.messages.clear())
+            out.append(self.messages.clear_frame())
         if not self.playout.last_frame_had_audio:
             if self._unmarked:
-                await self._send_mark()
+                out.append(self._mark_frame())
             return
-        self.stats.add_lateness(1000.0 * max(0.0, self.clock.now() - self.clock.deadline(tick)))
+        now = self.clock.now()
+        self.stats.add_lateness(1000.0 * max(0.0, now - self.clock.deadline(tick)), now)
         for payload in self.encoder.encode(frame):
-            transport = self.transport
-            if transport is not None and transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
+            if self.transport.get_write_buffer_size() > MAX_UNSENT_BYTES:
                 self.frames_dropped += 1
                 continue
-            await self._send(self.messages.media(payload))
+            out.append(self.messages.media_frame(payload))
         self._unmarked += 1
         if self._unmarked >= MARK_EVERY_FRAMES or not self.playout.is_playing:
-            await self._send_mark()
+            out.append(self._mark_frame())
 
     def on_media(self, message: Media) -> None:
         self.source.push(message.payload)  # BadAudioFrame for a wrong size
@@ -344,9 +346,11 @@ async def _claim_inbound(app: web.Application, start: Start) -> PhoneCall:
 
 
 async def start_stream(app: web.Application, ws: web.WebSocketResponse, start: Start,
-                       transport: asyncio.BaseTransport | None = None) -> PhoneStream:
-    """Assemble the call; `transport` is the socket under `ws` (the request's), so the sender
-    can see how much is still unsent."""
+                       transport: asyncio.BaseTransport | None) -> PhoneStream:
+    """Assemble the call; `transport` is the socket under `ws` (the request's): the sender
+    writes agent audio straight to it, and sees how much is still unsent there."""
+    if not isinstance(transport, asyncio.WriteTransport) or transport.is_closing():
+        raise TransportClosed("twilio stream: the socket is gone")
     fmt = start.media_format
     if fmt.encoding != "audio/x-mulaw" or fmt.sample_rate != MULAW_RATE or fmt.channels != 1:
         raise StreamRejected(f"unsupported media format {fmt}")
