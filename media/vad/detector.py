@@ -111,7 +111,7 @@ class VadConfig:
     echo_adapt: bool = True
     echo_fit_window_ms: int = 5120
     echo_fit_max_delay_ms: int = 300
-    echo_fit_every_ms: int = 500
+    echo_fit_every_ms: int = 1000  # 500 until the first fit
     echo_fit_percentile: float = 99.0
     echo_fit_min_frames: int = 50
     echo_fit_margin_db: float = 3.0
