@@ -7,9 +7,9 @@ plus a margin. That bound is what makes a barge-in's quiet first consonants wait
 
 Here the detector's own levels teach the line's echo path. Per 20 ms frame it records the
 agent's (reference) level and the guest side's (mic) level; every `fit_every` frames it fits,
-over the last `window` frames (~5 s), which reference frames the echo follows: for each delay of
-0 to `max_delay` frames (one frame, or the louder of two neighbours for a delay between frames),
-the residual `mic - reference` over frames where the echo can be measured. The delay whose
+over the last `window` frames (~5 s), which reference frames the echo follows: for each delay
+of 0 to `max_delay` frames (one frame, or the mean power of two neighbours for a delay between
+frames), the residual `mic - reference` over frames where the echo can be measured. The delay whose
 residual varies least is the one the echo follows. Its `percentile` (99th) residual is the
 line's worst-case echo level relative to the reference (minus its return loss, clamped to
 [`min_loss_db`, `max_loss_db`]); the bound is the reference at that delay, minus that loss,
@@ -33,18 +33,30 @@ while the agent talks.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 SILENT = -120.0
 MEASURED, AT_FLOOR, EXCLUDED = 1, 0, -1  # what a frame's mic level says about the echo
 
 
+def _power_mean_db(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
+                   ) -> npt.NDArray[np.float64]:
+    """The level of the mean power of two levels (an echo straddling two frames)."""
+    hi = np.maximum(a, b)
+    out: npt.NDArray[np.float64] = hi + 10.0 * np.log10(
+        0.5 + 0.5 * np.power(10.0, (np.minimum(a, b) - hi) / 10.0))
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class EchoFit:
     """The echo path the evidence supports: the echo follows the reference `delay` frames late
-    (or the louder of `delay` and `delay + 1` if `pair`), coming back `loss_db` down at worst."""
+    (or the mean power of `delay` and `delay + 1` if `pair`), coming back `loss_db` down at
+    worst."""
 
     delay: int
     pair: bool
@@ -126,7 +138,9 @@ class EchoBound:
             return self._fallback()
         ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
         if fit.pair:
-            ref = max(ref, float(self._ref[c - fit.delay - 1]))
+            older = float(self._ref[c - fit.delay - 1])
+            hi, lo = (ref, older) if ref >= older else (older, ref)
+            ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
         if ref <= self.silent_dbfs:
             return SILENT
         return ref - fit.loss_db + self.margin_db
@@ -150,8 +164,8 @@ class EchoBound:
         mic = np.concatenate((self._mic[c:], self._mic[:c]))[lead:]
         kind = np.concatenate((self._kind[c:], self._kind[:c]))[lead:]
         lagged = ref[self._lagged_index]
-        # rows: delays 0..L-1, then the louder of delays (0, 1) .. (L-2, L-1)
-        refs = np.concatenate((lagged, np.maximum(lagged[:-1], lagged[1:])))
+        # rows: delays 0..L-1, then the mean power of delays (0, 1) .. (L-2, L-1)
+        refs = np.concatenate((lagged, _power_mean_db(lagged[:-1], lagged[1:])))
         loud = refs > self.silent_dbfs
         measured = loud & (kind == MEASURED)
         # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".

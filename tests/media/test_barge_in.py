@@ -161,10 +161,9 @@ async def test_an_unsettled_hold_times_out_and_the_agent_carries_on() -> None:
 
 
 # -- the per-call echo fit (media/vad/echo.py) -------------------------------------------------
-def _echo_only(echo_db: float, seconds: float = 8.0, adapt: bool = True) -> LockstepBargeIn:
+def _echo_only(echo_db: float, seconds: float = 8.0, delay_ms: int = 40) -> LockstepBargeIn:
     return LockstepBargeIn(line_noise(int(seconds * RATE)), _agent(seconds + 1.0),
-                           echo_db=echo_db, echo_delay_ms=40,
-                           config=VadConfig(echo_adapt=adapt))
+                           echo_db=echo_db, echo_delay_ms=delay_ms)
 
 
 def _fit_of(rig: LockstepBargeIn) -> EchoFit | None:
@@ -178,6 +177,15 @@ async def test_the_echo_fit_learns_a_20_db_line_and_never_pauses_on_its_echo() -
     fit = _fit_of(rig)
     assert fit is not None and fit.delay == 2 and not fit.pair  # 40 ms late: two frames
     assert 17.0 <= fit.loss_db <= 20.5  # near the line's 20 dB, never above it
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_an_echo_between_two_frames_is_fitted_to_both_without_pauses() -> None:
+    rig = _echo_only(-12.0, delay_ms=50)
+    run = await rig.play()
+    fit = _fit_of(rig)
+    assert fit is not None and fit.delay == 2 and fit.pair  # 50 ms: frames 2 and 3 back
+    assert fit.loss_db <= 12.5
     assert not run.events_of(PlayoutPaused) and run.interrupted == []
 
 
