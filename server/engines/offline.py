@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -152,6 +153,7 @@ class _OfflineCall:
         self.in_turn = False
         self.turn_seq = 0  # counts guest turns, so a late endpointing verdict is ignored
         self.turn_started_wall = 0.0
+        self.turn_audio: list[float] = []  # stream time of each frame fed this turn (for logs)
         self.endpointing: asyncio.Task[None] | None = None
         self.turns: asyncio.Queue[_GuestTurn] = asyncio.Queue(maxsize=8)
         self.speaking: asyncio.Task[None] | None = None
@@ -216,6 +218,7 @@ class _OfflineCall:
                 self.io.emit(StateChanged(AgentState.LISTENING))
 
     async def _feed(self, frame: AudioFrame) -> None:
+        self.turn_audio.append(frame.timestamp)
         try:
             await self.engine.stt.feed(self.stt_id, frame.samples, wait=False)
         except Exception:
@@ -226,12 +229,16 @@ class _OfflineCall:
         self.turn_seq += 1
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
+        self.turn_audio = []
         try:
             await self.engine.stt.begin(self.stt_id, context_for(self.expecting))
         except Exception:
             log.exception("call %s: recognizer begin failed", self.io.call_id)
         for frame in self.preroll.take_from(onset):
             await self._feed(frame)
+        log.debug("call %s: turn %d from %.2f s; %d frames of pre-roll from %.2f s",
+                  self.io.call_id, self.turn_seq, onset, len(self.turn_audio),
+                  self.turn_audio[0] if self.turn_audio else float("nan"))
 
     def _paused(self, silent_ms: int) -> None:
         """The guest paused mid-turn: if what they said so far is a whole answer, end the turn
@@ -261,6 +268,12 @@ class _OfflineCall:
             return
         self.in_turn = False
         self.last_activity = time.monotonic()
+        fed = self.turn_audio
+        gaps = sum(1 for a, b in itertools.pairwise(fed) if not 0.015 < b - a < 0.025)
+        log.debug("call %s: turn %d ended; %d frames fed (%.2f-%.2f s), %d gaps; inbox dropped "
+                  "%d frames in the call", self.io.call_id, self.turn_seq, len(fed),
+                  fed[0] if fed else float("nan"), fed[-1] if fed else float("nan"), gaps,
+                  self.io.inbox.audio_dropped)
         turn = _GuestTurn(ended_wall=time.time(), started_wall=self.turn_started_wall,
                           transcript=asyncio.ensure_future(self.engine.stt.finish(self.stt_id)))
         try:

@@ -43,3 +43,34 @@ def test_frames_without_stream_time_are_all_returned() -> None:
     for f in _frames(30):
         roll.append(AudioFrame(f.samples, RATE, 0.0))
     assert len(roll.take_from(onset=42.0)) == 30
+
+
+def _level_frames(levels: list[float]) -> list[AudioFrame]:
+    rng = np.random.default_rng(3)
+    return [AudioFrame((rng.standard_normal(320) * lv).astype(np.int16), RATE, i * 0.02)
+            for i, lv in enumerate(levels)]
+
+
+def test_reaches_back_over_a_soft_start_the_detector_counted_late() -> None:
+    """Background, then a soft syllable from 0.60 s, a 20 ms gap, and speech; the detector
+    put the onset at 0.96 s. The pre-roll starts one frame before the syllable, not at
+    onset - lead (0.71 s), and not in the background before it."""
+    levels = [20.0] * 30 + [900.0] * 4 + [20.0] + [3000.0] * 25
+    roll = PreRoll(keep_s=1.2, lead_s=0.25, reach_s=0.3)
+    for f in _level_frames(levels):
+        roll.append(f)
+    got = roll.take_from(onset=0.96)
+    assert round(got[0].timestamp, 2) == 0.58
+
+
+def test_reach_is_bounded_and_background_is_not_taken() -> None:
+    # sound all along (e.g. the agent's echo): no further back than onset - lead - reach
+    roll = PreRoll(keep_s=1.2, lead_s=0.25, reach_s=0.3)
+    for f in _level_frames([3000.0] * 60):
+        roll.append(f)
+    assert roll.take_from(onset=1.0)[0].timestamp >= 0.45 - 1e-9
+    # silence before the lead: nothing extra
+    roll = PreRoll(keep_s=1.2, lead_s=0.25, reach_s=0.3)
+    for f in _level_frames([20.0] * 40 + [3000.0] * 20):
+        roll.append(f)
+    assert round(roll.take_from(onset=0.9)[0].timestamp, 2) == 0.64
