@@ -295,12 +295,15 @@ def steady_cpu_ms(samples: list[tuple[float, float, int]], calls: int) -> float:
 
 
 async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
-                   ramp_s: float, show_timeline: bool = False) -> dict[str, Any]:
+                   ramp_s: float, show_timeline: bool = False,
+                   client: str = "lean") -> dict[str, Any]:
     import aiohttp
 
+    from bench import twilio_callers
     from tests.twilio_client import TwilioClient, speech_ulaw
 
     speech = await asyncio.to_thread(speech_ulaw, UTTERANCE)
+    speech_b64 = twilio_callers.b64_frames(speech)
     base = f"http://127.0.0.1:{port}"
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
@@ -310,10 +313,10 @@ async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
             async with http.get(url + "?reset=1") as r:
                 await r.read()
         cpu_before = await server_cpu(http, stats_urls)
-        v2v: list[float] = []
-        failures: list[str] = []
-        stream_s: list[float] = []
-        live = [0, 0]  # calls open, callers speaking
+        results = twilio_callers.Results()
+        v2v, failures, stream_s = results.v2v_ms, results.failures, results.stream_s
+        live = results.live  # calls open, callers speaking
+        ticker = twilio_callers.CallerTicker()
         samples: list[tuple[float, float, int]] = []
         timeline: list[tuple[float, float, int, int]] = []
         sampler = asyncio.create_task(sample_steady(http, stats_urls, calls, live, samples,
@@ -321,12 +324,19 @@ async def run_load(port: int, stats_ports: list[int], calls: int, turns: int,
         c0, t0 = cpu_s(), time.monotonic()
         budget = ramp_s * calls + turns * 25 + 40
         try:
-            await asyncio.wait_for(asyncio.gather(*(
-                one_call(i, twilio, speech, turns, ramp_s, v2v, failures, stream_s, live)
-                for i in range(calls))), budget)
+            if client == "lean":
+                await asyncio.wait_for(asyncio.gather(*(
+                    twilio_callers.one_call(i, twilio, ticker, speech_b64, turns, ramp_s,
+                                            results)
+                    for i in range(calls))), budget)
+            else:
+                await asyncio.wait_for(asyncio.gather(*(
+                    one_call(i, twilio, speech, turns, ramp_s, v2v, failures, stream_s, live)
+                    for i in range(calls))), budget)
         except TimeoutError:
             failures.append(f"run exceeded {budget:.0f} s")
         finally:
+            await ticker.close()
             sampler.cancel()
             await asyncio.gather(sampler, return_exceptions=True)
         wall = time.monotonic() - t0
@@ -382,6 +392,9 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=2)
     parser.add_argument("--ramp", type=float, default=0.02, help="seconds between call starts")
     parser.add_argument("--vad", default=os.environ.get("FRONTDESK_VAD", "silero"))
+    parser.add_argument("--client", choices=["lean", "scripted"], default="lean",
+                        help="simulated Twilio: one ticker for all calls (bench/twilio_callers"
+                             ".py, ~half the CPU) or tests/twilio_client.py's, a task per call")
     parser.add_argument("--timeline", action="store_true",
                         help="print per-second lateness, loop lag, GC and CPU of each run")
     parser.add_argument("--serve", type=int, default=0, help=argparse.SUPPRESS)
@@ -394,7 +407,8 @@ def main() -> None:
     if args.serve:
         serve(args.serve, args.vad, args.db, args.workers, args.worker_index, args.stats_port)
         return
-    print(f"vad={args.vad} turns={args.turns} workers={args.workers} cores={os.cpu_count()}")
+    print(f"vad={args.vad} turns={args.turns} workers={args.workers} client={args.client} "
+          f"cores={os.cpu_count()}")
     print(f"{'calls':>5} {'late p50':>8} {'p99':>7} {'max':>7} {'srv cpu':>8} {'cli cpu':>8} "
           f"{'v2v p50':>8} {'p95':>7} {'replies':>7} {'cpu/strm':>8} {'steady':>7} failures")
     for n in args.calls:
@@ -417,7 +431,7 @@ def main() -> None:
                         except OSError:
                             time.sleep(0.1)
                 r = asyncio.run(run_load(port, stats_ports, n, args.turns, args.ramp,
-                                         args.timeline))
+                                         args.timeline, args.client))
             finally:
                 for server in servers:
                     server.send_signal(signal.SIGINT)  # run_app shuts down cleanly on SIGINT
