@@ -57,6 +57,13 @@ class PocketsphinxSettings:
     # result replaces the LM's when the LM heard letters and the two codes differ in at most
     # two characters. Costs a second decode of those turns.
     code_grammar_contexts: tuple[str, ...] = ("digits",)
+    # Contexts whose turns a second decoder also hears with the general hotel LM, to check the
+    # surname the name grammar chose: a grammar must pick one of its 44 surnames whatever was
+    # said ("lucy hill" -> "lucy taylor", "ella ward" -> "ella moore"), while the LM, with all
+    # its other words to choose from, names a surname only when the audio fits one. When both
+    # hear the same first name but different surnames, the LM's surname is taken
+    # (`prefer_lm_surname`). Costs a second decode of those (short) turns.
+    surname_check_contexts: tuple[str, ...] = ("name",)
 
 
 def build_config(settings: PocketsphinxSettings) -> Config:
@@ -93,11 +100,40 @@ def _code_chars(text: str) -> str:
     return "".join(_CODE_CHAR.get(w, "") for w in text.split())
 
 
+_FIRST = frozenset(hotel_phrases.FIRST_NAMES)
+_SURNAME = frozenset(hotel_phrases.SURNAMES)
+
+
+def _full_name(words: list[str]) -> int:
+    """Index of the first "first-name surname" pair in `words`, or -1."""
+    return next((i for i in range(len(words) - 1)
+                 if words[i] in _FIRST and words[i + 1] in _SURNAME), -1)
+
+
+def prefer_lm_surname(grammar_text: str, lm_text: str) -> str:
+    """`grammar_text` with its surname replaced by the LM's when both heard a full name with
+    the same first name and different surnames; otherwise `grammar_text` unchanged."""
+    g, lm = grammar_text.split(), lm_text.split()
+    i, j = _full_name(g), _full_name(lm)
+    if i < 0 or j < 0 or g[i] != lm[j] or g[i + 1] == lm[j + 1]:
+        return grammar_text
+    return " ".join([*g[:i + 1], lm[j + 1], *g[i + 2:]])
+
+
 def _close_codes(a: str, b: str) -> bool:
     """Do two spellings give codes of one length differing in at most two characters? (A
     grammar result that rewrites the whole code is more likely forced than right.)"""
     x, y = _code_chars(a), _code_chars(b)
     return len(x) == len(y) > 0 and sum(p != q for p, q in zip(x, y, strict=True)) <= 2
+
+
+def _retext(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
+    """`words` carrying the texts of `text`'s words (when the counts match; else unchanged)."""
+    new = text.split()
+    if len(new) != len(words):
+        return words
+    return tuple(Word(t, w.start_ms, w.end_ms, w.confidence) for w, t in zip(words, new,
+                                                                             strict=True))
 
 
 class PocketsphinxRecognizer:
@@ -122,6 +158,8 @@ class PocketsphinxRecognizer:
         self._rng = np.random.default_rng(0)
         self._codes: Decoder | None = None  # the code-grammar decoder, made on first use
         self._codes_on = False
+        self._lm: Decoder | None = None  # the general-LM decoder for surnames, on first use
+        self._lm_on = False
 
     def _code_decoder(self) -> Decoder:
         if self._codes is None:
@@ -133,6 +171,11 @@ class PocketsphinxRecognizer:
                 {"code": hotel_phrases.TEMPLATES["code"]}))
             self._codes.activate_search("code")
         return self._codes
+
+    def _lm_decoder(self) -> Decoder:
+        if self._lm is None:
+            self._lm = Decoder(build_config(self.settings))
+        return self._lm
 
     def _add_search(self, name: str, path: Path) -> None:
         """Add a context's LM or JSGF search. A search reads its beams and weights from the
@@ -167,6 +210,7 @@ class PocketsphinxRecognizer:
         if self._in_utt:
             self._decoder.end_utt()
             self._finish_codes()
+            self._finish_lm()
         if context is not None and context not in self._contexts:
             raise KeyError(f"unknown recognition context {context!r}")
         if context != self._context:
@@ -180,6 +224,11 @@ class PocketsphinxRecognizer:
             codes = self._code_decoder()
             codes.set_cmn(self._decoder.get_cmn())
             codes.start_utt()
+        self._lm_on = context is not None and context in self.settings.surname_check_contexts
+        if self._lm_on:
+            lm = self._lm_decoder()
+            lm.set_cmn(self._decoder.get_cmn())
+            lm.start_utt()
         self._in_utt = True
         self._samples = 0
         self._decode_s = 0.0
@@ -196,6 +245,8 @@ class PocketsphinxRecognizer:
         self._decoder.process_raw(raw, False, False)
         if self._codes_on and self._codes is not None:
             self._codes.process_raw(raw, False, False)
+        if self._lm_on and self._lm is not None:
+            self._lm.process_raw(raw, False, False)
         self._samples += pcm16_16k.size
         partial = None
         audio_ms = 1000.0 * self._samples / STT_SAMPLE_RATE
@@ -241,6 +292,12 @@ class PocketsphinxRecognizer:
             # Words and confidence stay the LM's (the grammar search keeps no lattice).
             alternatives = tuple(a for a in (text, *alternatives) if a != code)
             alternatives, text = alternatives[:max(1, self.settings.n_best)], code
+        lm_text = self._finish_lm()
+        checked = prefer_lm_surname(text, lm_text) if text and lm_text else text
+        if checked != text:  # only the surname's text changes; timing stays the grammar's
+            words = _retext(words, checked)
+            alternatives = tuple(a for a in (text, *alternatives) if a != checked)
+            alternatives, text = alternatives[:max(1, self.settings.n_best)], checked
         finish_s = time.perf_counter() - t0
         self._decode_s += finish_s
         return Transcript(text, confidence, words, 1000.0 * self._samples / STT_SAMPLE_RATE,
@@ -253,6 +310,15 @@ class PocketsphinxRecognizer:
         self._codes_on = False
         self._codes.end_utt()
         hyp = self._codes.hyp()
+        return " ".join(hyp.hypstr.split()) if hyp is not None else ""
+
+    def _finish_lm(self) -> str:
+        """End the general-LM decoder's turn (if it ran): its best hypothesis, or ''."""
+        if not self._lm_on or self._lm is None:
+            return ""
+        self._lm_on = False
+        self._lm.end_utt()
+        hyp = self._lm.hyp()
         return " ".join(hyp.hypstr.split()) if hyp is not None else ""
 
     def _alternatives(self, best: str) -> tuple[str, ...]:

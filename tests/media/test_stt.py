@@ -17,6 +17,7 @@ from media.speech.stt_pocketsphinx import (
     PocketsphinxSettings,
     _close_codes,
     _looks_spelled,
+    prefer_lm_surname,
 )
 from media.speech.stt_pool import RecognizerPool
 
@@ -167,6 +168,17 @@ def test_name_question_is_decoded_with_a_grammar(recognizer: PocketsphinxRecogni
     # Off-question answers the grammar still allows.
     assert transcribe(recognizer, speak("can i speak to reception", VOICE),
                       context="name").text == "can i speak to reception"
+
+
+def test_surname_is_checked_against_the_general_lm() -> None:
+    # Same first name, other surname: the LM's surname (the grammar had to pick one).
+    assert prefer_lm_surname("lucy taylor", "lucy hill") == "lucy hill"
+    assert prefer_lm_surname("my name is ella moore", "ella ward please") == \
+        "my name is ella ward"
+    # The LM heard no full name, or another first name: the grammar's answer stands.
+    assert prefer_lm_surname("peter king", "the booking") == "peter king"
+    assert prefer_lm_surname("emma smith", "alice lee") == "emma smith"
+    assert prefer_lm_surname("yes", "yes please") == "yes"
 
 
 def test_british_vowel_variants_leave_names_alone() -> None:
