@@ -87,11 +87,12 @@ class Line:
     echo_db: float | None = -20.0
     delay_ms: int = 40
     warm_s: float = 0.0
+    jitter: float = 0.0  # LockstepBargeIn.pull_jitter
 
     def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
             config: VadConfig) -> LockstepBargeIn:
         return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
-                               echo_delay_ms=self.delay_ms)
+                               echo_delay_ms=self.delay_ms, pull_jitter=self.jitter)
 
 
 async def speech_trials(row: Row, config: VadConfig, trials: int, kind: str,
@@ -188,6 +189,8 @@ async def main(candidates: list[int], lines: list[Line], adapt: list[bool], tria
                 held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
                         if row.false_held else "-")
                 echo = "none" if line.echo_db is None else f"{line.echo_db:.0f} / {line.delay_ms}"
+                if line.jitter:
+                    echo += f" (jitter {line.jitter:g})"
                 print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
                       f"| {candidate_ms} | {pct(row.stops, .5):.0f} | {pct(row.stops, .95):.0f} "
                       f"| {max(row.stops, default=float('nan')):.0f} "
@@ -209,6 +212,9 @@ if __name__ == "__main__":
     parser.add_argument("--echo-delay-ms", type=int, nargs="+", default=[40])
     parser.add_argument("--warm-s", type=float, nargs="+", default=[0.0, 6.0],
                         help="seconds the agent talked on the call before the answer cut into")
+    parser.add_argument("--pull-jitter", type=float, nargs="+", default=[0.0],
+                        help="share of frames at which the transport pulls two agent frames "
+                             "(and none at the next): the reference drifts a frame")
     parser.add_argument("--adaptive", choices=["on", "off", "both"], default="on",
                         help="the per-call echo fit (VadConfig.echo_adapt)")
     parser.add_argument("--trials", type=int, default=40)
@@ -219,9 +225,9 @@ if __name__ == "__main__":
     if args.no_echo:
         echoes.append(None)
     delays = [max(0, min(d, 400)) for d in args.echo_delay_ms]
-    lines = [Line(e, d, max(0.0, min(w, 60.0)))
+    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)))
              for e in echoes for d in (delays if e is not None else delays[:1])
-             for w in args.warm_s]
+             for j in args.pull_jitter for w in args.warm_s]
     adapt = {"on": [True], "off": [False], "both": [False, True]}[args.adaptive]
     asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms], lines, adapt,
                      max(1, min(args.trials, 500)), max(5.0, min(args.seconds, 600.0)),

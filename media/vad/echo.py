@@ -18,16 +18,19 @@ fallback's bound, which is what lets a cut-in's quiet first consonants through.
 
 Safety: the fallback applies until `min_frames` frames support a fit, and whenever the best
 delay's residual spreads more than `max_spread_db` (percentile minus mean: nothing on the line
-follows the agent closely enough to be predicted). Frames the detector called speech are left
-out (`exclude_last`); guest sound it did not call speech only raises the residual, i.e. makes
-the bound stricter. An echo louder than the fit tightens the bound at the next fit (at most
-`fit_every` frames later). A frame measures the echo if the mic is `measurable_db` over the
-noise floor; if the mic is at the floor while the reference is loud enough that even a
-`max_loss_db` echo would show, the frame vouches for at least that loss (a browser that cancels
-its echo).
+follows the agent closely enough to be predicted). Where every echo frame in the window stays
+1 dB or more under the fallback's bound, the bound is never stricter than the fallback's
+(`fallback_holds`): a poor fit, e.g. when jitter moves the reference, cannot slow barge-in
+down; where the echo comes near or over it, the fit alone sets the bound. Frames the detector
+called speech are left out (`exclude_last`); guest sound it did not call speech only raises the
+residual, i.e. makes the bound stricter. An echo louder than the fit tightens the bound at the
+next fit (at most `fit_every` frames later). A frame measures the echo if the mic is
+`measurable_db` over the noise floor; if the mic is at the floor while the reference is loud
+enough that even a `max_loss_db` echo would show, the frame vouches for at least that loss (a
+browser that cancels its echo).
 
-Cost: three array writes per frame; a fit (~50 µs) every `fit_every` frames (twice as often
-until the first fit) while the agent has been heard within the window: ~2-3 µs per frame in all
+Cost: four array writes per frame; a fit (~60 µs) every `fit_every` frames (twice as often
+until the first fit) while the agent has been heard within the window: ~3 µs per frame in all
 while the agent talks.
 """
 
@@ -96,17 +99,21 @@ class EchoBound:
         # Rings of the latest `size` frames (the write cursor is the oldest slot).
         self._ref = np.full(size, SILENT)
         self._mic = np.full(size, SILENT)
+        self._held = np.full(size, SILENT)  # the fallback's held reference
         self._kind = np.zeros(size, np.int8)  # MEASURED, AT_FLOOR or EXCLUDED
         self._cursor = 0
         self._last = 0
         self._size = size
-        # _lagged_index[j, i]: the reference j frames before mic frame i (oldest frame first)
-        self._lagged_index = ((self.lags - 1 + np.arange(self.window + 1))[None, :]
-                              - np.arange(self.lags)[:, None])
+        # lagged[j, i]: the reference j frames before mic frame i (oldest frame first); the
+        # model rows index [reference series, pair series] (see _refit)
+        lagged = ((self.lags - 1 + np.arange(self.window + 1))[None, :]
+                  - np.arange(self.lags)[:, None])
+        self._model_index = np.concatenate((lagged, lagged[:-1] + size))
         self._since_fit = 0
         self._agent_recent = size  # frames since the reference was last above silence
         self.hold = SILENT
         self.fit: EchoFit | None = None
+        self.fallback_holds = False  # the line's echo stays under the fallback's bound
         self.fits = 0
 
     @property
@@ -123,6 +130,7 @@ class EchoBound:
         c = self._cursor
         self._ref[c] = ref_db
         self._mic[c] = mic_db
+        self._held[c] = self.hold
         self._kind[c] = MEASURED if mic_db >= floor_db + self.measurable_db else AT_FLOOR
         self._last = c
         self._cursor = c + 1 if c + 1 < self._size else 0
@@ -141,9 +149,10 @@ class EchoBound:
             older = float(self._ref[c - fit.delay - 1])
             hi, lo = (ref, older) if ref >= older else (older, ref)
             ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
-        if ref <= self.silent_dbfs:
-            return SILENT
-        return ref - fit.loss_db + self.margin_db
+        bound = SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.margin_db
+        if self.fallback_holds:  # never stricter than a fixed bound the echo stays under
+            bound = min(bound, self._fallback())
+        return bound
 
     def exclude_last(self) -> None:
         """The frame just recorded was the guest's speech, not echo: keep it out of the fit."""
@@ -163,19 +172,30 @@ class EchoBound:
         lead = self.lags - 1  # the first frames only serve as references
         mic = np.concatenate((self._mic[c:], self._mic[:c]))[lead:]
         kind = np.concatenate((self._kind[c:], self._kind[:c]))[lead:]
-        lagged = ref[self._lagged_index]
-        # rows: delays 0..L-1, then the mean power of delays (0, 1) .. (L-2, L-1)
-        refs = np.concatenate((lagged, _power_mean_db(lagged[:-1], lagged[1:])))
-        loud = refs > self.silent_dbfs
-        measured = loud & (kind == MEASURED)
-        # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".
-        vouched = (loud & (kind == AT_FLOOR)
-                   & (refs >= floor_db + self.measurable_db + self.max_loss_db))
-        used = measured | vouched
+        # rows: delays 0..L-1, then the mean power of delays (0, 1) .. (L-2, L-1), both taken
+        # from one series: the reference, then each frame's power mean with the one before
+        paired = np.empty_like(ref)
+        paired[0] = SILENT
+        paired[1:] = _power_mean_db(ref[1:], ref[:-1])
+        refs = np.concatenate((ref, paired))[self._model_index]
+        used = (refs > self.silent_dbfs) & (kind == MEASURED)
         residual = mic - refs
-        np.copyto(residual, -self.max_loss_db, where=vouched)
+        # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".
+        vouching = floor_db + self.measurable_db + self.max_loss_db
+        if ref.max() >= vouching and np.any(kind == AT_FLOOR):
+            vouched = (refs >= vouching) & (kind == AT_FLOOR)
+            np.copyto(residual, -self.max_loss_db, where=vouched)
+            used |= vouched
         np.copyto(residual, 0.0, where=~used)
         counts = np.count_nonzero(used, axis=1)
+        # Does every echo frame stay 1 dB or more under the fallback's bound on this line?
+        held = np.concatenate((self._held[c:], self._held[:c]))[lead:]
+        under = held > self.silent_dbfs
+        under &= kind == MEASURED
+        self.fallback_holds = False
+        if np.count_nonzero(under) >= self.min_frames:
+            worst = float(np.max((mic - held)[under]))
+            self.fallback_holds = worst < self.fallback_margin_db - self.fallback_loss_db - 1.0
         n = np.maximum(counts, 1)
         mean = residual.sum(axis=1) / n
         variance = (residual * residual).sum(axis=1) / n - mean * mean

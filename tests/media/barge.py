@@ -105,12 +105,18 @@ class _RecordingDetector:
 class LockstepBargeIn:
     """The agent speaks `agent` (queued at `agent_at_ms`) while the guest's line carries `guest`
     plus the agent's echo (`echo_db` down, `echo_delay_ms` late): `guest` float, `agent` int16,
-    both 16 kHz. `detector` replaces the VAD detector (e.g. a scripted one)."""
+    both 16 kHz. `detector` replaces the VAD detector (e.g. a scripted one).
+
+    `pull_jitter` (a probability per frame) models a real server, where guest frames arrive in
+    bursts and the playout pulls on its own clock: at such a frame the transport pulls two agent
+    frames and at the next none, so the detector's reference (the last frame pulled) runs a
+    frame ahead or behind for a while; the echo still follows what was pulled, in order."""
 
     def __init__(self, guest: Float, agent: PCM16, *, agent_at_ms: int = 0,
                  echo_db: float | None = -20.0, echo_delay_ms: int = 40, kind: str = "silero",
                  config: VadConfig | None = None, hold_max_ms: float | None = None,
-                 barge_in: bool = True, detector: TurnDetector | None = None) -> None:
+                 barge_in: bool = True, detector: TurnDetector | None = None,
+                 pull_jitter: float = 0.0, seed: int = 0) -> None:
         self.guest = guest
         self.agent = agent
         self.agent_at = agent_at_ms // 20
@@ -119,7 +125,10 @@ class LockstepBargeIn:
         self.frames = guest.size // FRAME
         self.index = -1
         self.run = BargeRun()
-        self._sent = np.zeros(self.echo_delay + self.frames * FRAME, np.float64)
+        self._sent = np.zeros(self.echo_delay + (self.frames + 2) * FRAME, np.float64)
+        self._pulls = 0  # agent frames pulled so far
+        self._jitter = pull_jitter
+        self._rng = np.random.default_rng(seed)
         self.playout = Playout(RATE, FrameClock())
         self.playout.add_listener(lambda e: self.run.playout_events.append((self.index, e)))
         self.detector = detector or make_turn_detector(kind, config)
@@ -140,10 +149,18 @@ class LockstepBargeIn:
             raise TransportClosed("guest audio ran out")
         if k == self.agent_at:
             self.playout.enqueue(self.agent, RATE, utterance_id=AGENT_UTTERANCE, last=True)
-        out = self.playout.pull_frame()  # the transport's slot for frame k
+        # The transport's slot for frame k (one pull; or two then none, with pull jitter).
+        pulls = 1
+        if self._pulls > k:
+            pulls = 0
+        elif self._jitter and self._rng.random() < self._jitter:
+            pulls = 2
+        for _ in range(pulls):
+            out = self.playout.pull_frame()
+            start = self.echo_delay + self._pulls * FRAME
+            self._sent[start : start + FRAME] = out.samples
+            self._pulls += 1
         self.run.pulled.append(Pulled(self.playout.last_frame_had_audio, self.playout.paused))
-        start = self.echo_delay + k * FRAME
-        self._sent[start : start + FRAME] = out.samples
         echo = self._sent[k * FRAME : (k + 1) * FRAME] * self.echo_gain
         mixed = self.guest[k * FRAME : (k + 1) * FRAME] + echo
         samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
