@@ -214,3 +214,12 @@ async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_b
         assert (_fit_of(rig) is not None) is adapt
     fixed, learnt = stops
     assert learnt < fixed  # stream frames, not wall time: the fit lets the onset through sooner
+
+
+async def test_a_reference_that_wanders_by_a_frame_causes_no_echo_pause() -> None:
+    # Guest frames in bursts: now and then two agent frames are pulled before one guest frame.
+    rig = LockstepBargeIn(line_noise(8 * RATE), _agent(9.0), echo_db=-12.0, pull_jitter=0.2,
+                          seed=3)
+    run = await rig.play()
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+    assert _fit_of(rig) is not None

@@ -406,3 +406,15 @@ def test_echo_bound_ignores_frames_the_detector_called_speech() -> None:
         echo.bound(float(ref[i]), -15.0, -70.0)
         echo.exclude_last()
     assert echo.fit is not None and echo.loss_db >= 19.5
+
+
+def test_echo_bound_is_never_stricter_than_a_fixed_bound_the_echo_stays_under() -> None:
+    ref = _agent_levels(600)
+    quiet, loud = _echo_bound(), _echo_bound()
+    fixed = _echo_bound(adapt=False)
+    quiet_bounds = _line(quiet, ref, 12.0)  # under the fixed bound (held - 14 + 6) by >= 2 dB
+    fixed_bounds = _line(fixed, ref, 12.0)
+    assert quiet.fit is not None and quiet.fallback_holds
+    assert all(q <= f for q, f in zip(quiet_bounds[300:], fixed_bounds[300:], strict=True))
+    _line(loud, ref, 7.0)  # louder than the fixed bound allows: the fit alone decides
+    assert loud.fit is not None and not loud.fallback_holds and loud.loss_db <= 7.5
