@@ -150,8 +150,8 @@ class EchoBound:
             hi, lo = (ref, older) if ref >= older else (older, ref)
             ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
         bound = SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.margin_db
-        if self.fallback_holds:  # never stricter than a fixed bound the echo stays under
-            bound = min(bound, self._fallback())
+        if self.fallback_holds and self.hold > self.silent_dbfs:
+            bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
 
     def exclude_last(self) -> None:
