@@ -211,8 +211,6 @@ class CallerTicker:
                     await caller.step(now)
                 except Exception as exc:  # counted, never hidden
                     caller.finish(repr(exc))
-                if caller.phase is Phase.DONE:
-                    self.callers.remove(caller)
             await asyncio.sleep(TICK_S - (time.monotonic() - now) % TICK_S)
 
     async def close(self) -> None:

@@ -102,7 +102,8 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
                 "gc_max_ms": max(gc_pauses, default=0), "gc_total_ms": sum(gc_pauses),
                 "gc_count": len(gc_pauses)}
         if request.query.get("timeline"):
-            body.update({"lat_at": s.lateness_at, "lag_at": lag_at, "gc_at": gc_at,
+            body.update({"lat_at": s.lateness_at, "lag_at": lag_at, "lag_cpu": lag_cpu,
+                         "gc_at": gc_at,
                          "gc_pauses": gc_pauses})
         if request.query.get("cpu"):
             return web.json_response({"cpu_s": cpu_s()})
@@ -111,6 +112,7 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
             s.lateness_at.clear()
             lags.clear()
             lag_at.clear()
+            lag_cpu.clear()
             gc_pauses.clear()
             gc_at.clear()
             s.frames_sent = 0
@@ -118,6 +120,7 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
 
     lags: list[float] = []
     lag_at: list[float] = []  # monotonic time of each lag sample (for --timeline)
+    lag_cpu: list[float] = []  # the loop thread's CPU ms in that sample: busy or descheduled
     gc_pauses: list[float] = []  # ms per collection, to tell GC stalls from CPU saturation
     gc_at: list[float] = []
     gc_started = [0.0]
@@ -136,11 +139,12 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
         async def watch() -> None:
             loop = asyncio.get_running_loop()
             while True:
-                t = loop.time()
+                t, c = loop.time(), time.thread_time()
                 await asyncio.sleep(0.01)
                 if len(lags) < 500_000:
                     lags.append(1000 * (loop.time() - t - 0.01))
                     lag_at.append(t)
+                    lag_cpu.append(1000 * (time.thread_time() - c))
         task = asyncio.create_task(watch())
         yield
         task.cancel()
@@ -157,6 +161,12 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
         await runner.cleanup()
 
     app.cleanup_ctx.append(stats_site)
+    if os.environ.get("BENCH_GC_FREEZE"):  # experiment: startup's objects out of GC's scans
+        async def freeze(_app: web.Application) -> None:
+            gc.collect()
+            gc.freeze()
+
+        app.on_startup.append(freeze)
     import logging
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it
@@ -254,7 +264,9 @@ async def sample_steady(http: Any, stats_urls: list[str], calls: int, live: list
 def print_timeline(parts: list[dict[str, Any]], timeline: list[tuple[float, float, int, int]],
                    t0: float) -> None:
     """Per second of the run: where the late frames are (calls open and speaking, server CPU,
-    loop lag, GC), to tell the ramp, speech onsets, GC and CPU starvation apart."""
+    loop lag, GC), to tell the ramp, speech onsets, GC and CPU starvation apart. "its cpu" is
+    the loop thread's CPU time during the second's worst lag: near the lag, the loop was busy;
+    far below it, the process was waiting for a core (or blocked)."""
     rows: dict[int, dict[str, Any]] = {}
 
     def row(t: float) -> dict[str, Any]:
@@ -263,9 +275,10 @@ def print_timeline(parts: list[dict[str, Any]], timeline: list[tuple[float, floa
     for p in parts:
         for ms, at in zip(p["lat"], p["lat_at"], strict=False):
             row(at)["lat"].append(ms)
-        for ms, at in zip(p["lags"], p["lag_at"], strict=False):
+        for ms, at, cpu in zip(p["lags"], p["lag_at"], p["lag_cpu"], strict=False):
             r = row(at)
-            r["lag"] = max(r["lag"], ms)
+            if ms > r["lag"]:
+                r["lag"], r["lag_cpu"] = ms, cpu
         for ms, at in zip(p["gc_pauses"], p["gc_at"], strict=False):
             r = row(at)
             r["gc"] += ms
@@ -275,13 +288,14 @@ def print_timeline(parts: list[dict[str, Any]], timeline: list[tuple[float, floa
         r["cpu"] = 100 * (cb - ca) / max(1e-9, tb - ta)
         r["open"], r["speaking"] = n, speaking
     print(f"{'s':>3} {'open':>4} {'spk':>4} {'srv cpu':>7} {'frames':>6} {'p99':>6} {'max':>5} "
-          f"{'>20ms':>5} {'lag max':>7} {'gc ms':>6} {'gc max':>6}")
+          f"{'>20ms':>5} {'lag max':>7} {'its cpu':>7} {'gc ms':>6} {'gc max':>6}")
     for second in sorted(rows):
         r = rows[second]
         lat = r["lat"]
         print(f"{second:>3} {r.get('open', -1):>4} {r.get('speaking', -1):>4} "
               f"{r.get('cpu', float('nan')):>6.0f}% {len(lat):>6} {percentile(lat, 0.99):>6.1f} "
               f"{max(lat, default=0):>5.0f} {sum(x > 20 for x in lat):>5} {r['lag']:>7.1f} "
+              f"{r.get('lag_cpu', 0.0):>7.1f} "
               f"{r['gc']:>6.1f} {r['gcmax']:>6.1f}")
 
 

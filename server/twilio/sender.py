@@ -5,9 +5,11 @@ asks every stream for that tick's frame (an idle call costs a function call) and
 writes its messages straight to its socket, synchronously. Running in the timer callback itself,
 rather than in a task the timer wakes, matters under load: a woken task is queued behind every
 callback already scheduled (each websocket message read in that loop iteration wakes its
-handler task first), so the frames would go out one loop iteration later. Streams never wait
-on a socket (they drop audio long before aiohttp would pause writing, `PhoneStream`), so one
-stalled connection cannot hold up the others. A stream that raises is logged and dropped.
+handler task first), so the frames would go out one loop iteration later. For the same reason
+the inbound handlers `poll()` the sender between messages: a due tick runs there, at once,
+instead of after the rest of the iteration. Streams never wait on a socket (they drop audio
+long before aiohttp would pause writing, `PhoneStream`), so one stalled connection cannot hold
+up the others. A stream that raises is logged and dropped.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class PhoneSender:
         self._streams: dict[PacedStream, None] = {}  # insertion-ordered set
         self._timer: asyncio.TimerHandle | None = None
         self._tick = 0
+        self._deadline = 0.0
         self._closed = False
         self.ticks = 0  # ticks run (for tests and benches)
 
@@ -59,10 +62,23 @@ class PhoneSender:
             self._timer.cancel()
             self._timer = None
 
+    def poll(self) -> None:
+        """Run the tick now if its deadline has passed (cheap: a clock read).
+
+        Called between pieces of other work (each inbound websocket message), so that under
+        load the tick does not wait for the rest of a long loop iteration: a timer callback
+        runs only after every callback queued before it in that iteration (each stream's
+        handler and bridge steps), which at 100+ streams can be several milliseconds."""
+        timer = self._timer
+        if timer is not None and self.clock.now() >= self._deadline:
+            timer.cancel()
+            self._run_tick()
+
     def _schedule(self, tick: int) -> None:
         self._tick = tick
+        self._deadline = self.clock.deadline(tick)
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_at(self.clock.deadline(tick), self._run_tick)
+        self._timer = loop.call_at(self._deadline, self._run_tick)
 
     def _run_tick(self) -> None:
         self._timer = None

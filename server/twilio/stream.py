@@ -223,8 +223,10 @@ async def twilio_stream(request: web.Request) -> web.WebSocketResponse:
     stream: PhoneStream | None = None
     end_reason = EndReason.GUEST_DISCONNECTED
     bad = 0
+    sender = app[PHONE_SENDER]
     try:
         async for msg in ws:
+            sender.poll()  # a due tick goes out now, not after this loop iteration's backlog
             if msg.type == WSMsgType.ERROR:
                 log.warning("twilio stream error: %s", ws.exception())
                 break
