@@ -104,7 +104,8 @@ class VadConfig:
     # comes back (and always if `echo_adapt` is off): the agent's level held with a slow decay,
     # minus `echo_return_loss_db`, plus `echo_margin_db`. Once `echo_fit_min_frames` frames
     # support a fit: the reference at the fitted delay, minus the worst-case loss seen over
-    # the last `echo_fit_window_ms`, plus `echo_fit_margin_db`.
+    # the last `echo_fit_window_ms`, plus `echo_fit_margin_db` (capped by the fixed bound
+    # where the line's echo stays under that). docs/barge-in.md has the numbers.
     echo_return_loss_db: float = 14.0
     echo_margin_db: float = 6.0
     agent_hold_decay_db_per_frame: float = 1.0
