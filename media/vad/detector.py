@@ -83,6 +83,7 @@ class VadConfig:
     turn_dynamic_db: float = 20.0
     turn_peak_decay_db_per_frame: float = 0.05
     skip_quiet_frames: bool = True
+    quiet_frames_while_agent: bool = True  # kept for catch-up while the agent is heard
     # The cascade (silero costs ~100 µs per 32 ms window): the classifier only runs where its
     # answer can matter (the level and echo gates are open), plus `classifier_hold_ms` after
     # they close. The latest `classifier_catch_up_ms` of frames passed over are fed to it before
@@ -246,6 +247,8 @@ class VadTurnDetector:
             self.echo_gated_frames += 1
         if c.skip_quiet_frames and level < c.min_level_dbfs:
             # Near-silence cannot be speech: save the classifier's CPU.
+            if self.cascade and self._agent_heard():
+                self._unscored.append(chunk)  # but let it hear the line before a cut-in
             self.last_probability = 0.0
             return False
         if self.cascade:
@@ -274,6 +277,16 @@ class VadTurnDetector:
         if speech:
             self.echo.exclude_last()  # the guest's voice says nothing about the echo
         return speech
+
+    def _agent_heard(self) -> bool:
+        """The agent has been heard lately: a barge-in may come. Quiet frames are then kept for
+        the classifier's catch-up (not scored) rather than dropped, so that it hears the line
+        before a cut-in: dropping them left it scoring a cough's or a cut-in's first frames
+        straight after stale context (more false pauses, and on an echo-free line later stops;
+        docs/barge-in.md). Not while the agent is silent: there the stale context (the guest's
+        last words) makes turn starts quicker (bench/vad_eval.py, `--no-skip`)."""
+        c = self.config
+        return c.quiet_frames_while_agent and self.echo.hold > c.agent_silent_dbfs
 
     def _catch_up(self) -> None:
         """Feed the classifier what it was not shown since it last ran (a recurrent model

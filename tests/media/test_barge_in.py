@@ -223,3 +223,18 @@ async def test_a_reference_that_wanders_by_a_frame_causes_no_echo_pause() -> Non
     run = await rig.play()
     assert not run.events_of(PlayoutPaused) and run.interrupted == []
     assert _fit_of(rig) is not None
+
+
+async def test_quiet_frames_kept_for_the_classifier_while_the_agent_talks_pause_less() -> None:
+    # Coughs over an echo-free agent: a classifier that heard the quiet line before each sound
+    # calls fewer of them speech than one scoring the sound straight after stale context.
+    words = non_words_corpus(seed=5, seconds=30.0).samples.astype(np.float64)
+    guest = words + line_noise(words.size)
+    pauses = []
+    for keep in (False, True):
+        run = await LockstepBargeIn(guest, _agent(31.0), echo_db=None,
+                                    config=VadConfig(quiet_frames_while_agent=keep)).play()
+        assert run.interrupted == []
+        pauses.append(len(run.events_of(PlayoutPaused)))
+    dropped, kept = pauses
+    assert kept < dropped
