@@ -4,13 +4,19 @@ The server (`--serve`, started by this script as a subprocess on 127.0.0.1) runs
 with a bench engine that greets and answers every caller turn with a fixed reply (cached audio,
 so the numbers are the transport, VAD and pacing, not TTS). The clients (this process) post the
 signed inbound webhook, open the stream and send μ-law at real-time pace for the whole call
-(speech, then silence, like a phone line), echoing marks like Twilio.
+(speech, then silence, like a phone line), echoing marks like Twilio: `bench/twilio_callers.py`
+(one ticker task for all calls), or with `--client scripted` tests/twilio_client.py's callers.
 
-Prints: server p50/p99/max outbound frame lateness (FrameClock wake-up delay per sent audio
-frame), server and client CPU (getrusage), and voice-to-voice p50/p95 (end of the caller's
-speech → first agent audio after it, at the client).
+Prints: server p50/p99/max outbound frame lateness (how late after its 20 ms tick each audio
+frame was built, in the server's shared sender), server and client CPU (getrusage), and
+voice-to-voice p50/p95 (end of the caller's speech → first agent audio after it, at the
+client). `--timeline` adds a per-second table of the run.
 
-    .venv/bin/python bench/twilio_load.py --calls 50 100 200 --vad webrtc
+On a shared machine: Linux's autogroup scheduling gives every job (session) an equal share of
+the CPU, so other engineers' jobs can starve this one whatever its nice value; `echo -10 >
+/proc/self/autogroup` in the shell that runs it raises its group's share (say so with numbers).
+
+    .venv/bin/python -m bench.twilio_load --calls 50 100 200 --vad webrtc
 """
 
 from __future__ import annotations

@@ -39,7 +39,6 @@ class PhoneSender:
         self._tick = 0
         self._deadline = 0.0
         self._closed = False
-        self.ticks = 0  # ticks run (for tests and benches)
 
     def __len__(self) -> int:
         return len(self._streams)
@@ -83,7 +82,6 @@ class PhoneSender:
     def _run_tick(self) -> None:
         self._timer = None
         tick = max(self._tick, self.clock.current_tick())
-        self.ticks += 1
         for stream in list(self._streams):
             if stream not in self._streams:
                 continue  # removed by an earlier stream's send (e.g. its session ended)
