@@ -83,7 +83,7 @@ class VadConfig:
     turn_dynamic_db: float = 20.0
     turn_peak_decay_db_per_frame: float = 0.05
     skip_quiet_frames: bool = True
-    quiet_frames_while_agent: bool = True  # kept for catch-up while the agent is heard
+    quiet_frames_while_agent: bool = False  # kept for catch-up while the agent is heard
     # The cascade (silero costs ~100 µs per 32 ms window): the classifier only runs where its
     # answer can matter (the level and echo gates are open), plus `classifier_hold_ms` after
     # they close. The latest `classifier_catch_up_ms` of frames passed over are fed to it before
@@ -279,12 +279,11 @@ class VadTurnDetector:
         return speech
 
     def _agent_heard(self) -> bool:
-        """The agent has been heard lately: a barge-in may come. Quiet frames are then kept for
-        the classifier's catch-up (not scored) rather than dropped, so that it hears the line
-        before a cut-in: dropping them left it scoring a cough's or a cut-in's first frames
-        straight after stale context (more false pauses, and on an echo-free line later stops;
-        docs/barge-in.md). Not while the agent is silent: there the stale context (the guest's
-        last words) makes turn starts quicker (bench/vad_eval.py, `--no-skip`)."""
+        """`quiet_frames_while_agent` and the agent has been heard lately. Quiet frames are then
+        kept for the classifier's catch-up (not scored) rather than dropped, so that it hears
+        the line before a sound instead of scoring it straight after stale context (the echo,
+        or the last sound). Off by default: it halves false pauses but delays real-time cut-ins
+        on echo-free lines (silero answers sooner from the stale context); docs/barge-in.md."""
         c = self.config
         return c.quiet_frames_while_agent and self.echo.hold > c.agent_silent_dbfs
 
