@@ -4,8 +4,8 @@ Three search modes: `hotel_lm` (trigram LM built from the hotel phrases, the def
 (grammar accepting only the template language) and `default` (the wheel's general en-us LM and
 full dictionary, as a baseline). In `hotel_lm` mode each dialogue-state context is a search of
 its own (an LM, or a JSGF grammar for the name question), and spelled booking codes are also
-decoded by a second decoder with a code and phone-number grammar, and name turns by a second decoder
-with the general LM (to check the surname). The C decoder holds the GIL while decoding,
+decoded by a second decoder with a code grammar, and name turns by one with the general LM (to
+check the surname the name grammar chose). The C decoder holds the GIL while decoding,
 so run several recognizers in worker processes, not threads (`media.speech.stt_pool`).
 """
 
@@ -58,12 +58,6 @@ class PocketsphinxSettings:
     # result replaces the LM's when the LM heard letters and the two codes differ in at most
     # two characters. Costs a second decode of those turns.
     code_grammar_contexts: tuple[str, ...] = ("digits",)
-    # The same grammar also holds UK phone numbers of the right length (11 digits, or +44 and
-    # 10): the LM drops one of two ohs said together ("nine oh oh five" -> "nine oh five", in
-    # every captured run), since each extra digit costs it an LM factor of ~1/11 and espeak
-    # runs the two vowels into one; the grammar's numbers have the digits a number needs. Its
-    # number replaces the LM's when the LM's has the wrong length and the two differ by at
-    # most two digit edits (`_phone_fix`).
     # Contexts whose turns a second decoder also hears with the general hotel LM, to check the
     # surname the name grammar chose: a grammar must pick one of its 44 surnames whatever was
     # said ("lucy hill" -> "lucy taylor", "ella ward" -> "ella moore"), while the LM, with all
@@ -127,41 +121,6 @@ def prefer_lm_surname(grammar_text: str, lm_text: str) -> str:
     return " ".join([*g[:i + 1], lm[j + 1], *g[i + 2:]])
 
 
-_PHONE_DIGIT = {w: str(i) for i, w in enumerate(hotel_phrases.SLOTS["pd"][1:])} | {"oh": "0"}
-
-
-def _phone_digits(text: str) -> str:
-    """The digits a phone number in `text` is made of ("+" first if said with "plus")."""
-    words = text.split()
-    digits = "".join(_PHONE_DIGIT.get(w, "") for w in words)
-    return "+" + digits if "plus" in words else digits
-
-
-def _valid_phone(digits: str) -> bool:
-    """A UK number said digit by digit: 0 and 10 more digits, or +44 and 10 digits."""
-    if digits.startswith("+"):
-        return digits.startswith("+44") and len(digits) == 13
-    return digits.startswith("0") and len(digits) == 11
-
-
-def _edits(a: str, b: str) -> int:
-    """Levenshtein distance."""
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        prev, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
-    return row[-1]
-
-
-def _phone_fix(lm_text: str, grammar_text: str) -> bool:
-    """Should the grammar's phone number replace the LM's? (The LM heard a number of the wrong
-    length, the grammar one of the right length, at most two digit edits apart.)"""
-    lm, gr = _phone_digits(lm_text), _phone_digits(grammar_text)
-    return (len(lm.lstrip("+")) >= 7 and not _valid_phone(lm) and _valid_phone(gr)
-            and _edits(lm, gr) <= 2)
-
-
 def _close_codes(a: str, b: str) -> bool:
     """Do two spellings give codes of one length differing in at most two characters? (A
     grammar result that rewrites the whole code is more likely forced than right.)"""
@@ -210,8 +169,7 @@ class PocketsphinxRecognizer:
                 config[key] = value
             self._codes = Decoder(config)
             self._codes.add_jsgf_string("code", hotel_lm.build_jsgf(
-                {"code": hotel_phrases.TEMPLATES["code"],
-                 "phone": hotel_phrases.TEMPLATES["phone"]}))
+                {"code": hotel_phrases.TEMPLATES["code"]}))
             self._codes.activate_search("code")
         return self._codes
 
@@ -331,8 +289,7 @@ class PocketsphinxRecognizer:
         confidence = math.fsum(w.confidence for w in words) / len(words) if words else 0.0
         alternatives = self._alternatives(text) if text and self.settings.n_best > 0 else ()
         code = self._finish_codes()
-        if code and code != text and ((_looks_spelled(text) and _close_codes(code, text))
-                                      or _phone_fix(text, code)):
+        if code and code != text and _looks_spelled(text) and _close_codes(code, text):
             # Words and confidence stay the LM's (the grammar search keeps no lattice).
             alternatives = tuple(a for a in (text, *alternatives) if a != code)
             alternatives, text = alternatives[:max(1, self.settings.n_best)], code
