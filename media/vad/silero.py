@@ -18,9 +18,11 @@ from __future__ import annotations
 import importlib.resources
 import logging
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+import onnx
 import onnxruntime as ort
 
 from media.frames import PCM16
@@ -44,111 +46,37 @@ def model_path() -> str:
 # (squeeze or not, state given or not), with `If` nodes; each `If` runs its branch as a
 # subgraph with its own execution frame, ~15 % of a window's 110 µs. For the one shape this
 # module feeds (batch 1, 16 kHz, state given) every condition is fixed, so the branches taken
-# are spliced into the main graph (`_inline_ifs`) and ONNX Runtime optimizes across them. The
+# are spliced into the main graph (`inlined_model`) and ONNX Runtime optimizes across them. The
 # result must score bit for bit like the original on probe windows, or the original is used.
-# ONNX files are protobuf; this edits the few fields involved on the wire (no onnx package).
 
-_GRAPH, _NODE, _NODE_OUTPUT, _NODE_NAME, _NODE_OP, _NODE_ATTR = 7, 1, 2, 3, 4, 5
-_ATTR_NAME, _ATTR_GRAPH, _GRAPH_OUTPUT, _VALUE_NAME = 1, 6, 12, 1
 # The branches taken with 16 kHz, batch 1 and a given state (checked by `_same_scores`):
 _ELSE_BRANCH = ("/decoder/rnn/If", "/decoder/rnn/If_1", "/decoder/rnn/If_4")
 
-_Field = tuple[int, int, bytes | int]
 
-
-def _varint(data: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            return value, i
-
-
-def _fields(data: bytes) -> list[_Field]:
-    """A protobuf message's fields in order: (number, wire type, bytes or int)."""
-    out: list[_Field] = []
-    i = 0
-    while i < len(data):
-        key, i = _varint(data, i)
-        number, wire = key >> 3, key & 7
-        value: bytes | int
-        if wire == 0:
-            value, i = _varint(data, i)
-        elif wire == 2:
-            size, i = _varint(data, i)
-            value, i = data[i : i + size], i + size
-        elif wire in (1, 5):
-            size = 8 if wire == 1 else 4
-            value, i = data[i : i + size], i + size
-        else:
-            raise ValueError(f"protobuf wire type {wire}")
-        out.append((number, wire, value))
-    return out
-
-
-def _encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | 0x80 if value else byte)
-        if not value:
-            return bytes(out)
-
-
-def _encode(fields: list[_Field]) -> bytes:
-    out = bytearray()
-    for number, wire, value in fields:
-        out += _encode_varint(number << 3 | wire)
-        if isinstance(value, int):
-            out += _encode_varint(value)
-        elif wire == 2:
-            out += _encode_varint(len(value)) + value
-        else:
-            out += value
-    return bytes(out)
-
-
-def _strings(fields: list[_Field], number: int) -> list[bytes]:
-    return [v for n, _, v in fields if n == number and isinstance(v, bytes)]
-
-
-def _inline_ifs(nodes: list[bytes]) -> list[bytes]:
+def _inline_ifs(nodes: Iterable[onnx.NodeProto]) -> list[onnx.NodeProto]:
     """`nodes` with every `If` replaced by the nodes of the branch taken, plus an Identity per
     output (branch output -> the If's output), recursively."""
-    out: list[bytes] = []
+    out: list[onnx.NodeProto] = []
     for node in nodes:
-        f = _fields(node)
-        if _strings(f, _NODE_OP) != [b"If"]:
+        if node.op_type != "If":
             out.append(node)
             continue
-        name = (_strings(f, _NODE_NAME) or [b""])[0].decode()
-        wanted = b"else_branch" if name.endswith(_ELSE_BRANCH) else b"then_branch"
-        attrs = [_fields(a) for a in _strings(f, _NODE_ATTR)]
-        [branch] = [_fields(_strings(a, _ATTR_GRAPH)[0]) for a in attrs
-                    if _strings(a, _ATTR_NAME) == [wanted]]
-        out += _inline_ifs(_strings(branch, _NODE))
-        results = [_strings(_fields(v), _VALUE_NAME)[0] for v in _strings(branch, _GRAPH_OUTPUT)]
-        for src, dst in zip(results, _strings(f, _NODE_OUTPUT), strict=True):
-            out.append(_encode([(1, 2, src), (2, 2, dst), (3, 2, b"inlined:" + dst),
-                                (_NODE_OP, 2, b"Identity")]))
+        wanted = "else_branch" if node.name.endswith(_ELSE_BRANCH) else "then_branch"
+        [branch] = [a.g for a in node.attribute if a.name == wanted]
+        out += _inline_ifs(branch.node)
+        for src, dst in zip([v.name for v in branch.output], node.output, strict=True):
+            out.append(onnx.helper.make_node("Identity", [src], [dst], name=f"inlined:{dst}"))
     return out
 
 
 def inlined_model(model: bytes) -> bytes:
     """The silero ONNX model with its `If` nodes spliced out (for 16 kHz, batch 1)."""
-    top = _fields(model)
-    out: list[_Field] = []
-    for number, wire, value in top:
-        if number == _GRAPH and isinstance(value, bytes):
-            graph = _fields(value)
-            nodes = _inline_ifs(_strings(graph, _NODE))
-            value = _encode([(_NODE, 2, n) for n in nodes]
-                            + [g for g in graph if g[0] != _NODE])
-        out.append((number, wire, value))
-    return _encode(out)
+    proto = onnx.load_from_string(model)
+    nodes = _inline_ifs(proto.graph.node)
+    del proto.graph.node[:]
+    proto.graph.node.extend(nodes)
+    spliced: bytes = proto.SerializeToString()
+    return spliced
 
 
 def _new_session(model: str | bytes) -> ort.InferenceSession:
