@@ -68,7 +68,7 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
     from media.events import SpeechEnded
     from media.frames import PCM16
     from media.speech.tts import synthesize_blocking
-    from server.app import create_app
+    from server.app import create_app, freeze_after_startup
     from server.settings import Settings
     from server.twilio import stream as stream_module
     from server.twilio.state import STREAM_STATS
@@ -167,12 +167,7 @@ def serve(port: int, vad: str, db_path: str, workers: int = 1, index: int = 0,
         await runner.cleanup()
 
     app.cleanup_ctx.append(stats_site)
-    if os.environ.get("BENCH_GC_FREEZE"):  # experiment: startup's objects out of GC's scans
-        async def freeze(_app: web.Application) -> None:
-            gc.collect()
-            gc.freeze()
-
-        app.on_startup.append(freeze)
+    freeze_after_startup(app)  # as `frontdesk serve` does
     import logging
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: profile the server's CPU time into it

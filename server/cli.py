@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from aiohttp import web
 
-        from server.app import create_app
+        from server.app import create_app, freeze_after_startup
 
         host = args.host or settings.host
         port = args.port or settings.port
@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         if workers > 1 and WORKER_INDEX_ENV not in os.environ:
             return _serve_workers(settings, host, port, workers)
         log.info("settings: %s", settings.describe())
-        web.run_app(create_app(replace(settings, workers=workers)), host=host, port=port,
+        app = create_app(replace(settings, workers=workers))
+        freeze_after_startup(app)
+        web.run_app(app, host=host, port=port,
                     print=None, shutdown_timeout=5.0, reuse_port=workers > 1 or None)
         return 0
     if args.command == "db":
