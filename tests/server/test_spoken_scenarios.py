@@ -23,31 +23,36 @@ from tests.spoken_scenarios import run_spoken, success_table
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-PACE = 4.0  # guest audio at four times real time (the recognizer keeps up on a loaded machine)
+PACE = 4.0  # guest audio at four times real time (digits turns outpace the pool: see FLOOR)
 PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it faster
-# The task success rate must not fall below this: measured 40-42/47 (85-89 %) in six full
-# runs on a shared 2-core machine (docs/stt.md); runs differ by a few scenarios (CPU load moves
-# VAD turn edges, and recognizers carry their cepstral mean from call to call).
+# The task success rate must not fall below this: 44/47 (93.6 %) in the last two full runs
+# (load average ~1-2); under heavier load from other work on the shared 2-core machine runs
+# scored 37-43/47 (docs/stt.md): at this pace the recognizer pool falls behind on digits turns
+# and the engine inbox drops their oldest audio, and load moves VAD turn edges.
 FLOOR = 0.80
 
 _NAME = "the guest's name is misheard (espeak voices vs the en-us acoustic model)"
-_CODE = "spelled code 'c r t eight n two' -> 'c r t eight m two' / 'c r t x n two'"
-_FIRST = "the call's first turn is decoded with the previous caller's cepstral mean"
-# Scenario name -> what goes wrong when it is spoken (seen in at least one of the last four
-# full runs; `python -m bench.spoken_scenarios -v INDEX` shows said vs heard, and
-# `--capture DIR` + `python -m bench.stt_replay DIR` re-decodes the turns).
+_FIRST = "the call's first turn is misheard"
+_CUT = "under load the turn's audio reaches the recognizer cut short"
+# Scenario name -> what goes wrong when it is spoken (seen in at least one of nine full runs
+# with the sound-alike codes and the surname check; `python -m bench.spoken_scenarios -v INDEX`
+# shows said vs heard, and `--capture DIR` + `python -m bench.stt_replay DIR` re-decodes the
+# turns).
 KNOWN_FAILING: dict[str, str] = {
-    "book_all_in_one": _NAME + " ('anna smith' -> 'emma smith', 4 of 4 runs)",
-    "book_correct_guests": _NAME + " ('lucy hill' -> 'lucy taylor', 1 of 4 runs)",
-    "book_known_caller": _FIRST + ": 'for tonight' -> 'for two weeks' (1 of 4 runs)",
-    "book_no_caller_id": "'david clark' -> 'david clarke' (homophones in the name list) and a "
-                         "phone digit dropped ('oh oh five' -> 'oh five')",
-    "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella moore', 1 of 4 runs)",
+    "book_all_in_one": _NAME + " ('my name is anna smith' -> 'emma smith' every run: n/m "
+                       "after 'is'; 'anna smith' alone is heard right)",
+    "book_known_caller": _FIRST + ": 'for tonight' -> 'for two weeks' (not the cepstral "
+                         "mean: re-decoding with a warmed or its own mean hears the same)",
+    "book_no_caller_id": "the phone number: its turn reaches the recognizer cut short under "
+                         "load (0.5-1.7 s of 3 s), and 'nine oh oh five' -> 'nine oh five' "
+                         "(every run). 'clark'/'clarke' (one pronunciation) now comes out "
+                         "'clark' from the LM's surname check: a tie the LM breaks, not heard",
+    "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella moore', now rarer "
+                                        "with the LM surname check)",
     "book_no_then_change_plan": _FIRST + ": 'friday to sunday' -> 'friday to saturday' "
-                                "(2 of 4 runs)",
-    "cancel_by_spelled_code": _CODE + " (3 of 4 runs)",
-    "change_by_code_with_correction": _CODE + " (2 of 4 runs, none since the code grammar)",
-    "low_confidence_reasked": "'for one night' -> 'for want mike' (1 of 4 runs, in a CI run)",
+                                "(2 of 9 runs)",
+    "cancel_by_spelled_code": _CUT + " ('it's c r t x m', the last letter lost; 2 of 9 runs). "
+                              "'m' for 'n' is matched to the booking by sound-alike codes",
     "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request ('purple monkey "
                                            "dishwasher' -> 'double monday the eighth water', "
                                            "taken as room service at the low bar for requests)",
