@@ -99,6 +99,7 @@ class CallBridge:
         barge_in: bool = True,
         recorder: CallRecorder | None = None,
         hold_max_ms: float = HOLD_MAX_MS,
+        max_engine_audio_frames: int = 50,
     ) -> None:
         self.call_id = call_id
         self.source = source
@@ -112,7 +113,9 @@ class CallBridge:
         self.holds_released = 0  # candidates that fizzled: the agent resumed
         self.turns_ended_early = 0  # turns the engine ended at a pause (semantic endpointing)
         self.meter = LevelMeter(call_id)
-        self.inbox = EngineInbox()
+        # How far (in guest frames) the engine may fall behind before its oldest audio is
+        # dropped: 1 s in real time (a test that speaks faster scales it by its pace).
+        self.inbox = EngineInbox(max_engine_audio_frames)
         self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
                            caller=caller, end_turn=self.end_turn)
         self.engine_paused = False

@@ -1,8 +1,9 @@
 """What an engine is, and what it sees: the seam where speech engines meet any transport.
 
-An engine gets an `EngineIO`: an inbox of typed inputs (guest audio, turn events, playout events,
-interruptions; control events overtake queued audio), the call's `Playout` to speak into, and
-`emit()` for what it tells the server (transcript turns, state changes, a wish to end the call).
+An engine gets an `EngineIO`: an inbox of typed inputs (guest audio and turn events in order;
+playout events and interruptions, which overtake queued audio), the call's `Playout` to speak
+into, and `emit()` for what it tells the server (transcript turns, state changes, a wish to end
+the call).
 """
 
 from __future__ import annotations
@@ -102,38 +103,58 @@ EngineOutput = TranscriptTurn | StateChanged | EndCallRequested | EngineNotice |
 
 
 class EngineInbox:
-    """Inputs for one engine: a bounded audio lane that drops the oldest frames when the engine
-    falls behind, and a control lane that is always served first (interruptions overtake audio)."""
+    """Inputs for one engine, in two lanes.
+
+    The guest lane keeps the guest's audio and the turn events about it in order: a turn's end
+    must not overtake its last words, or an engine that fell behind would close the turn and
+    get its tail as the next turn's pre-roll. When the engine falls `max_audio_frames` behind,
+    the lane's oldest audio frame is dropped (never a turn event). The control lane (the agent's
+    playout events, interruptions) is always served first."""
 
     def __init__(self, max_audio_frames: int = 50) -> None:
-        self._audio: deque[AudioFrame] = deque(maxlen=max_audio_frames)
+        self.max_audio_frames = max_audio_frames
+        self._guest: deque[AudioFrame | TurnEvent] = deque()
+        self._audio = 0  # audio frames in the guest lane
         self._control: deque[EngineInput] = deque()
         self._ready = asyncio.Event()
         self.audio_dropped = 0
 
     def put(self, item: EngineInput) -> None:
         if isinstance(item, AudioFrame):
-            if len(self._audio) == self._audio.maxlen:
-                self.audio_dropped += 1
-            self._audio.append(item)
+            if self._audio >= self.max_audio_frames:
+                self._drop_oldest_audio()
+            self._guest.append(item)
+            self._audio += 1
+        elif isinstance(item, TurnEvent):
+            self._guest.append(item)
         else:
             self._control.append(item)
         self._ready.set()
 
+    def _drop_oldest_audio(self) -> None:
+        for i, item in enumerate(self._guest):
+            if isinstance(item, AudioFrame):
+                del self._guest[i]
+                self._audio -= 1
+                self.audio_dropped += 1
+                return
+
     async def get(self) -> EngineInput:
         while True:
-            if self._control:
-                return self._control.popleft()
-            if self._audio:
-                return self._audio.popleft()
+            item = self.get_nowait()
+            if item is not None:
+                return item
             self._ready.clear()
             await self._ready.wait()
 
     def get_nowait(self) -> EngineInput | None:
         if self._control:
             return self._control.popleft()
-        if self._audio:
-            return self._audio.popleft()
+        if self._guest:
+            item = self._guest.popleft()
+            if isinstance(item, AudioFrame):
+                self._audio -= 1
+            return item
         return None
 
 

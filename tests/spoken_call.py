@@ -163,7 +163,8 @@ class SpokenCall:
                                     silence_check_s=8.0 / pace)
         detector = TappedDetector(make_turn_detector(vad), self._on_detector)
         self.bridge = CallBridge(call_id, self.source, self.playout, self.engine,
-                                 emit=self._on_output, turn_detector=detector, caller=caller)
+                                 emit=self._on_output, turn_detector=detector, caller=caller,
+                                 max_engine_audio_frames=round(50 * pace))  # 1 s of wall time
         self.playout.add_listener(self._on_playout)
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
