@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.dialogue.codes import soundalike_code
 from server.dialogue.conversation import BookingRef, ChangeDraft, Conversation, Pending, Say
 from server.dialogue.intents import Intent
 from server.dialogue.reply import Outcome
@@ -41,13 +40,9 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
     if conv.current is not None:
         return None
     code = u.code or conv.last_code
+    # A code misheard by one sound-alike letter still finds its booking ("c r t eight m two"
+    # for CRT8N2); the flow reads the booking's own code back before anything changes.
     result = await conv.tool("find_reservation", confirmation_code=code)
-    if code is not None and result.error is not None and result.error.code is E.NOT_FOUND:
-        # "c r t eight m two" for CRT8N2: a booking whose code sounds like the one heard
-        # (read back to the guest by the flow before anything changes).
-        alike = await soundalike_code(conv, code)
-        if alike is not None:
-            result = await conv.tool("find_reservation", confirmation_code=alike)
     raw = result.data.get("reservations")
     found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
     active = [x for x in found if x.get("status") in ("confirmed", "checked_in")]

@@ -60,6 +60,24 @@ def normalize_code(code: str) -> str:
     return "".join(c for c in code.upper() if c.isalnum())
 
 
+# Code characters whose spoken names are easily confused: letter names one consonant apart
+# ("en" / "em", the E-set "bee", "dee", "pee", "tee", "ef" / "es"), or a shared vowel and a weak
+# consonant; "8" / "X": "eight" is heard as "x" in spelled codes.
+SOUNDALIKE_GROUPS: tuple[str, ...] = ("MN", "BCDEGPTVZ", "FSX", "AJK", "QU", "8X")
+
+
+def soundalike_codes(code: str) -> list[str]:
+    """Every code that differs from `code` in one character, by one whose name sounds alike:
+    what a receptionist tries when a code read over the phone matches no booking."""
+    code = normalize_code(code)
+
+    def alike(ch: str) -> set[str]:
+        return {c for group in SOUNDALIKE_GROUPS if ch in group for c in group
+                if c != ch and c in CODE_ALPHABET}
+
+    return sorted({code[:i] + alt + code[i + 1:] for i, ch in enumerate(code) for alt in alike(ch)})
+
+
 def nightly_rate(room_type: RoomType, plan: RatePlan) -> int:
     return room_type.rate_bnb_pence if plan is RatePlan.BNB else room_type.rate_room_only_pence
 

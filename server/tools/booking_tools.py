@@ -290,6 +290,18 @@ async def resolve_reservation(inv: Invocation, *, for_update: bool = False) -> R
     raise a.missing("confirmation_code", "I need the confirmation code for that booking.")
 
 
+async def _soundalike(inv: Invocation, heard: str) -> Reservation | None:
+    """The one booking whose code differs from `heard` by one sound-alike character ("c r t
+    eight m two" for CRT8N2), or None if none or several do. Only `find_reservation` uses it:
+    the guest hears the code and details read back before anything changes."""
+    variants = booking.soundalike_codes(heard)
+    if not variants:
+        return None
+    found = list((await inv.db.scalars(select(Reservation).where(
+        Reservation.hotel_id == inv.the_hotel.id, Reservation.code.in_(variants)))).all())
+    return found[0] if len(found) == 1 else None
+
+
 @tool("find_reservation",
       "Look up bookings by confirmation code, or by phone number or guest name (defaults to the "
       "caller's number).",
@@ -300,8 +312,17 @@ async def find_reservation(inv: Invocation) -> ToolResult:
     a, hotel = inv.args, inv.the_hotel
     today = inv.ctx.today()
     found: list[Reservation]
+    lead = ""
     if a.opt_text("confirmation_code"):
-        found = [await resolve_reservation(inv)]
+        try:
+            found = [await resolve_reservation(inv)]
+        except ToolFailure as missing:
+            alike = await _soundalike(inv, a.text("confirmation_code"))
+            if missing.code is not E.NOT_FOUND or alike is None:
+                raise
+            found = [alike]
+            lead = (f"I can't find {say_code(booking.normalize_code(a.text('confirmation_code')))}"
+                    f", but one booking's code sounds just like it. ")
     elif a.opt_text("guest_name"):
         guests = await lookup.guests_by_name(inv.db, hotel.id, a.text("guest_name"))
         found = list((await inv.db.scalars(
@@ -326,8 +347,8 @@ async def find_reservation(inv: Invocation) -> ToolResult:
                   else "it's confirmed")
         sentences.append(f"booking {say_code(res.code)} for {guest.name}: "
                          f"{_describe(res, rt, today)}; {status}")
-    lead = "I found " + ("one booking" if len(items) == 1
-                         else f"{say_number(len(items))} bookings")
+    lead += "I found " + ("one booking" if len(items) == 1
+                          else f"{say_number(len(items))} bookings")
     return success(inv.tool, f"{lead}. " + ". ".join(s[0].upper() + s[1:] for s in sentences)
                    + ".", {"reservations": items})
 

@@ -159,6 +159,16 @@ async def test_find_reservation_by_code_phone_and_name(make_ctx: MakeCtx) -> Non
     assert r.ok and "checked in" in r.speech
 
 
+async def test_find_reservation_by_a_code_misheard_by_one_soundalike_letter(
+        make_ctx: MakeCtx) -> None:
+    r = await run(make_ctx(), "find_reservation", confirmation_code="crt 8m2")  # N heard as M
+    assert r.ok and data(r)["reservations"][0]["confirmation_code"] == "CRT8N2"
+    assert r.speech.startswith("I can't find C, R, T, 8, M, 2, but one booking's code sounds"), \
+        r.speech
+    r = await run(make_ctx(), "modify_reservation", confirmation_code="crt 8m2", nights=3)
+    assert r.error and r.error.code is E.NOT_FOUND  # only a lookup guesses, never a change
+
+
 async def test_find_reservation_not_found(make_ctx: MakeCtx) -> None:
     r = await run(make_ctx(), "find_reservation", confirmation_code="ZZZZZZ")
     assert r.error and r.error.code is E.NOT_FOUND
