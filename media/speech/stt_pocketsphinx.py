@@ -128,6 +128,15 @@ def _close_codes(a: str, b: str) -> bool:
     return len(x) == len(y) > 0 and sum(p != q for p, q in zip(x, y, strict=True)) <= 2
 
 
+def _end_utt(decoder: Decoder | None) -> str:
+    """End `decoder`'s turn: its best hypothesis, or ''."""
+    if decoder is None:
+        return ""
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return " ".join(hyp.hypstr.split()) if hyp is not None else ""
+
+
 def _retext(words: tuple[Word, ...], text: str) -> tuple[Word, ...]:
     """`words` carrying the texts of `text`'s words (when the counts match; else unchanged)."""
     new = text.split()
@@ -306,21 +315,13 @@ class PocketsphinxRecognizer:
 
     def _finish_codes(self) -> str:
         """End the code-grammar decoder's turn (if it ran): its best code, or ''."""
-        if not self._codes_on or self._codes is None:
-            return ""
-        self._codes_on = False
-        self._codes.end_utt()
-        hyp = self._codes.hyp()
-        return " ".join(hyp.hypstr.split()) if hyp is not None else ""
+        on, self._codes_on = self._codes_on, False
+        return _end_utt(self._codes) if on else ""
 
     def _finish_lm(self) -> str:
         """End the general-LM decoder's turn (if it ran): its best hypothesis, or ''."""
-        if not self._lm_on or self._lm is None:
-            return ""
-        self._lm_on = False
-        self._lm.end_utt()
-        hyp = self._lm.hyp()
-        return " ".join(hyp.hypstr.split()) if hyp is not None else ""
+        on, self._lm_on = self._lm_on, False
+        return _end_utt(self._lm) if on else ""
 
     def _alternatives(self, best: str) -> tuple[str, ...]:
         """Up to `n_best` distinct n-best hypotheses other than `best` (about 1 ms)."""
