@@ -37,6 +37,7 @@ import numpy as np
 from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
 from media.vad import VadConfig, VadTurnDetector
 from media.vad.detector import level_dbfs
+from media.vad.echo import EchoConfig
 from tests.media.barge import RATE, BargeRun, LockstepBargeIn, at_level, line_noise, place
 from tests.media.barge import agent_speech as looped_agent
 from tests.media.corpus import SENTENCES, VOICES, non_words_corpus, tts_clip
@@ -180,7 +181,8 @@ async def main(candidates: list[int], lines: list[Line], adapt: list[bool], tria
     for line in lines:
         for adaptive in adapt:
             for candidate_ms in candidates:
-                config = VadConfig(candidate_ms=candidate_ms, echo_adapt=adaptive)
+                config = VadConfig(candidate_ms=candidate_ms,
+                                   echo=EchoConfig(adapt=adaptive))
                 row = Row(candidate_ms)
                 t0 = time.process_time()
                 await speech_trials(row, config, trials, kind, line)
@@ -216,7 +218,7 @@ if __name__ == "__main__":
                         help="share of frames at which the transport pulls two agent frames "
                              "(and none at the next): the reference drifts a frame")
     parser.add_argument("--adaptive", choices=["on", "off", "both"], default="on",
-                        help="the per-call echo fit (VadConfig.echo_adapt)")
+                        help="the per-call echo fit (VadConfig.echo.adapt)")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])

@@ -28,7 +28,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from media.events import (
 from media.frames import PCM16, AudioFrame
 from media.resample import StreamResampler
 from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
-from media.vad.echo import EchoBound
+from media.vad.echo import EchoBound, EchoConfig
 
 FRAME_S = VAD_FRAME_SAMPLES / VAD_RATE
 
@@ -101,26 +101,7 @@ class VadConfig:
     settled_snr_db: float = 30.0
     pending_stride: int = 2
     agent_silent_dbfs: float = -60.0
-    # The echo gate (media/vad/echo.py). Until the call's own audio shows how loud its echo
-    # comes back (and always if `echo_adapt` is off): the agent's level held with a slow decay,
-    # minus `echo_return_loss_db`, plus `echo_margin_db`. Once `echo_fit_min_frames` frames
-    # support a fit: the reference at the fitted delay, minus the worst-case loss seen over
-    # the last `echo_fit_window_ms`, plus `echo_fit_margin_db` (capped by the fixed bound
-    # where the line's echo stays under that). docs/barge-in.md has the numbers.
-    echo_return_loss_db: float = 14.0
-    echo_margin_db: float = 6.0
-    agent_hold_decay_db_per_frame: float = 1.0
-    echo_adapt: bool = True
-    echo_fit_window_ms: int = 5120
-    echo_fit_max_delay_ms: int = 300
-    echo_fit_every_ms: int = 1000  # 500 until the first fit
-    echo_fit_percentile: float = 99.0
-    echo_fit_min_frames: int = 50
-    echo_fit_margin_db: float = 3.0
-    echo_loss_min_db: float = 6.0
-    echo_loss_max_db: float = 40.0
-    echo_fit_max_spread_db: float = 6.0
-
+    echo: EchoConfig = field(default_factory=EchoConfig)  # the echo gate, media/vad/echo.py
 
 class TurnState(enum.Enum):
     IDLE = "idle"
@@ -149,14 +130,7 @@ class VadTurnDetector:
         self.echo_gated_frames = 0
         self.classified_frames = 0  # frames the classifier saw (catch-up included)
         self._t0: float | None = None
-        self.echo = EchoBound(
-            fallback_loss_db=c.echo_return_loss_db, fallback_margin_db=c.echo_margin_db,
-            hold_decay_db=c.agent_hold_decay_db_per_frame, silent_dbfs=c.agent_silent_dbfs,
-            adapt=c.echo_adapt, window=c.echo_fit_window_ms // 20,
-            max_delay=c.echo_fit_max_delay_ms // 20, fit_every=max(1, c.echo_fit_every_ms // 20),
-            percentile=c.echo_fit_percentile, min_frames=c.echo_fit_min_frames,
-            margin_db=c.echo_fit_margin_db, min_loss_db=c.echo_loss_min_db,
-            max_loss_db=c.echo_loss_max_db, max_spread_db=c.echo_fit_max_spread_db)
+        self.echo = EchoBound(c.echo, silent_dbfs=c.agent_silent_dbfs)
         self._reset_state()
 
     # -- public ------------------------------------------------------------------------------

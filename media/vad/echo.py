@@ -2,34 +2,34 @@
 
 While the agent talks, a guest frame counts as speech only if it is louder than the agent's echo
 could be. Without knowledge of the line that bound must be conservative: the agent's level,
-held with a slow decay to cover any echo delay, minus an assumed return loss (`fallback_loss_db`)
+held with a slow decay to cover any echo delay, minus an assumed return loss (`return_loss_db`)
 plus a margin. That bound is what makes a barge-in's quiet first consonants wait.
 
 Here the detector's own levels teach the line's echo path. Per 20 ms frame it records the
-agent's (reference) level and the guest side's (mic) level; every `fit_every` frames it fits,
-over the last `window` frames (~5 s), which reference frames the echo follows: for each delay
-of 0 to `max_delay` frames (one frame, or the mean power of two neighbours for a delay between
+agent's (reference) level and the guest side's (mic) level; every `fit_every_ms` it fits,
+over the last `fit_window_ms` (~5 s), which reference frames the echo follows: for each delay
+of 0 to `fit_max_delay_ms` (one frame, or the mean power of two neighbours for a delay between
 frames), the residual `mic - reference` over frames where the echo can be measured. The delay whose
-residual varies least is the one the echo follows. Its `percentile` (99th) residual is the
+residual varies least is the one the echo follows. Its `fit_percentile` (99th) residual is the
 line's worst-case echo level relative to the reference (minus its return loss, clamped to
-[`min_loss_db`, `max_loss_db`]); the bound is the reference at that delay, minus that loss,
-plus `margin_db`. On a line whose echo follows the agent closely this is ~10 dB below the
+[`loss_min_db`, `loss_max_db`]); the bound is the reference at that delay, minus that loss,
+plus `fit_margin_db`. On a line whose echo follows the agent closely this is ~10 dB below the
 fallback's bound, which is what lets a cut-in's quiet first consonants through.
 
-Safety: the fallback applies until `min_frames` frames support a fit, and whenever the best
-delay's residual spreads more than `max_spread_db` (percentile minus mean: nothing on the line
+Safety: the fallback applies until `fit_min_frames` frames support a fit, and whenever the best
+delay's residual spreads more than `fit_max_spread_db` (percentile minus mean: nothing on the line
 follows the agent closely enough to be predicted). Where every echo frame in the window stays
 1 dB or more under the fallback's bound, the bound is never stricter than the fallback's
 (`fallback_holds`): a poor fit, e.g. when jitter moves the reference, cannot slow barge-in
 down; where the echo comes near or over it, the fit alone sets the bound. Frames the detector
 called speech are left out (`exclude_last`); guest sound it did not call speech only raises the
 residual, i.e. makes the bound stricter. An echo louder than the fit tightens the bound at the
-next fit (at most `fit_every` frames later). A frame measures the echo if the mic is
+next fit (at most `fit_every_ms` later). A frame measures the echo if the mic is
 `measurable_db` over the noise floor; if the mic is at the floor while the reference is loud
-enough that even a `max_loss_db` echo would show, the frame vouches for at least that loss (a
+enough that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a
 browser that cancels its echo).
 
-Cost: four array writes per frame; a fit (~60 µs) every `fit_every` frames (twice as often
+Cost: four array writes per frame; a fit (~60 µs) every `fit_every_ms` (twice as often
 until the first fit) while the agent has been heard within the window: ~3 µs per frame in all
 while the agent talks.
 """
@@ -68,30 +68,43 @@ class EchoFit:
     frames: int
 
 
-class EchoBound:
-    """Per-call echo bound for the VAD's echo gate (levels in dBFS, one call per 20 ms frame)."""
+@dataclass(frozen=True, slots=True)
+class EchoConfig:
+    """The echo gate's tunables (`VadConfig.echo`); durations in ms, levels in dB.
 
-    def __init__(self, *, fallback_loss_db: float, fallback_margin_db: float,
-                 hold_decay_db: float, silent_dbfs: float, adapt: bool = True,
-                 window: int = 256, max_delay: int = 15, fit_every: int = 50,
-                 percentile: float = 99.0, min_frames: int = 50, margin_db: float = 3.0,
-                 min_loss_db: float = 6.0, max_loss_db: float = 40.0,
-                 measurable_db: float = 6.0, max_spread_db: float = 6.0) -> None:
-        self.fallback_loss_db = fallback_loss_db
-        self.fallback_margin_db = fallback_margin_db
-        self.hold_decay_db = hold_decay_db
+    Until the call's own audio shows how loud its echo comes back (and always if `adapt` is
+    off): the agent's level held with `hold_decay_db_per_frame`, minus `return_loss_db`, plus
+    `margin_db`. Once `fit_min_frames` frames support a fit: the reference at the fitted delay,
+    minus the worst-case loss seen over the last `fit_window_ms`, plus `fit_margin_db` (capped
+    by the fixed bound where the line's echo stays under that). docs/barge-in.md has the
+    numbers."""
+
+    return_loss_db: float = 14.0
+    margin_db: float = 6.0
+    hold_decay_db_per_frame: float = 1.0
+    adapt: bool = True
+    fit_window_ms: int = 5120
+    fit_max_delay_ms: int = 300
+    fit_every_ms: int = 1000  # 500 until the first fit
+    fit_percentile: float = 99.0
+    fit_min_frames: int = 50
+    fit_margin_db: float = 3.0
+    loss_min_db: float = 6.0
+    loss_max_db: float = 40.0
+    measurable_db: float = 6.0
+    fit_max_spread_db: float = 6.0
+
+
+class EchoBound:
+    """Per-call echo bound for the VAD's echo gate (levels in dBFS, one call per 20 ms frame;
+    the agent counts as silent at or below `silent_dbfs`)."""
+
+    def __init__(self, config: EchoConfig | None = None, *, silent_dbfs: float = -60.0) -> None:
+        c = self.config = config or EchoConfig()
         self.silent_dbfs = silent_dbfs
-        self.adapt = adapt
-        self.window = window
-        self.lags = max_delay + 1
-        self.fit_every = fit_every
-        self.percentile = percentile
-        self.min_frames = min_frames
-        self.margin_db = margin_db
-        self.min_loss_db = min_loss_db
-        self.max_loss_db = max_loss_db
-        self.measurable_db = measurable_db
-        self.max_spread_db = max_spread_db
+        self.window = c.fit_window_ms // 20
+        self.lags = c.fit_max_delay_ms // 20 + 1
+        self.fit_every = max(1, c.fit_every_ms // 20)
         self.reset()
 
     def reset(self) -> None:
@@ -119,19 +132,19 @@ class EchoBound:
     @property
     def loss_db(self) -> float:
         """The return loss the bound assumes now."""
-        return self.fit.loss_db if self.fit is not None else self.fallback_loss_db
+        return self.fit.loss_db if self.fit is not None else self.config.return_loss_db
 
     def bound(self, ref_db: float, mic_db: float, floor_db: float) -> float:
         """Record one frame; the level a guest frame must reach to be louder than any echo
         (-120 when the agent has been silent long enough that no echo can be on the line)."""
-        self.hold = max(ref_db, self.hold - self.hold_decay_db)
-        if not self.adapt:
+        self.hold = max(ref_db, self.hold - self.config.hold_decay_db_per_frame)
+        if not self.config.adapt:
             return self._fallback()
         c = self._cursor
         self._ref[c] = ref_db
         self._mic[c] = mic_db
         self._held[c] = self.hold
-        self._kind[c] = MEASURED if mic_db >= floor_db + self.measurable_db else AT_FLOOR
+        self._kind[c] = MEASURED if mic_db >= floor_db + self.config.measurable_db else AT_FLOOR
         self._last = c
         self._cursor = c + 1 if c + 1 < self._size else 0
         self._agent_recent = 0 if ref_db > self.silent_dbfs else self._agent_recent + 1
@@ -149,20 +162,20 @@ class EchoBound:
             older = float(self._ref[c - fit.delay - 1])
             hi, lo = (ref, older) if ref >= older else (older, ref)
             ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
-        bound = SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.margin_db
+        bound = SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.config.fit_margin_db
         if self.fallback_holds and self.hold > self.silent_dbfs:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
 
     def exclude_last(self) -> None:
         """The frame just recorded was the guest's speech, not echo: keep it out of the fit."""
-        if self.adapt:
+        if self.config.adapt:
             self._kind[self._last] = EXCLUDED
 
     def _fallback(self) -> float:
         if self.hold <= self.silent_dbfs:
             return SILENT
-        return self.hold - self.fallback_loss_db + self.fallback_margin_db
+        return self.hold - self.config.return_loss_db + self.config.margin_db
 
     def _refit(self, floor_db: float) -> None:
         """Fit delay and worst-case loss over the window (see the module docstring)."""
@@ -181,10 +194,10 @@ class EchoBound:
         used = (refs > self.silent_dbfs) & (kind == MEASURED)
         residual = mic - refs
         # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".
-        vouching = floor_db + self.measurable_db + self.max_loss_db
+        vouching = floor_db + self.config.measurable_db + self.config.loss_max_db
         if ref.max() >= vouching and np.any(kind == AT_FLOOR):
             vouched = (refs >= vouching) & (kind == AT_FLOOR)
-            np.copyto(residual, -self.max_loss_db, where=vouched)
+            np.copyto(residual, -self.config.loss_max_db, where=vouched)
             used |= vouched
         np.copyto(residual, 0.0, where=~used)
         counts = np.count_nonzero(used, axis=1)
@@ -193,23 +206,23 @@ class EchoBound:
         under = held > self.silent_dbfs
         under &= kind == MEASURED
         self.fallback_holds = False
-        if np.count_nonzero(under) >= self.min_frames:
+        if np.count_nonzero(under) >= self.config.fit_min_frames:
             worst = float(np.max((mic - held)[under]))
-            self.fallback_holds = worst < self.fallback_margin_db - self.fallback_loss_db - 1.0
+            self.fallback_holds = worst < self.config.margin_db - self.config.return_loss_db - 1.0
         n = np.maximum(counts, 1)
         mean = residual.sum(axis=1) / n
         variance = (residual * residual).sum(axis=1) / n - mean * mean
         # The delay the echo follows most closely: its residual varies least.
-        best = int(np.argmin(np.where(counts >= self.min_frames, variance, np.inf)))
-        if counts[best] < self.min_frames:
+        best = int(np.argmin(np.where(counts >= self.config.fit_min_frames, variance, np.inf)))
+        if counts[best] < self.config.fit_min_frames:
             self.fit = None
             return
         row = np.sort(residual[best][used[best]])
-        top = float(row[int((row.size - 1) * self.percentile / 100)])
+        top = float(row[int((row.size - 1) * self.config.fit_percentile / 100)])
         spread = top - float(mean[best])
-        if spread > self.max_spread_db:  # no delay explains the echo: keep the fallback
+        if spread > self.config.fit_max_spread_db:  # no delay explains the echo: keep the fallback
             self.fit = None
             return
-        loss = min(max(-top, self.min_loss_db), self.max_loss_db)
+        loss = min(max(-top, self.config.loss_min_db), self.config.loss_max_db)
         self.fit = EchoFit(delay=best % self.lags, pair=best >= self.lags, loss_db=loss,
                            spread_db=spread, frames=int(counts[best]))

@@ -19,7 +19,7 @@ from media.events import (
 )
 from media.frames import AudioFrame
 from media.vad import VadConfig, VadTurnDetector
-from media.vad.echo import EchoFit
+from media.vad.echo import EchoConfig, EchoFit
 from tests.media.barge import (
     AGENT_UTTERANCE,
     RATE,
@@ -205,7 +205,7 @@ async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_b
     guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
     stops = []
     for adapt in (False, True):
-        rig = LockstepBargeIn(guest, _agent(12.0), config=VadConfig(echo_adapt=adapt))
+        rig = LockstepBargeIn(guest, _agent(12.0), config=VadConfig(echo=EchoConfig(adapt=adapt)))
         run = await rig.play()
         assert run.interrupted, "the cut-in must clear the agent"
         stop = run.stop_frame(after=onset // 320)

@@ -26,7 +26,7 @@ from media.vad import (
     WebRtcClassifier,
     make_turn_detector,
 )
-from media.vad.echo import EchoBound
+from media.vad.echo import EchoBound, EchoConfig
 from tests.media.corpus import (
     RATE,
     LabelledAudio,
@@ -332,8 +332,8 @@ def test_cascade_rests_the_classifier_while_the_gates_are_shut() -> None:
 
 # -- the per-call echo bound (media/vad/echo.py), fed levels directly ---------------------------
 def _echo_bound(adapt: bool = True) -> EchoBound:
-    return EchoBound(fallback_loss_db=14.0, fallback_margin_db=6.0, hold_decay_db=1.0,
-                     silent_dbfs=-60.0, adapt=adapt)
+    return EchoBound(EchoConfig(return_loss_db=14.0, margin_db=6.0, hold_decay_db_per_frame=1.0,
+                                adapt=adapt), silent_dbfs=-60.0)
 
 
 def _agent_levels(n: int, seed: int = 3) -> np.ndarray:
