@@ -300,18 +300,21 @@ class PocketsphinxRecognizer:
         code = self._finish_codes()
         if code and code != text and _looks_spelled(text) and _close_codes(code, text):
             # Words and confidence stay the LM's (the grammar search keeps no lattice).
-            alternatives = tuple(a for a in (text, *alternatives) if a != code)
-            alternatives, text = alternatives[:max(1, self.settings.n_best)], code
+            text, alternatives = code, self._demote(text, alternatives, code)
         lm_text = self._finish_lm()
         checked = prefer_lm_surname(text, lm_text) if text and lm_text else text
         if checked != text:  # only the surname's text changes; timing stays the grammar's
             words = _retext(words, checked)
-            alternatives = tuple(a for a in (text, *alternatives) if a != checked)
-            alternatives, text = alternatives[:max(1, self.settings.n_best)], checked
+            text, alternatives = checked, self._demote(text, alternatives, checked)
         finish_s = time.perf_counter() - t0
         self._decode_s += finish_s
         return Transcript(text, confidence, words, 1000.0 * self._samples / STT_SAMPLE_RATE,
                           1000.0 * finish_s, 1000.0 * self._decode_s, alternatives)
+
+    def _demote(self, text: str, alternatives: tuple[str, ...], best: str) -> tuple[str, ...]:
+        """The alternatives once `best` replaces `text`: `text` first, `best` left out."""
+        kept = tuple(a for a in (text, *alternatives) if a != best)
+        return kept[:max(1, self.settings.n_best)]
 
     def _finish_codes(self) -> str:
         """End the code-grammar decoder's turn (if it ran): its best code, or ''."""
