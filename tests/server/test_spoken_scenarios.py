@@ -53,6 +53,8 @@ KNOWN_FAILING: dict[str, str] = {
                                 "(2 of 9 runs)",
     "cancel_by_spelled_code": _CUT + " ('it's c r t x m', the last letter lost; 2 of 9 runs). "
                               "'m' for 'n' is matched to the booking by sound-alike codes",
+    "low_confidence_reasked": "'for one night' -> 'for want mike' (in two clean-clone CI "
+                              "runs, 30 Nov; it passed in the nine full runs in between)",
     "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request ('purple monkey "
                                            "dishwasher' -> 'double monday the eighth water', "
                                            "taken as room service at the low bar for requests)",
