@@ -5,7 +5,9 @@ numbers do not depend on the machine's load.
 One row per line (echo level and delay, `--echo-db`, `--echo-delay-ms`, `--no-echo`), call
 history (`--warm-s`: seconds the agent has already talked, guest silent, before the answer that
 is cut into; 0 = the call's first answer, before the per-call echo fit has evidence), echo fit
-on/off (`--adaptive`) and `--candidate-ms` (consecutive speech before a candidate):
+on/off (`--adaptive`), `--candidate-ms` (consecutive speech before a candidate) and
+`--level-candidate-db` (a candidate from level alone that far over the floor and the echo
+bound, 0 = off; VadConfig.level_candidate_db):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
     agent answer (-20 dBFS, echoed back as the row says). "stop" is the labelled onset
     of the guest's speech → the first agent frame without agent audio (pause or clear).
@@ -29,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import itertools
 import statistics
 import time
 
@@ -169,38 +172,39 @@ def fitted(rig: LockstepBargeIn) -> str:
     return f"{fit.loss_db:.1f} @ {delay} fr"
 
 
-async def main(candidates: list[int], lines: list[Line], adapt: list[bool], trials: int,
-               seconds: float, kind: str) -> None:
+async def main(candidates: list[int], levels: list[float], lines: list[Line],
+               adapt: list[bool], trials: int, seconds: float, kind: str) -> None:
     print(f"VAD {kind}; agent -20 dBFS; {trials} barge-ins, {seconds:.0f} s of non-words and "
           "of echo per row")
-    print("| echo dB / delay ms | warm s | adaptive | candidate ms | stop p50 | p95 | max "
+    print("| echo dB / delay ms | warm s | adaptive | candidate ms | level dB | stop p50 | p95 "
+          "| max "
           "| clear p50 | missed | cut | heard ok | pause→cut p95/max | false pauses "
           "| non-word cuts | false hold mean/max ms | echo pauses | loss after echo "
           "| CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for line in lines:
-        for adaptive in adapt:
-            for candidate_ms in candidates:
-                config = VadConfig(candidate_ms=candidate_ms,
-                                   echo=EchoConfig(adapt=adaptive))
-                row = Row(candidate_ms)
-                t0 = time.process_time()
-                await speech_trials(row, config, trials, kind, line)
-                await non_word_trials(row, config, seconds, kind, line)
-                row.cpu_s = time.process_time() - t0
-                held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
-                        if row.false_held else "-")
-                echo = "none" if line.echo_db is None else f"{line.echo_db:.0f} / {line.delay_ms}"
-                if line.jitter:
-                    echo += f" (jitter {line.jitter:g})"
-                print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
-                      f"| {candidate_ms} | {pct(row.stops, .5):.0f} | {pct(row.stops, .95):.0f} "
-                      f"| {max(row.stops, default=float('nan')):.0f} "
-                      f"| {pct(row.clears, .5):.0f} | {row.missed}/{row.trials} "
-                      f"| {row.cut}/{row.trials} | {row.heard_ok}/{row.cut} "
-                      f"| {pct(row.decide, .95):.0f} / {max(row.decide, default=float('nan')):.0f} "
-                      f"| {row.false_pauses}/{row.sounds} | {row.non_word_cuts} | {held} "
-                      f"| {row.echo_pauses} | {row.echo_fit} | {row.cpu_s:.1f} |", flush=True)
+        for adaptive, candidate_ms, level_db in itertools.product(adapt, candidates, levels):
+            config = VadConfig(candidate_ms=candidate_ms, level_candidate_db=level_db,
+                               echo=EchoConfig(adapt=adaptive))
+            row = Row(candidate_ms)
+            t0 = time.process_time()
+            await speech_trials(row, config, trials, kind, line)
+            await non_word_trials(row, config, seconds, kind, line)
+            row.cpu_s = time.process_time() - t0
+            held = (f"{statistics.mean(row.false_held):.0f} / {max(row.false_held):.0f}"
+                    if row.false_held else "-")
+            echo = "none" if line.echo_db is None else f"{line.echo_db:.0f} / {line.delay_ms}"
+            if line.jitter:
+                echo += f" (jitter {line.jitter:g})"
+            print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
+                  f"| {candidate_ms} | {level_db:g} | {pct(row.stops, .5):.0f} "
+                  f"| {pct(row.stops, .95):.0f} "
+                  f"| {max(row.stops, default=float('nan')):.0f} "
+                  f"| {pct(row.clears, .5):.0f} | {row.missed}/{row.trials} "
+                  f"| {row.cut}/{row.trials} | {row.heard_ok}/{row.cut} "
+                  f"| {pct(row.decide, .95):.0f} / {max(row.decide, default=float('nan')):.0f} "
+                  f"| {row.false_pauses}/{row.sounds} | {row.non_word_cuts} | {held} "
+                  f"| {row.echo_pauses} | {row.echo_fit} | {row.cpu_s:.1f} |", flush=True)
 
 
 if __name__ == "__main__":
@@ -208,6 +212,10 @@ if __name__ == "__main__":
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--candidate-ms", type=int, nargs="+",
                         default=[VadConfig().candidate_ms])
+    parser.add_argument("--level-candidate-db", type=float, nargs="+",
+                        default=[VadConfig().level_candidate_db],
+                        help="candidates from level alone this far over floor and echo bound "
+                             "(0 = off)")
     parser.add_argument("--echo-db", type=float, nargs="+", default=[-20.0],
                         help="echo level(s) relative to the agent, dB (e.g. -20 -12)")
     parser.add_argument("--no-echo", action="store_true", help="also a row with no echo")
@@ -231,6 +239,7 @@ if __name__ == "__main__":
              for e in echoes for d in (delays if e is not None else delays[:1])
              for j in args.pull_jitter for w in args.warm_s]
     adapt = {"on": [True], "off": [False], "both": [False, True]}[args.adaptive]
-    asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms], lines, adapt,
+    asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms],
+                     [max(0.0, min(d, 60.0)) for d in args.level_candidate_db], lines, adapt,
                      max(1, min(args.trials, 500)), max(5.0, min(args.seconds, 600.0)),
                      args.vad))

@@ -63,6 +63,10 @@ class VadConfig:
     continue_threshold: float = 0.35
     min_speech_ms: int = 240
     candidate_ms: int = 40  # consecutive speech before a SpeechCandidate; 0 = never
+    # A candidate also from level alone: `candidate_ms` of consecutive frames each this many dB
+    # over both the noise floor's gate and the echo bound, whatever the classifier says yet
+    # (silero needs 60-140 ms to rise from silence; a wrong pause only resumes). 0 = off.
+    level_candidate_db: float = 0.0
     max_gap_ms: int = 100
     hangover_ms: int = 600
     pause_ms: int = 200  # a SpeechPaused at each multiple of this silence in a turn; 0 = never
@@ -191,6 +195,9 @@ class VadTurnDetector:
         self._last_speech = 0
         self._speech_frames = 0
         self._run = 0  # consecutive speech frames while not in a turn
+        self._loud_run = 0  # consecutive frames loud enough for a level candidate
+        self._last_loud = -(10**9)  # last such frame
+        self._level_loud = False  # the frame just classified is one
         self._candidate = False  # a SpeechCandidate is open (not yet started or dropped)
         self._turn: list[PCM16] = []
         self.last_probability = 0.0
@@ -216,7 +223,11 @@ class VadTurnDetector:
             loud = loud and level >= self._turn_peak - c.turn_dynamic_db
         elif self._index * 20 < c.warmup_ms:  # no floor yet: don't start on the line's noise
             loud = False
-        echo_ok = level >= self.echo.bound(agent_db, level, self._floor)
+        bound = self.echo.bound(agent_db, level, self._floor)
+        echo_ok = level >= bound
+        self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
+                            TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
+                            + c.level_candidate_db)
         if loud and not echo_ok:
             self.echo_gated_frames += 1
         if c.skip_quiet_frames and level < c.min_level_dbfs:
@@ -313,7 +324,14 @@ class VadTurnDetector:
             elif c.pause_ms > 0 and silent_ms >= c.pause_ms and silent_ms % c.pause_ms < 20:
                 events.append(SpeechPaused(at=self._time(self._last_speech + 1),
                                            silent_ms=silent_ms))
-        elif speech:
+            return events
+        self._history.append(chunk)
+        if self._level_loud:
+            self._loud_run += 1
+            self._last_loud = index
+        else:
+            self._loud_run = 0
+        if speech:
             if self._state is TurnState.IDLE:
                 self._state = TurnState.PENDING
                 self._onset = index
@@ -321,20 +339,23 @@ class VadTurnDetector:
             self._speech_frames += 1
             self._run += 1
             self._last_speech = index
-            self._history.append(chunk)
             if self._speech_frames * 20 >= c.min_speech_ms:
                 events.append(self._start_turn(index))
-            elif not self._candidate and 0 < c.candidate_ms <= self._run * 20:
-                self._candidate = True
-                events.append(SpeechCandidate(at=self._time(index - self._run + 1)))
+                return events
         else:
             self._run = 0
-            self._history.append(chunk)
             if self._state is TurnState.PENDING and (index - self._last_speech) * 20 > c.max_gap_ms:
                 self._state = TurnState.IDLE
-                if self._candidate:
-                    self._candidate = False
-                    events.append(CandidateDropped(at=self._time(self._last_speech + 1)))
+        run = max(self._run, self._loud_run)
+        if not self._candidate and 0 < c.candidate_ms <= run * 20:
+            self._candidate = True
+            events.append(SpeechCandidate(at=self._time(index - run + 1)))
+        elif self._candidate and self._state is TurnState.IDLE:
+            # Dropped once neither the classifier nor the level has backed it for max_gap_ms.
+            last = max(self._last_speech, self._last_loud)
+            if (index - last) * 20 > c.max_gap_ms:
+                self._candidate = False
+                events.append(CandidateDropped(at=self._time(last + 1)))
         return events
 
     def _start_turn(self, index: int) -> SpeechStarted:
@@ -343,6 +364,7 @@ class VadTurnDetector:
         self._history.clear()
         self._state = TurnState.SPEAKING
         self._run = 0
+        self._loud_run = 0
         self._candidate = False
         self._turn_peak = max(level_dbfs(f) for f in self._turn[-(index - self._onset + 1):])
         return SpeechStarted(at=self._time(self._onset))

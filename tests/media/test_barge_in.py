@@ -123,6 +123,31 @@ async def test_without_barge_in_nothing_pauses() -> None:
     assert run.interrupted == []
 
 
+async def test_on_an_echo_free_line_the_level_pauses_a_cut_in_before_the_classifier_would(
+) -> None:
+    """No echo on the line (browser AEC): from silence silero needs a few windows to call the
+    cut-in speech; a candidate from level alone (`level_candidate_db`) pauses the agent on the
+    onset's second frame, and the turn, still the classifier's decision, clears it with the
+    position heard at the pause."""
+    clip = tts_clip("Sorry, wait, what about lunch on Sunday?", "en-us", 165, 50)
+    n = 4 * RATE
+    onset = int(1.5 * RATE)
+    guest = place(n, at_level(clip, -20.0), onset) + line_noise(n)
+    stops: dict[float, int] = {}
+    for level_db in (0.0, 10.0):
+        config = VadConfig(level_candidate_db=level_db)
+        run = await LockstepBargeIn(guest, _agent(6.0), echo_db=None, config=config).play()
+        stop = run.stop_frame(after=onset // 320)
+        assert stop is not None
+        stops[level_db] = stop - onset // 320
+        [(_, pause)] = run.events_of(PlayoutPaused)
+        assert isinstance(pause, PlayoutPaused) and len(run.events_of(PlayoutCleared)) == 1
+        assert run.interrupted and run.interrupted[0].played_ms == pause.played_ms
+        assert not run.events_of(PlayoutResumed)
+    assert stops[10.0] <= 2  # paused by the onset frame and the next (counted in frames)
+    assert stops[0.0] >= 4  # the classifier alone: frames later
+
+
 class _CandidateOnly:
     """Raises one candidate at frame `at` and never settles it (until `drop_at`, if given)."""
 

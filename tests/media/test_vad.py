@@ -115,13 +115,65 @@ def test_speech_raises_a_candidate_before_the_turn_starts() -> None:
                                          SpeechPaused, SpeechEnded]
     candidate, started = events[0], events[1]
     assert isinstance(candidate, SpeechCandidate) and isinstance(started, SpeechStarted)
-    assert started.at <= candidate.at < started.at + 0.24  # the run began inside the onset
+    # The run began inside the onset (a level candidate's at the sound's start, 0.5 s).
+    assert 0.5 <= candidate.at < started.at + 0.24
 
 
 def test_candidates_can_be_switched_off() -> None:
     det = make_turn_detector(config=VadConfig(candidate_ms=0, pause_ms=0))
     events = _feed(det, _speech("Could I get a late check in?", -22.0))
     assert [type(e) for e in events] == [SpeechStarted, SpeechEnded]
+
+
+LEVEL_OFF = VadConfig(level_candidate_db=0.0)
+LEVEL_ON = VadConfig(level_candidate_db=10.0)
+LEVEL_IDS = ["level-off", "level-on"]
+
+
+def _frames_to(det: VadTurnDetector, samples: PCM16, kind: type
+               ) -> tuple[int | None, list[TurnEvent]]:
+    """The 20 ms frame whose processing emitted the first `kind` event, and all events."""
+    at: int | None = None
+    events: list[TurnEvent] = []
+    for k in range(samples.size // 320):
+        new = det.process(AudioFrame(samples[k * 320 : (k + 1) * 320], RATE, k / 50))
+        if at is None and any(isinstance(e, kind) for e in new):
+            at = k
+        events.extend(new)
+    return at, events
+
+
+def test_a_loud_onset_over_silence_is_a_level_candidate_within_two_frames() -> None:
+    """From silence silero needs a few windows to rise; the level path does not wait for it,
+    while the turn itself (SpeechStarted) still waits for the classifier."""
+    x = _speech("Sorry, wait, what about lunch?", -22.0)
+    onset = next(k for k in range(x.size // 320) if np.abs(x[k * 320 : (k + 1) * 320]).max() > 300)
+    on, events = _frames_to(make_turn_detector(config=LEVEL_ON), x, SpeechCandidate)
+    off, _ = _frames_to(make_turn_detector(config=LEVEL_OFF), x, SpeechCandidate)
+    assert on is not None and off is not None
+    assert on <= onset + 1  # the onset frame and the next: `candidate_ms` of loud frames
+    assert off >= onset + 3  # the classifier alone answers frames later
+    assert [type(e) for e in events][:2] == [SpeechCandidate, SpeechStarted]
+
+
+def _burst(seconds: float, dbfs: float) -> PCM16:
+    """Pink-ish noise (no voice) `seconds` long at `dbfs`, after 0.5 s of a quiet line."""
+    rng = np.random.default_rng(3)
+    noise = np.cumsum(rng.standard_normal(int(seconds * RATE)))
+    noise -= np.convolve(noise, np.ones(64) / 64, mode="same")
+    noise *= 32768 * 10 ** (dbfs / 20) / float(np.sqrt(np.mean(noise**2)))
+    line = rng.standard_normal(int(2.0 * RATE + noise.size)) * 32768 * 10 ** (-70 / 20)
+    line[RATE // 2 : RATE // 2 + noise.size] += noise
+    out: PCM16 = np.clip(line, -32768, 32767).astype(np.int16)
+    return out
+
+
+@pytest.mark.parametrize("seconds", [0.15, 1.0])
+def test_a_loud_noise_is_a_level_candidate_that_is_dropped_never_a_turn(seconds: float) -> None:
+    x = _burst(seconds, -20.0)
+    assert [type(e) for e in _feed(make_turn_detector(config=LEVEL_ON), x)] == [
+        SpeechCandidate, CandidateDropped]
+    assert _feed(make_turn_detector(config=LEVEL_OFF), x) == []
 
 
 def test_a_pause_inside_a_turn_is_reported_once_and_can_end_the_turn() -> None:
@@ -161,10 +213,11 @@ def test_a_turn_is_not_ended_once_the_guest_speaks_again() -> None:
     assert det.state is TurnState.SPEAKING
 
 
+@pytest.mark.parametrize("config", [LEVEL_OFF, LEVEL_ON], ids=LEVEL_IDS)
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
-def test_non_word_candidates_are_always_dropped(kind: str) -> None:
+def test_non_word_candidates_are_always_dropped(kind: str, config: VadConfig) -> None:
     audio = non_words_corpus(seed=5, seconds=30.0)
-    kinds = [type(e) for e in _feed(make_turn_detector(kind), audio.samples)]
+    kinds = [type(e) for e in _feed(make_turn_detector(kind, config), audio.samples)]
     assert SpeechStarted not in kinds
     assert kinds.count(SpeechCandidate) > 0  # the corpus does hold speech-like "mm"s
     assert kinds == [SpeechCandidate, CandidateDropped] * kinds.count(SpeechCandidate)
@@ -196,14 +249,15 @@ def test_any_supported_input_rate(rate: int) -> None:
     assert isinstance(started, SpeechStarted) and abs(started.at - 0.5) <= 0.1
 
 
+@pytest.mark.parametrize("config", [LEVEL_OFF, LEVEL_ON], ids=LEVEL_IDS)
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
-def test_agent_echo_does_not_start_a_turn(kind: str) -> None:
+def test_agent_echo_does_not_start_a_turn(kind: str, config: VadConfig) -> None:
     agent = _speech("Our breakfast is served from seven until ten in the restaurant.", -20.0,
                     voice="en+f3")
     echo = np.zeros_like(agent)
     delay = int(0.04 * RATE)  # echo path: 40 ms late, 20 dB down
     echo[delay:] = (agent[:-delay] * 0.1).astype(np.int16)
-    det = make_turn_detector(kind)
+    det = make_turn_detector(kind, config)
     assert _feed(det, echo, agent=agent) == []  # no turn, and no candidate: no pause either
     assert det.echo_gated_frames > 0
 
