@@ -87,7 +87,7 @@ class EchoConfig:
     fit_max_delay_ms: int = 300
     fit_every_ms: int = 1000  # 500 until the first fit
     fit_percentile: float = 99.0
-    fit_min_frames: int = 50
+    fit_min_frames: int = 30  # 50 fitted the rig's line only ~2 s into the first answer
     fit_margin_db: float = 3.0
     loss_min_db: float = 6.0
     loss_max_db: float = 40.0
