@@ -38,6 +38,9 @@ class RecordingDialogue:
     def choose(self, hypotheses: Sequence[str]) -> str:
         return self.manager.choose(hypotheses)
 
+    def heard(self, words: Sequence[tuple[str, float]]) -> None:
+        self.manager.heard(words)
+
     def answers(self, partial_text: str, paused_ms: int) -> bool:
         return self.manager.answers(partial_text, paused_ms)
 

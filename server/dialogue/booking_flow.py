@@ -17,7 +17,15 @@ from server.dialogue.speech import (
     room_phrase,
     with_article,
 )
+from server.dialogue.spelling import (
+    chosen_spelling,
+    homophones,
+    spelling_question,
+    surname_of,
+    with_surname,
+)
 from server.dialogue.understanding import Understood
+from server.dialogue.yesno import Answer
 from server.hotel.enums import RatePlan
 from server.hotel.speech_format import say_list, say_money, say_nights
 from server.tools import ToolErrorCode, ToolResult
@@ -30,7 +38,7 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     changed = False
     if expecting == "guest_name" and u.name is not None and u.answer.value == "none" and \
             u.check_in is None and u.nights is None and u.guests is None:
-        b.guest_name = u.name  # "peter king" is a name, not a king room
+        _set_name(b, u.name)  # "peter king" is a name, not a king room
         return True
     if u.check_in is not None and u.check_in != b.check_in:
         b.check_in, changed = u.check_in, True
@@ -53,10 +61,16 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     if u.rate_plan is not None and u.rate_plan != b.rate_plan:
         b.rate_plan, changed = u.rate_plan, True
     if u.name is not None and _plausible_name(u):
-        b.guest_name, changed = u.name, True
+        _set_name(b, u.name)
+        changed = True
     if u.phone is not None:
         b.phone, changed = u.phone, True
     return changed
+
+
+def _set_name(b: BookingDraft, name: str) -> None:
+    if name != b.guest_name:
+        b.guest_name, b.name_spelled = name, False
 
 
 def _plausible_name(u: Understood) -> bool:
@@ -167,9 +181,12 @@ async def next_step(conv: Conversation) -> Say:
                     f"room only, or {say_money(b.bnb_pence)} with breakfast.")
         return ask(conv, "rate_plan", lead)
     if b.guest_name is None and conv.caller_name:
-        b.guest_name = conv.caller_name
+        b.guest_name, b.name_spelled = conv.caller_name, True  # as the hotel has it on file
     if b.guest_name is None:
         return ask(conv, "guest_name")
+    if not b.name_spelled and homophones(surname_of(b.guest_name)):
+        return offer(conv, Pending.CONFIRM_SPELLING,
+                     spelling_question(surname_of(b.guest_name)))
     if b.phone is None and conv.ctx.caller_e164 is None:
         return ask(conv, "phone")
     return _confirm(conv)
@@ -207,6 +224,41 @@ async def commit(conv: Conversation) -> Say:
     said = offer(conv, Pending.OFFER_SMS,
                  f"{result.speech} Would you like me to text you the confirmation?")
     return Say(said.text, said.expecting, Outcome.BOOKED)
+
+
+def spelling_choice(conv: Conversation, u: Understood) -> str | None:
+    """The surname spelling `u` picks in answer to "Is that Clark, spelled C, L, A, R, K?"
+    (a yes is the spelling asked about, a no the other one of two), or None."""
+    group = homophones(surname_of(conv.booking.guest_name or ""))
+    if not group:
+        return None
+    choice = chosen_spelling(u.toks, group)
+    if choice is None and u.answer is Answer.YES:
+        choice = group[0]
+    if choice is None and u.answer is Answer.NO and len(group) == 2:
+        choice = group[1]
+    return choice
+
+
+async def spelling_answer(conv: Conversation, u: Understood) -> Say | None:
+    """The answer to the spelling question: the chosen spelling goes into the booking. A new
+    name replaces the one asked about; a no without a choice asks for the spelling."""
+    b = conv.booking
+    group = homophones(surname_of(b.guest_name or ""))
+    if u.name is not None and homophones(surname_of(u.name)) != group:
+        conv.pending = None
+        _set_name(b, u.name)
+        return await next_step(conv)
+    choice = spelling_choice(conv, u)
+    if choice is None:
+        if u.answer is Answer.NO:
+            return Say("Could you spell the surname for me, letter by letter?",
+                       expecting=conv.expecting)
+        return None
+    assert b.guest_name is not None
+    b.guest_name, b.name_spelled = with_surname(b.guest_name, choice), True
+    conv.pending = None
+    return await next_step(conv)
 
 
 async def pick_room(conv: Conversation, u: Understood) -> Say | None:

@@ -31,6 +31,7 @@ class Pending(StrEnum):
     PICK_ROOM = "pick_room"
     MULTI_ROOM = "multi_room"
     ANYTHING_ELSE = "anything_else"
+    CONFIRM_SPELLING = "confirm_spelling"  # "Is that Clark, spelled C, L, A, R, K?"
 
 
 @dataclass
@@ -44,6 +45,7 @@ class BookingDraft:
     guests: int | None = None
     rate_plan: RatePlan | None = None
     guest_name: str | None = None
+    name_spelled: bool = False  # the guest confirmed the surname's spelling (homophones)
     phone: str | None = None
     checked: bool = False  # availability confirmed for the current details
     room_only_pence: int | None = None  # nightly rates of the chosen type, from the check

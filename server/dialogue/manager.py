@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
+from server.dialogue.hearing import HeardWords, content_confidence, matches
 from server.dialogue.intents import Intent
 from server.dialogue.pending import answer, anything_else
 from server.dialogue.reply import Outcome, Reply
@@ -88,14 +89,18 @@ class DialogueManager:
     """One call's dialogue. Not thread-safe; one instance per call."""
 
     def __init__(self, context: ToolContext, *, min_confidence: float = 0.45,
-                 min_confidence_expected: float = 0.15, silence_s: float = 7.0,
-                 misses_before_transfer: int = 2) -> None:
+                 min_confidence_expected: float = 0.15, min_request_words: float = 0.4,
+                 silence_s: float = 7.0, misses_before_transfer: int = 2) -> None:
         self._conv = Conversation(context)
         self._min_confidence = min_confidence
         # An answer to the question just asked ("yes" after "shall I book it?", a name after
         # "may I have the name?") is believed at a lower recognizer confidence: the
         # recognizer's word posteriors are low for short answers even when they are right.
         self._min_confidence_expected = min(min_confidence, min_confidence_expected)
+        # With no question pending, a request is believed only if the recognizer heard its
+        # content words (`hearing.content_confidence`): nonsense comes out as hotel words.
+        self._min_request_words = min_request_words
+        self._heard: tuple[tuple[str, float], ...] = ()
         self._silence_s = silence_s
         self._misses_before_transfer = misses_before_transfer
         self._misses = 0
@@ -133,15 +138,24 @@ class DialogueManager:
                         "Harbor View Hotel. How can I help you today?")
         return self._reply(Say(text), None)
 
+    def heard(self, words: HeardWords) -> None:
+        """The recognizer's words with their confidences, for the text `handle()` gets next
+        (ignored if that text is not these words, e.g. an n-best alternative was chosen)."""
+        self._heard = tuple((w, c) for w, c in words)
+
     async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
         """One guest utterance (recognizer output) -> the agent's answer."""
         conv = self._conv
         conv.calls = []
         self._silences = 0
+        heard, self._heard = self._heard, ()
         if not normalize(text):
             return self._miss()
         u = self._understand(text)
         fits = self._fits(u)
+        if fits and conv.expecting is None and matches(heard, text) and \
+                content_confidence(heard) < self._min_request_words:
+            return self._miss()  # a request nobody asked for, its key words not heard
         # A booking detail that answers the question asked is believed at any confidence: the
         # whole booking is read back and confirmed before anything is committed (8 kHz phone
         # audio gives right answers like "bed and breakfast" posteriors under the floor).
@@ -202,6 +216,9 @@ class DialogueManager:
         """Does `u` answer the question just asked (or, with none pending, ask for a task)?"""
         conv = self._conv
         expecting = conv.expecting
+        if conv.pending is Pending.CONFIRM_SPELLING and expecting == conv.pending.value:
+            return booking_flow.spelling_choice(conv, u) is not None or \
+                u.answer is not Answer.NONE
         if conv.pending is not None and expecting == conv.pending.value:
             return u.answer is not Answer.NONE
         if expecting is None:

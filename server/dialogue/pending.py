@@ -87,6 +87,8 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             conv.booking.guests = None
             return ask(conv, "guests", "No problem.")
         return None
+    if p is Pending.CONFIRM_SPELLING:
+        return await booking_flow.spelling_answer(conv, u)
     if p is Pending.ANYTHING_ELSE:
         if yes and u.intent is Intent.NONE:
             conv.pending = None

@@ -104,6 +104,14 @@ class EndpointingDialogue(Protocol):
     def answers(self, partial_text: str, paused_ms: int) -> bool: ...
 
 
+@runtime_checkable
+class HearingDialogue(Protocol):
+    """A dialogue that weighs the recognizer's per-word confidences: `heard()` gets the words
+    of the text the next `handle()` gets (ignored when another hypothesis was chosen)."""
+
+    def heard(self, words: Sequence[tuple[str, float]]) -> None: ...
+
+
 DialogueFactory = Callable[[EngineIO], Dialogue]
 
 
@@ -324,6 +332,8 @@ class _OfflineCall:
                                     started_at=turn.started_wall, ended_at=turn.ended_wall,
                                     stt_ms=round(stt_ms, 1)))
         self.io.emit(StateChanged(AgentState.THINKING))
+        if isinstance(self.dialogue, HearingDialogue):
+            self.dialogue.heard([(w.text, w.confidence) for w in transcript.words])
         try:
             reply = await self.dialogue.handle(text, confidence=transcript.confidence)
         except Exception:

@@ -209,3 +209,30 @@ async def test_answers_says_when_a_partial_turn_is_whole(make_ctx: MakeCtx) -> N
     assert r.expecting == "confirm_booking", r.expecting
     assert dm.answers("yes please", 200)
     assert not dm.answers("no", 200) and not dm.answers("no", 400)
+
+
+async def test_request_with_unheard_content_words_is_reasked(make_ctx: MakeCtx) -> None:
+    """Nonsense comes out of the recognizer as hotel words; with nothing asked, a request
+    whose content words were heard with low confidence is not believed (captured decodes of
+    'purple monkey dishwasher')."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    dm.heard([("could", 0.29), ("i", 0.01), ("add", 0.09), ("a", 0.16), ("fish", 0.86),
+              ("and", 0.79), ("chips", 0.09)])
+    r = await dm.handle("could i add a fish and chips", confidence=0.33)
+    assert r.text == "Sorry, could you say that again?" and r.tool_calls == ()
+    # Function words heard poorly, content words well: a request ("for a" 0.04 / 0.16).
+    dm.heard([("is", 0.45), ("there", 0.34), ("availability", 1.0), ("next", 0.66),
+              ("friday", 1.0), ("for", 0.08), ("a", 0.2), ("week", 0.99)])
+    r = await dm.handle("is there availability next friday for a week", confidence=0.59)
+    assert r.intent == "availability"
+    # Words of another hypothesis (n-best choice) do not describe the text handled.
+    dm2 = DialogueManager(make_ctx(caller=STRANGER))
+    await dm2.greeting()
+    dm2.heard([("double", 0.01), ("monday", 0.4), ("the", 0.7), ("shower", 0.2)])
+    r = await dm2.handle("i'd like to book a room", confidence=0.9)
+    assert r.expecting == "check_in"
+    # An answer to a question is not held to the request bar.
+    dm2.heard([("next", 0.1), ("friday", 0.1)])
+    r = await dm2.handle("next friday", confidence=0.3)
+    assert r.expecting == "nights"

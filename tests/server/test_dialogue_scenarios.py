@@ -265,7 +265,8 @@ SCENARIOS: list[Scenario] = [
                 39000 * 7), caller=BEN),
     Scenario("book_no_caller_id", "booking", (
         "i'd like to book a king for tomorrow", "one night", "one person", "room only",
-        "my name is david clark", "oh seven seven oh oh nine oh oh five five five", "yes"),
+        "my name is david clark", "yes",  # "Is that Clark, spelled C, L, A, R, K?"
+        "oh seven seven oh oh nine oh oh five five five", "yes"),
         _booked("Deluxe King", TOMORROW, 1, 1, "room_only", "David Clark", "+447700900555"),
         caller=None),
     Scenario("book_date_in_past", "booking", (

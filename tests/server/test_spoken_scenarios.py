@@ -45,8 +45,8 @@ KNOWN_FAILING: dict[str, str] = {
                          "mean: re-decoding with a warmed or its own mean hears the same)",
     "book_no_caller_id": "the phone number: its turn reaches the recognizer cut short under "
                          "load (0.5-1.7 s of 3 s), and 'nine oh oh five' -> 'nine oh five' "
-                         "(every run). 'clark'/'clarke' (one pronunciation) now comes out "
-                         "'clark' from the LM's surname check: a tie the LM breaks, not heard",
+                         "(every run). 'clark'/'clarke' (one pronunciation) is asked about: "
+                         "'Is that Clark, spelled C, L, A, R, K?'",
     "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella moore', now rarer "
                                         "with the LM surname check)",
     "book_no_then_change_plan": _FIRST + ": 'friday to sunday' -> 'friday to saturday' "
@@ -58,9 +58,6 @@ KNOWN_FAILING: dict[str, str] = {
     "room_service_order": "the guest's 'yes' after the read-back never reached the dialogue "
                           "(one clean-clone CI run, 30 Nov; short turns lost under load were "
                           "also seen in captures; cause not found yet)",
-    "misunderstood_twice_offers_transfer": "nonsense heard as a hotel request ('purple monkey "
-                                           "dishwasher' -> 'double monday the eighth water', "
-                                           "taken as room service at the low bar for requests)",
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
