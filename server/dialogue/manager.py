@@ -89,7 +89,7 @@ class DialogueManager:
     """One call's dialogue. Not thread-safe; one instance per call."""
 
     def __init__(self, context: ToolContext, *, min_confidence: float = 0.45,
-                 min_confidence_expected: float = 0.15, min_request_words: float = 0.4,
+                 min_confidence_expected: float = 0.15, min_request_confidence: float = 0.45,
                  silence_s: float = 7.0, misses_before_transfer: int = 2) -> None:
         self._conv = Conversation(context)
         self._min_confidence = min_confidence
@@ -97,9 +97,10 @@ class DialogueManager:
         # "may I have the name?") is believed at a lower recognizer confidence: the
         # recognizer's word posteriors are low for short answers even when they are right.
         self._min_confidence_expected = min(min_confidence, min_confidence_expected)
-        # With no question pending, a request is believed only if the recognizer heard its
-        # content words (`hearing.content_confidence`): nonsense comes out as hotel words.
-        self._min_request_words = min_request_words
+        # With no question pending, a request is doubted when the recognizer was unsure both
+        # of the whole utterance and of its content words (`hearing.content_confidence`):
+        # nonsense comes out as hotel words, with the glue words sure and the content not.
+        self._min_request_confidence = min_request_confidence
         self._heard: tuple[tuple[str, float], ...] = ()
         self._silence_s = silence_s
         self._misses_before_transfer = misses_before_transfer
@@ -154,8 +155,8 @@ class DialogueManager:
         u = self._understand(text)
         fits = self._fits(u)
         if fits and conv.expecting is None and matches(heard, text) and \
-                content_confidence(heard) < self._min_request_words:
-            return self._miss()  # a request nobody asked for, its key words not heard
+                max(confidence, content_confidence(heard)) < self._min_request_confidence:
+            return self._miss()  # a request nobody asked for, neither it nor its words heard
         # A booking detail that answers the question asked is believed at any confidence: the
         # whole booking is read back and confirmed before anything is committed (8 kHz phone
         # audio gives right answers like "bed and breakfast" posteriors under the floor).

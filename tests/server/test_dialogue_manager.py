@@ -226,6 +226,13 @@ async def test_request_with_unheard_content_words_is_reasked(make_ctx: MakeCtx) 
               ("friday", 1.0), ("for", 0.08), ("a", 0.2), ("week", 0.99)])
     r = await dm.handle("is there availability next friday for a week", confidence=0.59)
     assert r.intent == "availability"
+    # Content words a little unsure but the whole utterance heard (8 kHz phone audio).
+    dm3 = DialogueManager(make_ctx(caller=STRANGER))
+    await dm3.greeting()
+    dm3.heard([("call", 0.3), ("me", 0.9), ("back", 0.3), ("in", 0.9), ("five", 0.3),
+               ("minutes", 0.3), ("please", 0.9)])
+    r = await dm3.handle("call me back in five minutes please", confidence=0.56)
+    assert r.intent == "callback"
     # Words of another hypothesis (n-best choice) do not describe the text handled.
     dm2 = DialogueManager(make_ctx(caller=STRANGER))
     await dm2.greeting()

@@ -36,7 +36,8 @@ def test_homophone_table_matches_the_dictionary() -> None:
 @pytest.mark.parametrize(("said", "chosen"), [
     ("with an e", "clarke"), ("without an e", "clark"), ("no e", "clark"),
     ("no with the e at the end", "clarke"), ("c l a r k e", "clarke"), ("c l a r k", "clark"),
-    ("it's clarke", "clarke"), ("yes", None), ("no", None), ("two nights", None),
+    ("it's clarke", "clarke"), ("the one with an e", "clarke"),
+    ("it is spelled c l a r k e", "clarke"), ("yes", None), ("no", None), ("two nights", None),
 ])
 def test_chosen_spelling(said: str, chosen: str | None) -> None:
     assert chosen_spelling(said.split(), GROUP) == chosen
