@@ -5,6 +5,12 @@ dialogue, hotel tools, TTS) and a playout drained by a stand-in transport.
 `pace` is the speed-up over real time (1.0 = real time, as a bench wants; tests run faster);
 `playout_pace` that of the agent's voice (default `pace`): nothing listens to it but the clock,
 so tests drain it faster still.
+
+The scripted guest answers like a caller on a line: `RESPONSE_GAP_S` of room noise after the
+agent's last word, counted in the guest's own stream time (queued frames), so a loaded machine
+cannot shrink it. Answering in the very frame the agent stops, as it once did, put the onset of
+a short answer ("yes") under the echo gate's hold of the agent's voice (media/vad/echo.py),
+where no caller's voice can arrive (issue #6).
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ from server.engines.resources import Recognizers
 
 RATE = 16000
 FRAME = samples_per_frame(RATE)
+# How long the scripted guest waits after the agent's last word before answering (stream time).
+# People leave ~200 ms between turns, and a line adds its round trip; 0 answers in the frame the
+# agent stops, which no caller can.
+RESPONSE_GAP_S = 0.3
 
 
 def speech(text: str, voice: str = "en-us", rate_wpm: int = 165) -> PCM16:
@@ -50,7 +60,7 @@ class ScriptedSource:
 
     def __init__(self, pace: float, noise_dbfs: float = -70.0, seed: int = 7) -> None:
         self.pace = pace
-        self._queue: deque[PCM16] = deque()
+        self._queue: deque[PCM16 | None] = deque()  # None: a frame of room noise
         self._rng = np.random.default_rng(seed)
         self._noise = 32768 * 10 ** (noise_dbfs / 20)
         self._t = 0
@@ -62,7 +72,9 @@ class ScriptedSource:
     def close(self) -> None:
         self.closed = True
 
-    def say(self, pcm: PCM16) -> None:
+    def say(self, pcm: PCM16, after_s: float = 0.0) -> None:
+        """Queue `pcm`, after `after_s` of room noise (stream time, whatever the load)."""
+        self._queue.extend([None] * round(after_s * RATE / FRAME))
         pad = (-pcm.size) % FRAME
         audio = np.concatenate([pcm, np.zeros(pad, np.int16)])
         for i in range(0, audio.size, FRAME):
@@ -78,12 +90,13 @@ class ScriptedSource:
         self._next = max(self._next, now - 0.1) + 0.020 / self.pace
         if self._next > now:
             await asyncio.sleep(self._next - now)
+        samples: PCM16 | None = None
         if self._queue:
             samples = self._queue.popleft()
             self.speech_frames_left = len(self._queue)
             if not self._queue:
                 self.speech_ended_at = time.time()
-        else:
+        if samples is None:
             samples = (self._rng.standard_normal(FRAME) * self._noise).astype(np.int16)
         frame = AudioFrame(samples, RATE, self._t / RATE)
         self._t += FRAME
@@ -187,7 +200,10 @@ class SpokenCall:
         self._changed.set()
 
     async def _drain(self) -> None:
-        """The transport: pulls agent frames (paced by the clock for a real-time bench)."""
+        """The transport: pulls agent frames (paced by the clock for a real-time bench). Like a
+        real transport it keeps pulling (silence) while the agent is quiet, so the bridge's
+        view of the agent (`playout.last_frame`, the echo gate's reference) is silence once
+        the agent stops, not its last frame of speech."""
         while True:
             if self.realtime_playout:
                 await self.playout.next_frame()
@@ -197,6 +213,7 @@ class SpokenCall:
                     self.playout.pull_frame()
                 await asyncio.sleep(0.020 * batch / self.playout_pace)
             else:
+                self.playout.pull_frame()
                 await asyncio.sleep(0.005)
 
     async def __aenter__(self) -> SpokenCall:
@@ -235,11 +252,14 @@ class SpokenCall:
         await self._wait(idle, within)
 
     async def say(self, text: str, *, voice: str = "en-us", rate_wpm: int = 165,
-                  within: float = 60.0) -> TranscriptTurn | None:
-        """Speak a guest turn; return the agent's reply turn (None if the call ended)."""
+                  within: float = 60.0, gap_s: float = RESPONSE_GAP_S
+                  ) -> TranscriptTurn | None:
+        """Speak a guest turn `gap_s` (stream time) from now, i.e. after the agent's last word
+        when called once the agent is idle; return the agent's reply turn (None if the call
+        ended)."""
         before = len(self.log.agent_turns())
         heard_before = len(self.log.guest_turns())
-        self.source.say(speech(text, voice, rate_wpm))
+        self.source.say(speech(text, voice, rate_wpm), after_s=gap_s)
         await self._wait(lambda: len(self.log.guest_turns()) > heard_before
                          or self.log.ended.is_set(), within)
         await self._wait(lambda: len(self.log.agent_turns()) > before
