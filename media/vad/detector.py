@@ -17,8 +17,11 @@ At every `pause_ms` of silence inside a turn (200, 400 ms …) a `SpeechPaused` 
 the turn early with `end_turn_if_paused()` when what was said is already a whole answer
 (semantic endpointing); otherwise the hangover runs its course.
 Long before that, `candidate_ms` of consecutive speech frames raise a `SpeechCandidate` (barge-in
-pauses the agent on it); the candidate is settled by `SpeechStarted`, or by `CandidateDropped`
-when the detector falls back to idle (the sound was too short to be a turn).
+pauses the agent on it); so do `candidate_ms` of frames `level_candidate_db` over both the floor's
+gate and the echo bound, before the classifier has made up its mind (from silence silero needs
+a few windows). The candidate is settled by `SpeechStarted` (still the classifier's decision),
+or by `CandidateDropped` once neither the classifier nor the level has backed it for
+`max_gap_ms` outside a turn (a cough, a click, a door).
 A costly classifier (silero) runs as a cascade behind the level and echo gates, and sparsely
 inside clean settled speech (`VadConfig.cascade`; docs/media-measurements.md).
 """
@@ -46,6 +49,9 @@ from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
 from media.vad.echo import EchoBound, EchoConfig
 
 FRAME_S = VAD_FRAME_SAMPLES / VAD_RATE
+# Frames either side of a frame loud enough for a level candidate that the echo fit leaves out
+# with it (a cough's or a word's quieter edges would otherwise read as a loud echo).
+SOUND_EDGE_FRAMES = 2
 
 
 def level_dbfs(samples: PCM16) -> float:
@@ -65,8 +71,9 @@ class VadConfig:
     candidate_ms: int = 40  # consecutive speech before a SpeechCandidate; 0 = never
     # A candidate also from level alone: `candidate_ms` of consecutive frames each this many dB
     # over both the noise floor's gate and the echo bound, whatever the classifier says yet
-    # (silero needs 60-140 ms to rise from silence; a wrong pause only resumes). 0 = off.
-    level_candidate_db: float = 0.0
+    # (silero needs 60-140 ms to rise from silence; a wrong pause only resumes). Such frames,
+    # and SOUND_EDGE_FRAMES either side, are also kept out of the echo fit. 0 = off.
+    level_candidate_db: float = 10.0
     max_gap_ms: int = 100
     hangover_ms: int = 600
     pause_ms: int = 200  # a SpeechPaused at each multiple of this silence in a turn; 0 = never
@@ -198,6 +205,7 @@ class VadTurnDetector:
         self._loud_run = 0  # consecutive frames loud enough for a level candidate
         self._last_loud = -(10**9)  # last such frame
         self._level_loud = False  # the frame just classified is one
+        self._exclude_next = 0  # frames after a level candidate's frame kept out of the echo fit
         self._candidate = False  # a SpeechCandidate is open (not yet started or dropped)
         self._turn: list[PCM16] = []
         self.last_probability = 0.0
@@ -228,6 +236,12 @@ class VadTurnDetector:
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)
+        if self._level_loud:  # the guest's sound, with its edges: not evidence of the echo
+            self.echo.exclude_last(1 + SOUND_EDGE_FRAMES)
+            self._exclude_next = SOUND_EDGE_FRAMES
+        elif self._exclude_next > 0:
+            self._exclude_next -= 1
+            self.echo.exclude_last()
         if loud and not echo_ok:
             self.echo_gated_frames += 1
         if c.skip_quiet_frames and level < c.min_level_dbfs:

@@ -22,9 +22,10 @@ follows the agent closely enough to be predicted). Where every echo frame in the
 1 dB or more under the fallback's bound, the bound is never stricter than the fallback's
 (`fallback_holds`): a poor fit, e.g. when jitter moves the reference, cannot slow barge-in
 down; where the echo comes near or over it, the fit alone sets the bound. Frames the detector
-called speech are left out (`exclude_last`); guest sound it did not call speech only raises the
-residual, i.e. makes the bound stricter. An echo louder than the fit tightens the bound at the
-next fit (at most `fit_every_ms` later). A frame measures the echo if the mic is
+called speech, or loud enough for a level candidate (with two frames either side), are left out
+(`exclude_last`); other guest sound only raises the residual, i.e. makes the bound stricter. An
+echo louder than the fit tightens the bound at the next fit (at most `fit_every_ms` later), through
+its frames under the bound + `level_candidate_db`. A frame measures the echo if the mic is
 `measurable_db` over the noise floor; if the mic is at the floor while the reference is loud
 enough that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a
 browser that cancels its echo).
@@ -167,10 +168,12 @@ class EchoBound:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
 
-    def exclude_last(self) -> None:
-        """The frame just recorded was the guest's speech, not echo: keep it out of the fit."""
+    def exclude_last(self, frames: int = 1) -> None:
+        """The frame just recorded (and the `frames - 1` before it) was the guest's sound, not
+        echo: keep it out of the fit."""
         if self.config.adapt:
-            self._kind[self._last] = EXCLUDED
+            for back in range(min(frames, self._size)):
+                self._kind[self._last - back] = EXCLUDED  # negative indices wrap round the ring
 
     def _fallback(self) -> float:
         if self.hold <= self.silent_dbfs:

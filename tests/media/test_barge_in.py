@@ -222,6 +222,29 @@ async def test_the_echo_fit_stays_conservative_on_a_12_db_line() -> None:
     assert not run.events_of(PlayoutPaused) and run.interrupted == []
 
 
+async def test_on_an_echo_free_line_non_words_over_the_agent_do_not_cost_the_echo_fit() -> None:
+    """Frames loud enough for a level candidate, and their edges, are the guest's: left out of
+    the fit, coughs and hums on a line without echo do not make its residual spread (which
+    would reject the fit and put back the fixed bound, ~30 dB stricter, for the next cut-in).
+    Every refit after the first keeps the 40 dB ceiling."""
+    words = non_words_corpus(seed=5, seconds=12.0).samples.astype(np.float64)
+    rig = LockstepBargeIn(words, _agent(13.0), echo_db=None,
+                          config=VadConfig(level_candidate_db=10.0))
+    assert isinstance(rig.detector, VadTurnDetector)
+    echo = rig.detector.echo
+    refit = echo._refit
+    fits: list[EchoFit | None] = []
+
+    def watched(floor_db: float) -> None:
+        refit(floor_db)
+        fits.append(echo.fit)
+
+    echo._refit = watched  # type: ignore[method-assign]
+    run = await rig.play()
+    assert run.interrupted == [] and len(fits) >= 10
+    assert all(fit is not None and fit.loss_db == 40.0 for fit in fits[1:])
+
+
 async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_bound() -> None:
     # "Thanks" opens with ~100 ms of quiet consonant under the agent's echo.
     clip = tts_clip("Thanks, that's all I needed.", "en", 165, 50)
