@@ -1,9 +1,11 @@
 """The offline engine: local speech in, hotel dialogue, local speech out. No network.
 
 VAD turns from the bridge drive it: audio is streamed to a recognizer worker while the guest
-speaks, so the final text is ready soon after the turn ends; the dialogue manager answers
-(calling hotel tools), and the speaker plays the reply sentence by sentence. Turn handling runs
-in its own task so the inbox keeps streaming audio (and barge-ins) while a reply is prepared.
+speaks, so the final text is ready soon after the turn ends (through a `RecognizerFeed`: a
+recognizer that falls behind delays the text but never stops the inbox); the dialogue manager
+answers (calling hotel tools), and the speaker plays the reply sentence by sentence. Turn
+handling runs in its own task so the inbox keeps streaming audio (and barge-ins) while a reply
+is prepared.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from media.speech.stt import Transcript
 from media.speech.tts import EspeakTTS
 from server.engines.resources import Recognizers
 from server.engines.speaker import Speaker, Utterance
+from server.engines.stt_feed import RecognizerFeed
 
 log = logging.getLogger(__name__)
 
@@ -172,19 +175,25 @@ class _OfflineCall:
         self.responding = False
         self.end_outcome: str | None = None
         self.stt_id = f"{io.call_id}"
+        # Recognizer requests in order, off the inbox loop: a slow recognizer delays the
+        # transcript instead of stopping the inbox (whose overflow would drop the turn's audio).
+        self.stt = RecognizerFeed(engine.stt, self.stt_id)
         self.expecting: str | None = None  # what the agent's last reply asked for
 
     async def run(self) -> None:
         responder = asyncio.create_task(self._respond_loop(), name=f"respond-{self.io.call_id}")
+        feeder = asyncio.create_task(self.stt.run(), name=f"stt-feed-{self.io.call_id}")
         try:
             await self._speak(await self.dialogue.greeting(), None)
             await self._listen()
         finally:
             responder.cancel()
+            feeder.cancel()
             if self.speaking is not None:
                 self.speaking.cancel()
             if self.endpointing is not None:
                 self.endpointing.cancel()
+            await asyncio.gather(feeder, return_exceptions=True)  # sends nothing after this
             with contextlib.suppress(Exception):
                 await self.engine.stt.cancel(self.stt_id)
             owned = [t for t in (responder, self.endpointing) if t is not None]
@@ -207,11 +216,11 @@ class _OfflineCall:
                 continue
             if isinstance(item, AudioFrame):
                 if self.in_turn:
-                    await self._feed(item)
+                    self._feed(item)
                 else:
                     self.preroll.append(item)
             elif isinstance(item, SpeechStarted):
-                await self._turn_started(item.at)
+                self._turn_started(item.at)
             elif isinstance(item, SpeechPaused):
                 self._paused(item.silent_ms)
             elif isinstance(item, SpeechEnded):
@@ -225,25 +234,19 @@ class _OfflineCall:
             elif isinstance(item, PlayoutCleared):
                 self.io.emit(StateChanged(AgentState.LISTENING))
 
-    async def _feed(self, frame: AudioFrame) -> None:
+    def _feed(self, frame: AudioFrame) -> None:
         self.turn_audio.append(frame.timestamp)
-        try:
-            await self.engine.stt.feed(self.stt_id, frame.samples, wait=False)
-        except Exception:
-            log.exception("call %s: recognizer feed failed", self.io.call_id)
+        self.stt.feed(frame.samples)
 
-    async def _turn_started(self, onset: float) -> None:
+    def _turn_started(self, onset: float) -> None:
         self.in_turn = True
         self.turn_seq += 1
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
         self.turn_audio = []
-        try:
-            await self.engine.stt.begin(self.stt_id, context_for(self.expecting))
-        except Exception:
-            log.exception("call %s: recognizer begin failed", self.io.call_id)
+        self.stt.begin(context_for(self.expecting))
         for frame in self.preroll.take_from(onset):
-            await self._feed(frame)
+            self._feed(frame)
         log.debug("call %s: turn %d from %.2f s; %d frames of pre-roll from %.2f s",
                   self.io.call_id, self.turn_seq, onset, len(self.turn_audio),
                   self.turn_audio[0] if self.turn_audio else float("nan"))
@@ -261,7 +264,7 @@ class _OfflineCall:
     async def _end_if_answered(self, seq: int, silent_ms: int) -> None:
         assert isinstance(self.dialogue, EndpointingDialogue)
         try:
-            so_far = await self.engine.stt.partial(self.stt_id)
+            so_far = await self.stt.partial()
         except Exception:
             log.exception("call %s: partial recognition failed", self.io.call_id)
             return
@@ -279,12 +282,13 @@ class _OfflineCall:
         if log.isEnabledFor(logging.DEBUG):  # the scan below is only for this log line
             fed = self.turn_audio
             gaps = sum(1 for a, b in itertools.pairwise(fed) if not 0.015 < b - a < 0.025)
-            log.debug("call %s: turn %d ended; %d frames fed (%.2f-%.2f s), %d gaps; inbox "
-                      "dropped %d frames in the call", self.io.call_id, self.turn_seq, len(fed),
+            log.debug("call %s: turn %d ended; %d frames fed (%.2f-%.2f s), %d gaps; %d wait "
+                      "for the recognizer; in the call the inbox dropped %d frames, the "
+                      "recognizer feed %d", self.io.call_id, self.turn_seq, len(fed),
                       fed[0] if fed else float("nan"), fed[-1] if fed else float("nan"), gaps,
-                      self.io.inbox.audio_dropped)
+                      self.stt.waiting_frames, self.io.inbox.audio_dropped, self.stt.dropped)
         turn = _GuestTurn(ended_wall=time.time(), started_wall=self.turn_started_wall,
-                          transcript=asyncio.ensure_future(self.engine.stt.finish(self.stt_id)))
+                          transcript=self.stt.finish())
         try:
             self.turns.put_nowait(turn)
         except asyncio.QueueFull:

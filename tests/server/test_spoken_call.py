@@ -109,9 +109,10 @@ async def test_the_guest_answers_a_gap_after_the_agents_last_word(playout_pace: 
     agent = [f for f in seen if f.at < onset.at and f.agent_db > AGENT_AUDIBLE_DBFS]
     last_agent = agent[-1].at if agent else seen[0].at
     gap = onset.at - (last_agent + FRAME / RATE)
-    # The answer comes a caller's gap after the agent's last audible frame (the word itself
-    # may start a few ms into its synthesized audio): never under the echo gate's hold.
-    assert gap >= RESPONSE_GAP_S - 0.02, (gap, [(f.at, f.guest_db, f.agent_db) for f in seen
+    # The answer comes a caller's gap after the agent's last audible frame (less a frame or
+    # two the bridge may read before the harness sees the reply end): not under the echo
+    # gate's hold of the agent's voice.
+    assert gap >= RESPONSE_GAP_S - 0.05, (gap, [(f.at, f.guest_db, f.agent_db) for f in seen
                                                 if onset.at - 0.5 < f.at <= onset.at])
 
 
