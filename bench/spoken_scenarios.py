@@ -3,7 +3,8 @@ recognizer workers, dialogue, tools and TTS; prints per-scenario PASS/FAIL (what
 heard with -v), the per-task table and the task success rate, with the CPU seconds used.
 Run as `python -m bench.spoken_scenarios [-v] [--pace P] [--playout-pace Q] [INDEX ...]`.
 `--capture DIR` also saves every recognized turn (the audio the recognizer got, its context,
-the line said and what was heard) for `python -m bench.stt_replay DIR`."""
+the line said and what was heard) for `python -m bench.stt_replay DIR`; `--log-turns` prints
+the offline engine's per-turn log (audio fed to the recognizer, gaps, frames dropped)."""
 
 from __future__ import annotations
 
@@ -123,8 +124,12 @@ if __name__ == "__main__":
                         help="agent audio speed-up (default: --pace)")
     parser.add_argument("--capture", type=Path, default=None,
                         help="save each recognized turn here (for bench.stt_replay)")
+    parser.add_argument("--log-turns", action="store_true",
+                        help="print the offline engine's per-turn debug log")
     args = parser.parse_args()
     if args.capture is not None:
         args.capture.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING)
+    logging.basicConfig(level=logging.WARNING, format="%(relativeCreated)8.0f ms %(message)s")
+    if args.log_turns:
+        logging.getLogger("server.engines.offline").setLevel(logging.DEBUG)
     asyncio.run(main(args.indexes, args.verbose, args.pace, args.playout_pace, args.capture))
