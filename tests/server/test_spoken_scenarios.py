@@ -55,9 +55,6 @@ KNOWN_FAILING: dict[str, str] = {
                               "'m' for 'n' is matched to the booking by sound-alike codes",
     "low_confidence_reasked": "'for one night' -> 'for want mike' (in two clean-clone CI "
                               "runs, 30 Nov; it passed in the nine full runs in between)",
-    "room_service_order": "the guest's 'yes' after the read-back never reached the dialogue "
-                          "(one clean-clone CI run, 30 Nov; short turns lost under load were "
-                          "also seen in captures; cause not found yet)",
 }
 
 RESULTS: dict[str, tuple[Scenario, bool]] = {}
