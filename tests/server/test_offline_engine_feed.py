@@ -111,6 +111,33 @@ async def test_a_slow_recognizer_still_gets_the_whole_turn() -> None:
             await task
 
 
+async def test_a_turns_finish_reaches_the_recognizer_before_the_next_turns_begin() -> None:
+    """An engine that fell behind finds two turns in its inbox; the first one's transcript must
+    not be lost to the second one's begin (which restarts the session's recognizer)."""
+    stt = SlowRecognizers()
+    stt.gate.set()
+    inbox = EngineInbox(max_audio_frames=100)
+    io = EngineIO(call_id="behind", playout=Playout(RATE, FrameClock()), inbox=inbox,
+                  emit=lambda _o: None)
+    for turn in range(2):
+        inbox.put(SpeechStarted(at=1.0 * turn))
+        for i in range(5):
+            inbox.put(AudioFrame(np.full(FRAME, i + 1, np.int16), RATE, 1.0 * turn + 0.02 * i))
+        inbox.put(SpeechEnded(started_at=1.0 * turn, ended_at=1.0 * turn + 0.1,
+                              audio=np.zeros(0, np.int16), sample_rate=RATE))
+    engine = OfflineEngine(stt=stt, tts=EspeakTTS(), dialogue_factory=lambda _io: QuietDialogue(),
+                           silence_check_s=600.0)
+    task = asyncio.create_task(engine.run(io))
+    try:
+        await _until(lambda: stt.requests.count("finish") == 2)
+        turn_requests = ["begin", *["feed"] * 5, "finish"]
+        assert stt.requests == turn_requests * 2
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def test_partial_and_finish_answer_after_the_audio_handed_over_before_them() -> None:
     stt = SlowRecognizers()
     feed = RecognizerFeed(stt, "s", max_frames=3)
