@@ -325,6 +325,9 @@ class _OfflineCall:
             transcript = await turn.transcript
         except Exception:
             log.exception("call %s: speech recognition failed", call_id)
+            # The guest's turn stays in the transcript, unheard, like one heard as nothing.
+            self.io.emit(TranscriptTurn(role=Role.GUEST, text="", started_at=turn.started_wall,
+                                        ended_at=turn.ended_wall))
             await self._speak(Reply(APOLOGY), turn)
             return
         text_at = time.time()
