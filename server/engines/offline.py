@@ -375,8 +375,16 @@ class _OfflineCall:
             raise
         except Exception:
             log.exception("call %s: speech synthesis failed", self.io.call_id)
+            if not utterance.done:  # the transcript keeps what was queued before the failure
+                utterance.done = True
+                if utterance.sentences:
+                    self._agent_turn(utterance, " ".join(utterance.sentences), False)
+                else:
+                    self.pending.pop(utterance.id, None)
             if reply.end_call:
                 self._end()
+            elif reply.text != APOLOGY:  # one try: a synthesizer that cannot say it is logged
+                await self._speak(Reply(APOLOGY), None)
 
     def _end(self) -> None:
         self.io.emit(EndCallRequested(self.end_outcome or "agent_ended"))

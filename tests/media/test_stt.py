@@ -17,6 +17,7 @@ from media.speech.stt_pocketsphinx import (
     PocketsphinxSettings,
     _close_codes,
     _looks_spelled,
+    _phone_fix,
     prefer_lm_surname,
 )
 from media.speech.stt_pool import RecognizerPool
@@ -204,6 +205,20 @@ def test_spelled_codes_are_also_decoded_with_a_code_grammar(
                        context="digits")
     assert phone.text.startswith("oh seven seven") and set(phone.text.split()) <= set(
         hotel_phrases.SLOTS["pd"])
+
+
+def test_phone_number_of_the_wrong_length_takes_the_grammars() -> None:
+    # The LM dropped one of "oh oh"; the grammar's number has eleven digits, one edit away.
+    assert _phone_fix("oh seven seven oh oh nine oh five five five",
+                      "oh seven seven oh oh nine oh oh five five five")
+    assert _phone_fix("plus four four seven seven oh oh one two three four five",
+                      "plus four four seven seven oh oh one two three four five six")
+    # A number of the right length stands; so does one the grammar rewrites more.
+    assert not _phone_fix("oh seven seven oh oh nine oh oh five five five",
+                          "oh seven seven oh oh nine oh oh five five six")
+    assert not _phone_fix("oh seven seven oh oh nine oh five five five",
+                          "oh seven one two three four five six seven eight nine")
+    assert not _phone_fix("yes", "oh seven seven oh oh nine oh oh five five five")
 
 
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:

@@ -1,5 +1,5 @@
-"""Issue #6, bad input: a recognizer failure on one turn gets a spoken apology, is logged with
-the call id, leaves the guest's turn in the transcript, and the call goes on."""
+"""Issue #6, bad input: a recognizer or synthesizer failure on one turn gets a spoken apology,
+is logged with the call id, leaves the turn in the transcript, and the call goes on."""
 
 from __future__ import annotations
 
@@ -82,6 +82,22 @@ def _turn(inbox: EngineInbox, at: float) -> None:
                           sample_rate=RATE))
 
 
+def _agent_turns(outputs: list[EngineOutput]) -> list[str]:
+    return [o.text for o in outputs if isinstance(o, TranscriptTurn) and o.role is Role.AGENT]
+
+
+async def _play_until(playout: Playout, outputs: list[EngineOutput], n_agent_turns: int) -> None:
+    """Pulls the agent's audio as a transport would, until `n_agent_turns` are recorded."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30.0  # a bound for a loaded machine, not a timing check
+    while loop.time() < deadline:
+        if len(_agent_turns(outputs)) >= n_agent_turns:
+            return
+        playout.pull_frame()  # TTS runs in a thread: give it time between frames
+        await asyncio.sleep(0.002)
+    raise AssertionError(f"agent turns so far: {_agent_turns(outputs)}")
+
+
 async def test_a_failed_recognition_is_apologised_for_and_the_call_goes_on(
         caplog: pytest.LogCaptureFixture) -> None:
     inbox = EngineInbox(max_audio_frames=100)
@@ -93,35 +109,55 @@ async def test_a_failed_recognition_is_apologised_for_and_the_call_goes_on(
     engine = OfflineEngine(stt=FailingOnceRecognizers(), tts=EspeakTTS(),
                            dialogue_factory=lambda _io: dialogue, silence_check_s=600.0)
 
-    def agent_turns() -> list[str]:
-        return [o.text for o in outputs if isinstance(o, TranscriptTurn) and o.role is Role.AGENT]
-
-    async def play_until(n_agent_turns: int) -> None:
-        """Pulls the agent's audio as a transport would, until `n_agent_turns` are recorded."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 30.0  # a bound for a loaded machine, not a timing check
-        while loop.time() < deadline:
-            if len(agent_turns()) >= n_agent_turns:
-                return
-            playout.pull_frame()  # TTS runs in a thread: give it time between frames
-            await asyncio.sleep(0.002)
-        raise AssertionError(f"agent turns so far: {agent_turns()}")
-
     caplog.set_level(logging.ERROR, logger="server.engines.offline")
     task = asyncio.create_task(engine.run(io))
     try:
         _turn(inbox, 0.0)
-        await play_until(1)
-        assert agent_turns() == [APOLOGY]
+        await _play_until(playout, outputs, 1)
+        assert _agent_turns(outputs) == [APOLOGY]
         assert dialogue.handled == []  # nothing was heard, so nothing was acted on
         assert any("call-stt-fails" in r.getMessage() and r.exc_info for r in caplog.records)
         guest = [o for o in outputs if isinstance(o, TranscriptTurn) and o.role is Role.GUEST]
         assert [g.text for g in guest] == [""]  # the turn is kept, unheard
 
         _turn(inbox, 5.0)  # the call goes on: the next turn is heard and answered
-        await play_until(2)
-        assert agent_turns() == [APOLOGY, "You said yes."]
+        await _play_until(playout, outputs, 2)
+        assert _agent_turns(outputs) == [APOLOGY, "You said yes."]
         assert dialogue.handled == ["yes"]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class FailingTTS(EspeakTTS):
+    """Cannot say the dialogue's answers ("You said ..."); says anything else."""
+
+    async def synthesize(self, text: str) -> tuple[PCM16, int]:
+        if text.startswith("You said"):
+            raise RuntimeError("synthesizer crashed")
+        return await super().synthesize(text)
+
+
+async def test_a_failed_synthesis_is_apologised_for(caplog: pytest.LogCaptureFixture) -> None:
+    stt = FailingOnceRecognizers()
+    stt.finishes = 1  # recognition works from the first turn
+    inbox = EngineInbox(max_audio_frames=100)
+    playout = Playout(RATE, FrameClock())
+    playout.add_listener(inbox.put)
+    outputs: list[EngineOutput] = []
+    io = EngineIO(call_id="call-tts-fails", playout=playout, inbox=inbox, emit=outputs.append)
+    dialogue = EchoDialogue()
+    engine = OfflineEngine(stt=stt, tts=FailingTTS(), dialogue_factory=lambda _io: dialogue,
+                           silence_check_s=600.0)
+    caplog.set_level(logging.ERROR, logger="server.engines.offline")
+    task = asyncio.create_task(engine.run(io))
+    try:
+        _turn(inbox, 0.0)
+        await _play_until(playout, outputs, 1)
+        assert _agent_turns(outputs) == [APOLOGY]
+        assert dialogue.handled == ["yes"]
+        assert any("call-tts-fails" in r.getMessage() and r.exc_info for r in caplog.records)
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
