@@ -4,9 +4,10 @@ Three search modes: `hotel_lm` (trigram LM built from the hotel phrases, the def
 (grammar accepting only the template language) and `default` (the wheel's general en-us LM and
 full dictionary, as a baseline). In `hotel_lm` mode each dialogue-state context is a search of
 its own (an LM, or a JSGF grammar for the name question), and spelled booking codes are also
-decoded by a second decoder with a code grammar, and name turns by one with the general LM (to
-check the surname the name grammar chose). The C decoder holds the GIL while decoding,
-so run several recognizers in worker processes, not threads (`media.speech.stt_pool`).
+decoded by a second decoder with a code grammar (which also re-hears a phone number heard one
+digit short), and name turns by one with the general LM (to check the surname the name grammar
+chose). The C decoder holds the GIL while decoding, so run several recognizers in worker
+processes, not threads (`media.speech.stt_pool`).
 """
 
 from __future__ import annotations
@@ -58,6 +59,15 @@ class PocketsphinxSettings:
     # result replaces the LM's when the LM heard letters and the two codes differ in at most
     # two characters. Costs a second decode of those turns.
     code_grammar_contexts: tuple[str, ...] = ("digits",)
+    # In these contexts a phone number the LM heard one digit short is heard again: the LM
+    # drops one of two ohs said together ("nine oh oh five" -> "nine oh five", every captured
+    # run), since each extra digit costs it an LM factor of ~1/11 and espeak runs the two
+    # vowels into one. At `finish()` the code decoder re-decodes the turn's audio with a
+    # grammar of the LM's text and its readings with one digit said twice that give a UK
+    # number of the right length (`_doubled_digit_readings`), and the best one is taken. Costs
+    # nothing on other turns (a grammar of all UK numbers beside the codes cost every digits
+    # turn ~20 % more CPU, and inserted digits of its own: "oh four seven seven ...").
+    phone_fix_contexts: tuple[str, ...] = ("digits",)
     # Contexts whose turns a second decoder also hears with the general hotel LM, to check the
     # surname the name grammar chose: a grammar must pick one of its 44 surnames whatever was
     # said ("lucy hill" -> "lucy taylor", "ella ward" -> "ella moore"), while the LM, with all
@@ -121,6 +131,40 @@ def prefer_lm_surname(grammar_text: str, lm_text: str) -> str:
     return " ".join([*g[:i + 1], lm[j + 1], *g[i + 2:]])
 
 
+_PHONE_DIGIT = {w: str(i) for i, w in enumerate(hotel_phrases.SLOTS["pd"][1:])} | {"oh": "0"}
+
+
+def _phone_digits(text: str) -> str:
+    """The digits a phone number in `text` is made of ("+" first if said with "plus")."""
+    words = text.split()
+    digits = "".join(_PHONE_DIGIT.get(w, "") for w in words)
+    return "+" + digits if "plus" in words else digits
+
+
+def _valid_phone(digits: str) -> bool:
+    """A UK number said digit by digit: 0 and 10 more digits, or +44 and 10 digits."""
+    if digits.startswith("+"):
+        return digits.startswith("+44") and len(digits) == 13
+    return digits.startswith("0") and len(digits) == 11
+
+
+def _doubled_digit_readings(text: str) -> tuple[str, ...]:
+    """`text` with one of its digit words said twice, where that makes the phone number in it
+    one of the right length; () unless the LM's number (seven digits or more) is of the wrong
+    length."""
+    digits = _phone_digits(text)
+    if len(digits.lstrip("+")) < 7 or _valid_phone(digits):
+        return ()
+    words = text.split()
+    out: list[str] = []
+    for i, word in enumerate(words):
+        if word in _PHONE_DIGIT:
+            reading = " ".join([*words[:i + 1], word, *words[i + 1:]])
+            if _valid_phone(_phone_digits(reading)) and reading not in out:
+                out.append(reading)
+    return tuple(out)
+
+
 def _close_codes(a: str, b: str) -> bool:
     """Do two spellings give codes of one length differing in at most two characters? (A
     grammar result that rewrites the whole code is more likely forced than right.)"""
@@ -170,6 +214,9 @@ class PocketsphinxRecognizer:
         self._codes_on = False
         self._lm: Decoder | None = None  # the general-LM decoder for surnames, on first use
         self._lm_on = False
+        # A phone-fix turn's audio (as decoded) and the CMN it started from (`_finish_phone`).
+        self._phone_audio: list[bytes] | None = None
+        self._phone_cmn = ""
 
     def _code_decoder(self) -> Decoder:
         if self._codes is None:
@@ -234,6 +281,9 @@ class PocketsphinxRecognizer:
             codes = self._code_decoder()
             codes.set_cmn(self._decoder.get_cmn())
             codes.start_utt()
+        phone_on = context is not None and context in self.settings.phone_fix_contexts
+        self._phone_audio = [] if phone_on else None
+        self._phone_cmn = self._decoder.get_cmn() if phone_on else ""
         self._lm_on = context is not None and context in self.settings.surname_check_contexts
         if self._lm_on:
             lm = self._lm_decoder()
@@ -257,6 +307,8 @@ class PocketsphinxRecognizer:
             self._codes.process_raw(raw, False, False)
         if self._lm_on and self._lm is not None:
             self._lm.process_raw(raw, False, False)
+        if self._phone_audio is not None:
+            self._phone_audio.append(raw)
         self._samples += pcm16_16k.size
         partial = None
         audio_ms = 1000.0 * self._samples / STT_SAMPLE_RATE
@@ -301,6 +353,9 @@ class PocketsphinxRecognizer:
         if code and code != text and _looks_spelled(text) and _close_codes(code, text):
             # Words and confidence stay the LM's (the grammar search keeps no lattice).
             text, alternatives = code, self._demote(text, alternatives, code)
+        phone = self._finish_phone(text)
+        if phone != text:  # words and confidence stay the LM's, as for codes
+            text, alternatives = phone, self._demote(text, alternatives, phone)
         lm_text = self._finish_lm()
         checked = prefer_lm_surname(text, lm_text) if text and lm_text else text
         if checked != text:  # only the surname's text changes; timing stays the grammar's
@@ -320,6 +375,29 @@ class PocketsphinxRecognizer:
         """End the code-grammar decoder's turn (if it ran): its best code, or ''."""
         on, self._codes_on = self._codes_on, False
         return _end_utt(self._codes) if on else ""
+
+    def _finish_phone(self, text: str) -> str:
+        """`text`, or its reading with one digit said twice that the turn's audio fits best
+        (only in `phone_fix_contexts`, when the LM heard a phone number one digit short)."""
+        audio, self._phone_audio = self._phone_audio, None
+        readings = _doubled_digit_readings(text) if audio is not None else ()
+        if not readings or audio is None:
+            return text
+        codes = self._code_decoder()
+        grammar = " | ".join((text, *readings))
+        try:
+            codes.add_jsgf_string("phone",
+                                  f"#JSGF V1.0;\ngrammar phone;\npublic <n> = {grammar};\n")
+            codes.activate_search("phone")
+            codes.set_cmn(self._phone_cmn)
+            codes.start_utt()
+            codes.process_raw(b"".join(audio), False, False)
+            best = _end_utt(codes)
+        except RuntimeError:  # a grammar pocketsphinx refuses: the LM's text stands
+            return text
+        finally:
+            codes.activate_search("code")
+        return best if best in readings else text
 
     def _finish_lm(self) -> str:
         """End the general-LM decoder's turn (if it ran): its best hypothesis, or ''."""

@@ -16,8 +16,8 @@ from media.speech.stt_pocketsphinx import (
     PocketsphinxRecognizer,
     PocketsphinxSettings,
     _close_codes,
+    _doubled_digit_readings,
     _looks_spelled,
-    _phone_fix,
     prefer_lm_surname,
 )
 from media.speech.stt_pool import RecognizerPool
@@ -207,18 +207,25 @@ def test_spelled_codes_are_also_decoded_with_a_code_grammar(
         hotel_phrases.SLOTS["pd"])
 
 
-def test_phone_number_of_the_wrong_length_takes_the_grammars() -> None:
-    # The LM dropped one of "oh oh"; the grammar's number has eleven digits, one edit away.
-    assert _phone_fix("oh seven seven oh oh nine oh five five five",
-                      "oh seven seven oh oh nine oh oh five five five")
-    assert _phone_fix("plus four four seven seven oh oh one two three four five",
-                      "plus four four seven seven oh oh one two three four five six")
-    # A number of the right length stands; so does one the grammar rewrites more.
-    assert not _phone_fix("oh seven seven oh oh nine oh oh five five five",
-                          "oh seven seven oh oh nine oh oh five five six")
-    assert not _phone_fix("oh seven seven oh oh nine oh five five five",
-                          "oh seven one two three four five six seven eight nine")
-    assert not _phone_fix("yes", "oh seven seven oh oh nine oh oh five five five")
+def test_phone_number_one_digit_short_is_heard_again_with_a_digit_doubled(
+        recognizer: PocketsphinxRecognizer) -> None:
+    # The readings a second search picks from: one digit word said twice, right length only.
+    readings = _doubled_digit_readings("oh seven seven oh oh nine oh five five five")
+    assert "oh seven seven oh oh nine oh oh five five five" in readings
+    assert len(set(readings)) == len(readings)
+    assert all(len(r.split()) == 11 for r in readings)
+    assert "my number is plus four four seven seven oh oh one two three four five five" in (
+        _doubled_digit_readings("my number is plus four four seven seven oh oh one two three "
+                                "four five"))
+    # A number of the right length, two digits short, or no number at all stands.
+    assert _doubled_digit_readings("oh seven seven oh oh nine oh oh five five five") == ()
+    assert _doubled_digit_readings("oh seven seven oh nine oh five five five") == ()
+    assert _doubled_digit_readings("two nights for two") == ()
+    # This voice runs "nine oh oh five" together: the LM alone hears "nine oh five".
+    phone = transcribe(recognizer, speak("oh seven seven oh oh nine oh oh five five five", VOICE),
+                       context="digits")
+    assert phone.text == "oh seven seven oh oh nine oh oh five five five"
+    assert "oh seven seven oh oh nine oh five five five" in phone.alternatives
 
 
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:

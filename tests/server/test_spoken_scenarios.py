@@ -44,10 +44,6 @@ KNOWN_FAILING: dict[str, str] = {
                        "after 'is'; 'anna smith' alone is heard right)",
     "book_known_caller": _FIRST + ": 'for tonight' -> 'for two weeks' (not the cepstral "
                          "mean: re-decoding with a warmed or its own mean hears the same)",
-    "book_no_caller_id": "the phone number: 'nine oh oh five' -> 'nine oh five' (every run; "
-                         "its turn also reached the recognizer cut short under load before "
-                         "the RecognizerFeed). 'clark'/'clarke' (one pronunciation) is asked "
-                         "about: 'Is that Clark, spelled C, L, A, R, K?'",
     "book_three_in_double_alternative": _NAME + " ('ella ward' -> 'ella moore', now rarer "
                                         "with the LM surname check)",
     "book_no_then_change_plan": _FIRST + ": 'friday to sunday' -> 'friday to saturday' "
