@@ -18,7 +18,7 @@ from server.dialogue.hearing import HeardWords, content_confidence, matches
 from server.dialogue.intents import Intent
 from server.dialogue.pending import answer, anything_else
 from server.dialogue.reply import Outcome, Reply
-from server.dialogue.speech import QUESTIONS, SORRY_AGAIN, offer
+from server.dialogue.speech import PHONE_AGAIN, QUESTIONS, SORRY_AGAIN, offer
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.words import normalize
 from server.dialogue.yesno import Answer
@@ -166,6 +166,8 @@ class DialogueManager:
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
+        if conv.expecting == "phone" and u.phone_short is not None:
+            return self._miss(PHONE_AGAIN)  # a digit lost or doubled: not a number to store
         if (self._unheard_question and conv.pending in COMMITS and u.answer is Answer.YES
                 and not u.has_booking_slots):
             question, self._unheard_question = self._unheard_question, None
@@ -393,7 +395,7 @@ class DialogueManager:
 
     # --- replies ---------------------------------------------------------------------
 
-    def _miss(self) -> Reply:
+    def _miss(self, again: str = SORRY_AGAIN) -> Reply:
         """Not understood: ask again; after repeated misses, offer the front desk."""
         conv = self._conv
         self._misses += 1
@@ -404,7 +406,7 @@ class DialogueManager:
                          "understanding. Would you like me to put you through to the front "
                          "desk?")
             return self._reply(said, None)
-        return self._reply(Say(SORRY_AGAIN, expecting=conv.expecting), None)
+        return self._reply(Say(again, expecting=conv.expecting), None)
 
     def _repeat(self) -> Reply:
         last = self._last

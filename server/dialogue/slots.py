@@ -233,13 +233,27 @@ def person_name(toks: list[str], *, bare: bool = False) -> str | None:
 
 def phone_number(toks: list[str]) -> str | None:
     """A spoken phone number ("oh seven seven oh oh nine oh oh one oh five", "plus four four
-    ..."): at least ten digits, returned as digits (with + when said)."""
+    ..."): at least ten digits, returned as digits (with + when said). Its length is not
+    checked here: see `phone_whole`."""
     for i in range(len(toks)):
         plus = toks[i] == "plus"
         digits, _ = digit_string(toks, i + plus)
         if len(digits) >= 10:
             return ("+" if plus else "") + digits
     return None
+
+
+def phone_whole(number: str) -> bool:
+    """Does `number` (from `phone_number`) have a UK number's length: 11 digits from the
+    trunk zero, 10 after +44? A recognizer that drops a repeated "oh" leaves one short, which
+    would otherwise be stored and texted. Other countries' numbers vary in length (E.164 allows
+    up to 15 digits) and are taken as heard."""
+    digits = number.lstrip("+")
+    if number.startswith("+44") or (digits.startswith("44") and not number.startswith("+")):
+        return len(digits) == 12
+    if digits.startswith("0") and not digits.startswith("00"):
+        return len(digits) == 11
+    return len(digits) <= 15
 
 
 def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:

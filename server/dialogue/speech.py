@@ -11,6 +11,7 @@ from server.hotel.enums import RatePlan
 from server.hotel.speech_format import say_date, say_number
 
 SORRY_AGAIN = "Sorry, could you say that again?"
+PHONE_AGAIN = "Sorry, I think I missed a digit of that number. Could you say it again?"
 ANYTHING_ELSE = "Is there anything else I can help you with?"
 QUESTIONS = {
     "check_in": "Which date would you like to arrive?",

@@ -28,7 +28,8 @@ class Understood:
     room_type: str | None
     rate_plan: RatePlan | None
     name: str | None
-    phone: str | None
+    phone: str | None  # a phone number of the right length (`slots.phone_whole`)
+    phone_short: str | None  # digits heard as a phone number, but too few or too many
     code: str | None
     room_number: str | None
     department: str | None
@@ -67,6 +68,8 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
     extra = slots.extra_nights(toks)
     if expecting == "check_out" and check_in is not None and check_out is None:
         check_in, check_out = None, check_in
+    phone = slots.phone_number(toks)
+    whole = phone is None or slots.phone_whole(phone)
     return Understood(
         text=" ".join(toks), toks=tuple(toks), intent=classify(toks), answer=yes_no(text),
         check_in=check_in, check_out=check_out,
@@ -75,7 +78,7 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         guests=slots.guests(toks, bare=expecting == "guests"),
         room_type=slots.room_type(toks), rate_plan=slots.rate_plan(toks),
         name=slots.person_name(toks, bare=expecting == "guest_name"),
-        phone=slots.phone_number(toks),
+        phone=phone if whole else None, phone_short=None if whole else phone,
         code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
         room_number=slots.room_number(toks,
                                       bare=expecting in ("room_number", "confirm_order")),

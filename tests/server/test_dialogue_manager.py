@@ -243,3 +243,23 @@ async def test_request_with_unheard_content_words_is_reasked(make_ctx: MakeCtx) 
     dm2.heard([("next", 0.1), ("friday", 0.1)])
     r = await dm2.handle("next friday", confidence=0.3)
     assert r.expecting == "nights"
+
+
+async def test_a_phone_number_a_digit_short_is_asked_again(make_ctx: MakeCtx) -> None:
+    """'nine oh oh five' heard as 'nine oh five' (a repeated 'oh' dropped) must not be stored
+    and texted as the guest's number."""
+    dm = DialogueManager(make_ctx())  # no caller id: the booking asks for a number
+    await dm.greeting()
+    for line in ("i'd like to book a king for tomorrow", "one night", "one person",
+                 "room only", "my name is david wilson"):
+        r = await dm.handle(line)
+    assert r.expecting == "phone", r.text
+    r = await dm.handle("oh seven seven oh oh nine oh five five five")  # ten digits
+    assert r.text == "Sorry, I think I missed a digit of that number. Could you say it again?"
+    assert r.expecting == "phone" and r.tool_calls == ()
+    r = await dm.handle("oh seven seven oh oh nine oh oh five five five")
+    assert r.expecting == "confirm_booking", r.text
+    r = await dm.handle("yes")
+    booked = [c for c in r.tool_calls if c.name == "make_reservation"]
+    assert booked and booked[0].ok, r.tool_calls
+    assert booked[0].arguments["phone"] == "07700900555"

@@ -198,6 +198,10 @@ def test_room_numbers(text: str, room: str) -> None:
 def test_phone_and_name() -> None:
     toks = tokens("my number is oh seven seven oh oh nine oh oh one oh five")
     assert slots.phone_number(toks) == "07700900105"
+    assert slots.phone_whole("07700900105") and slots.phone_whole("+447700900105")
+    assert not slots.phone_whole("0770090105")  # a repeated "oh" dropped
+    assert not slots.phone_whole("+44770090105") and not slots.phone_whole("077009001055")
+    assert slots.phone_whole("+12125550100") and slots.phone_whole("2125550100")  # elsewhere
     assert slots.person_name(tokens("my name is anna smith")) == "Anna Smith"
     assert slots.person_name(tokens("it's james wilson"), bare=True) == "James Wilson"
     assert slots.person_name(tokens("two nights")) is None
