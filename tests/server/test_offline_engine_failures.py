@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 import numpy as np
 import pytest
@@ -15,43 +16,27 @@ from media.engine import EngineInbox, EngineIO, EngineOutput, Role, TranscriptTu
 from media.events import SpeechEnded, SpeechStarted
 from media.frames import PCM16, AudioFrame
 from media.playout import Playout
-from media.speech.stt import Partial, Transcript
+from media.speech.stt import Transcript
 from media.speech.tts import EspeakTTS
 from server.engines.offline import APOLOGY, OfflineEngine, Reply
-from server.engines.resources import Recognizers
+from tests.server.test_spoken_call import FakeRecognizers
 
 RATE = 16000
 FRAME = 320
 
 
-class FailingOnceRecognizers(Recognizers):
+class FailingOnceRecognizers(FakeRecognizers):
     """Fails the first turn's transcript (a worker that died), hears "yes" after that."""
 
-    def __init__(self) -> None:
-        super().__init__(workers=1)
-        self.finishes = 0
-
-    async def begin(self, session_id: str, context: str | None = None) -> None:
-        return None
-
-    async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
-                   ) -> Partial | None:
-        return None
-
-    async def partial(self, session_id: str) -> Partial:
-        return Partial("", 0.0)
+    def __init__(self, failures: int = 1) -> None:
+        super().__init__()
+        self.failures = failures
 
     async def finish(self, session_id: str) -> Transcript:
-        self.finishes += 1
-        if self.finishes == 1:
+        if self.failures > 0:
+            self.failures -= 1
             raise RuntimeError("recognizer worker died")
-        return Transcript("yes", 0.9, (), 200.0, 1.0, 1.0)
-
-    async def cancel(self, session_id: str) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
+        return await super().finish(session_id)
 
 
 class EchoDialogue:
@@ -82,52 +67,61 @@ def _turn(inbox: EngineInbox, at: float) -> None:
                           sample_rate=RATE))
 
 
-def _agent_turns(outputs: list[EngineOutput]) -> list[str]:
-    return [o.text for o in outputs if isinstance(o, TranscriptTurn) and o.role is Role.AGENT]
+class _Call:
+    """One offline-engine call with a transport stand-in that pulls the agent's audio."""
 
+    def __init__(self, call_id: str, stt: FakeRecognizers, tts: EspeakTTS) -> None:
+        self.inbox = EngineInbox(max_audio_frames=100)
+        self.playout = Playout(RATE, FrameClock())
+        self.playout.add_listener(self.inbox.put)  # as the bridge does
+        self.outputs: list[EngineOutput] = []
+        self.io = EngineIO(call_id=call_id, playout=self.playout, inbox=self.inbox,
+                           emit=self.outputs.append)
+        self.dialogue = EchoDialogue()
+        self.engine = OfflineEngine(stt=stt, tts=tts, dialogue_factory=lambda _io: self.dialogue,
+                                    silence_check_s=600.0)
 
-async def _play_until(playout: Playout, outputs: list[EngineOutput], n_agent_turns: int) -> None:
-    """Pulls the agent's audio as a transport would, until `n_agent_turns` are recorded."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30.0  # a bound for a loaded machine, not a timing check
-    while loop.time() < deadline:
-        if len(_agent_turns(outputs)) >= n_agent_turns:
-            return
-        playout.pull_frame()  # TTS runs in a thread: give it time between frames
-        await asyncio.sleep(0.002)
-    raise AssertionError(f"agent turns so far: {_agent_turns(outputs)}")
+    def turns(self, role: Role) -> list[str]:
+        return [o.text for o in self.outputs if isinstance(o, TranscriptTurn) and o.role is role]
+
+    async def play_until(self, n_agent_turns: int) -> None:
+        """Pulls the agent's audio as a transport would, until `n_agent_turns` are recorded."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30.0  # a bound for a loaded machine, not a timing check
+        while loop.time() < deadline:
+            if len(self.turns(Role.AGENT)) >= n_agent_turns:
+                return
+            self.playout.pull_frame()  # TTS runs in a thread: give it time between frames
+            await asyncio.sleep(0.002)
+        raise AssertionError(f"agent turns so far: {self.turns(Role.AGENT)}")
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        task = asyncio.create_task(self.engine.run(self.io))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 async def test_a_failed_recognition_is_apologised_for_and_the_call_goes_on(
         caplog: pytest.LogCaptureFixture) -> None:
-    inbox = EngineInbox(max_audio_frames=100)
-    playout = Playout(RATE, FrameClock())
-    playout.add_listener(inbox.put)  # as the bridge does
-    outputs: list[EngineOutput] = []
-    io = EngineIO(call_id="call-stt-fails", playout=playout, inbox=inbox, emit=outputs.append)
-    dialogue = EchoDialogue()
-    engine = OfflineEngine(stt=FailingOnceRecognizers(), tts=EspeakTTS(),
-                           dialogue_factory=lambda _io: dialogue, silence_check_s=600.0)
-
+    call = _Call("call-stt-fails", FailingOnceRecognizers(), EspeakTTS())
     caplog.set_level(logging.ERROR, logger="server.engines.offline")
-    task = asyncio.create_task(engine.run(io))
-    try:
-        _turn(inbox, 0.0)
-        await _play_until(playout, outputs, 1)
-        assert _agent_turns(outputs) == [APOLOGY]
-        assert dialogue.handled == []  # nothing was heard, so nothing was acted on
+    async with call.running():
+        _turn(call.inbox, 0.0)
+        await call.play_until(1)
+        assert call.turns(Role.AGENT) == [APOLOGY]
+        assert call.dialogue.handled == []  # nothing was heard, so nothing was acted on
         assert any("call-stt-fails" in r.getMessage() and r.exc_info for r in caplog.records)
-        guest = [o for o in outputs if isinstance(o, TranscriptTurn) and o.role is Role.GUEST]
-        assert [g.text for g in guest] == [""]  # the turn is kept, unheard
+        assert call.turns(Role.GUEST) == [""]  # the turn is kept, unheard
 
-        _turn(inbox, 5.0)  # the call goes on: the next turn is heard and answered
-        await _play_until(playout, outputs, 2)
-        assert _agent_turns(outputs) == [APOLOGY, "You said yes."]
-        assert dialogue.handled == ["yes"]
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        _turn(call.inbox, 5.0)  # the call goes on: the next turn is heard and answered
+        await call.play_until(2)
+        assert call.turns(Role.AGENT) == [APOLOGY, "You said yes."]
+        assert call.dialogue.handled == ["yes"]
 
 
 class FailingTTS(EspeakTTS):
@@ -140,25 +134,11 @@ class FailingTTS(EspeakTTS):
 
 
 async def test_a_failed_synthesis_is_apologised_for(caplog: pytest.LogCaptureFixture) -> None:
-    stt = FailingOnceRecognizers()
-    stt.finishes = 1  # recognition works from the first turn
-    inbox = EngineInbox(max_audio_frames=100)
-    playout = Playout(RATE, FrameClock())
-    playout.add_listener(inbox.put)
-    outputs: list[EngineOutput] = []
-    io = EngineIO(call_id="call-tts-fails", playout=playout, inbox=inbox, emit=outputs.append)
-    dialogue = EchoDialogue()
-    engine = OfflineEngine(stt=stt, tts=FailingTTS(), dialogue_factory=lambda _io: dialogue,
-                           silence_check_s=600.0)
+    call = _Call("call-tts-fails", FakeRecognizers(), FailingTTS())
     caplog.set_level(logging.ERROR, logger="server.engines.offline")
-    task = asyncio.create_task(engine.run(io))
-    try:
-        _turn(inbox, 0.0)
-        await _play_until(playout, outputs, 1)
-        assert _agent_turns(outputs) == [APOLOGY]
-        assert dialogue.handled == ["yes"]
+    async with call.running():
+        _turn(call.inbox, 0.0)
+        await call.play_until(1)
+        assert call.turns(Role.AGENT) == [APOLOGY]
+        assert call.dialogue.handled == ["yes"]
         assert any("call-tts-fails" in r.getMessage() and r.exc_info for r in caplog.records)
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
