@@ -25,16 +25,15 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PACE = 4.0  # guest audio at four times real time (digits turns outpace the pool: see FLOOR)
 PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it faster
-# The task success rate must not fall below this: 45-46/47 in the last five full runs (load
-# average 3-4). Before the engine's RecognizerFeed (30 Nov), runs under heavier load scored
-# 37-43/47 (docs/stt.md): at this pace the recognizer pool falls behind on digits turns, and
-# the engine inbox then dropped their oldest audio; now the text only comes later. Load still
-# moves VAD turn edges.
-FLOOR = 0.80
+# The task success rate must not fall below this: 44-46/47 in the ten full runs since the
+# engine's RecognizerFeed (30 Nov; load average 0.4-4, clean-clone CI among them). Before it,
+# runs under heavier load scored 37-43/47 (docs/stt.md): at this pace the recognizer pool falls
+# behind on digits turns, and the engine inbox then dropped their oldest audio; now the text
+# only comes later. Load still moves VAD turn edges, hence the margin under the 90 % target.
+FLOOR = 0.85
 
 _NAME = "the guest's name is misheard (espeak voices vs the en-us acoustic model)"
 _FIRST = "the call's first turn is misheard"
-_CUT = "under load the turn's audio reaches the recognizer cut short"
 # Scenario name -> what goes wrong when it is spoken (seen in at least one of nine full runs
 # with the sound-alike codes and the surname check; `python -m bench.spoken_scenarios -v INDEX`
 # shows said vs heard, and `--capture DIR` + `python -m bench.stt_replay DIR` re-decodes the
@@ -48,10 +47,6 @@ KNOWN_FAILING: dict[str, str] = {
                                         "with the LM surname check)",
     "book_no_then_change_plan": _FIRST + ": 'friday to sunday' -> 'friday to saturday' "
                                 "(2 of 9 runs)",
-    "cancel_by_spelled_code": _CUT + " ('it's c r t x m', the last letter lost; 2 of 9 runs, "
-                              "before the RecognizerFeed stopped the inbox dropping a slow "
-                              "recognizer's audio; kept until full runs show it passing). "
-                              "'m' for 'n' is matched to the booking by sound-alike codes",
     "low_confidence_reasked": "'for one night' -> 'for want mike' (in two clean-clone CI "
                               "runs, 30 Nov; it passed in the nine full runs in between)",
 }
