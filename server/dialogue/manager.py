@@ -205,7 +205,10 @@ class DialogueManager:
         u = self._understand(partial_text)
         if u.answer is Answer.NO:
             return False
-        if (conv.expecting is not None and self._fits(u)) or _is_whole(u):
+        # A phone number of the wrong length is whole too: the recognizer's final pass may
+        # still find the digit its partial lost, and if not, `handle()` asks again.
+        number = conv.expecting == "phone" and u.phone_short is not None
+        if (conv.expecting is not None and self._fits(u)) or number or _is_whole(u):
             return paused_ms >= ANSWER_PAUSE_MS
         return paused_ms >= REQUEST_PAUSE_MS and _is_request(u)
 
