@@ -378,7 +378,8 @@ class _OfflineCall:
             if not utterance.done:  # the transcript keeps what was queued before the failure
                 utterance.done = True
                 if utterance.sentences:
-                    self._agent_turn(utterance, " ".join(utterance.sentences), False)
+                    self._agent_turn(utterance, " ".join(utterance.sentences),
+                                     interrupted=False)
                 else:
                     self.pending.pop(utterance.id, None)
             if reply.end_call:
