@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from server.dialogue.slots import LETTER_WORDS
 from server.hotel.speech_format import say_code
 
 # Groups of surnames in the recognizer's list that share every pronunciation in cmudict
@@ -22,8 +23,10 @@ HOMOPHONE_SURNAMES: tuple[tuple[str, ...], ...] = (
 )
 _GROUP = {name: group for group in HOMOPHONE_SURNAMES for name in group}
 
-_LETTER = {**{c: c for c in "abcdefghijklmnopqrstuvwxyz"}, "see": "c", "bee": "b", "pea": "p",
-           "tea": "t", "why": "y", "you": "u", "are": "r", "double": ""}
+# The letter names the code parser knows, plus the spellings the recognizer writes for a few
+# of them when a surname is spelled out.
+_LETTER = {**{w: c.lower() for w, c in LETTER_WORDS.items()}, "pea": "p", "tea": "t", "you": "u",
+           "double": ""}
 _ARTICLES = ("an", "a", "the", "one")
 
 

@@ -37,7 +37,8 @@ def test_homophone_table_matches_the_dictionary() -> None:
     ("with an e", "clarke"), ("without an e", "clark"), ("no e", "clark"),
     ("no with the e at the end", "clarke"), ("c l a r k e", "clarke"), ("c l a r k", "clark"),
     ("it's clarke", "clarke"), ("the one with an e", "clarke"),
-    ("it is spelled c l a r k e", "clarke"), ("yes", None), ("no", None), ("two nights", None),
+    ("it is spelled c l a r k e", "clarke"), ("sea l a are kay e", "clarke"),
+    ("see l a r kay", "clark"), ("yes", None), ("no", None), ("two nights", None),
 ])
 def test_chosen_spelling(said: str, chosen: str | None) -> None:
     assert chosen_spelling(said.split(), GROUP) == chosen
