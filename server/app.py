@@ -24,6 +24,7 @@ from server.twilio.routes import setup_twilio
 from server.voice import routes as voice_routes
 from server.voice.ice import enforce_host_addresses
 from server.voice.media_setup import prewarm_vad
+from server.voice.retention import recording_retention
 from server.voice.session import EndReason, SessionManager
 from server.voice.webrtc import webrtc_socket
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         autoescape=jinja2.select_autoescape(["html"]),
     )
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(recording_retention)
     app.on_shutdown.append(_end_calls)
     app.add_routes(pages.routes)
     app.add_routes(voice_routes.routes)

@@ -24,6 +24,7 @@ class Settings:
     stun_servers: tuple[str, ...] = ()
     web_dir: Path = ROOT / "web"
     recordings_dir: Path = Path("var/recordings")
+    recording_retention_days: float = 30.0  # older recordings are deleted; 0 = keep forever
     public_url: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = field(default="", repr=False)
@@ -62,6 +63,8 @@ class Settings:
             ice_hosts=_split(e.get("FRONTDESK_ICE_HOSTS")),
             stun_servers=_split(e.get("FRONTDESK_STUN_SERVERS")),
             recordings_dir=Path(e.get("FRONTDESK_RECORDINGS_DIR", str(cls.recordings_dir))),
+            recording_retention_days=float(e.get("FRONTDESK_RECORDING_RETENTION_DAYS",
+                                                 cls.recording_retention_days)),
             public_url=e.get("FRONTDESK_PUBLIC_URL", "").rstrip("/"),
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", ""),
