@@ -70,3 +70,36 @@ def test_guest_closes_tab(browser: Browser, live_server: LiveServer) -> None:
     row = call_row(live_server, session_id)
     assert row["end_reason"] in ("guest_disconnected", "connection_failed")
     assert row["ended_at"] is not None and row["duration_s"] > 0
+
+
+def test_blocked_microphone_says_what_to_do(browser: Browser, live_server: LiveServer) -> None:
+    """The guest said no to the microphone: the page says how to fix it and gives the phone
+    number, and no call is started."""
+    page = browser.new_page()
+    page.add_init_script("""
+        navigator.mediaDevices.getUserMedia = async () => {
+            throw new DOMException("Permission denied", "NotAllowedError");
+        };
+    """)
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="Call").click()
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("blocked the microphone")
+    expect(error).to_contain_text("phone us on +44")
+    expect(page.locator("#call-state")).to_have_attribute("data-state", "ended")
+    expect(page.get_by_role("button", name="Call")).to_be_visible()
+    assert sessions(live_server) == []
+
+
+def test_server_down_says_so(browser: Browser, live_server: LiveServer) -> None:
+    """The page loaded, then the server went away: pressing Call says the front desk cannot be
+    reached (with the phone number) instead of ending silently."""
+    page = browser.new_page()
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="Harbor View Hotel")).to_be_visible()
+    live_server.stop()
+    page.get_by_role("button", name="Call").click()
+    error = page.get_by_role("alert")
+    expect(error).to_contain_text("couldn't reach the front desk")
+    expect(error).to_contain_text("phone us on")
+    expect(page.locator("#call-state")).to_have_attribute("data-state", "ended")

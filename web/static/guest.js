@@ -50,6 +50,38 @@ function showError(text) {
   el.hidden = !text;
 }
 
+// A problem the guest can act on; its message is shown as is (no "Could not start the call").
+class CallProblem extends Error {}
+
+function phoneFallback() {
+  const link = document.querySelector(".phone a");
+  return link ? ` You can also phone us on ${link.textContent.trim()}.` : "";
+}
+
+const MIC_BLOCKED = "Your browser blocked the microphone. Allow microphone access for this page, then press Call again.";
+const MIC_MISSING = "We couldn't find a microphone. Connect one, then press Call again.";
+const MIC_BUSY = "Your microphone is busy (another app may be using it). Close that app, then press Call again.";
+const MICROPHONE_PROBLEMS = {  // getUserMedia's error names
+  NotAllowedError: MIC_BLOCKED, SecurityError: MIC_BLOCKED,
+  NotFoundError: MIC_MISSING, OverconstrainedError: MIC_MISSING,
+  NotReadableError: MIC_BUSY, AbortError: MIC_BUSY,
+};
+
+async function openMicrophone() {
+  if (fd.micStream) return fd.micStream;
+  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+    throw new CallProblem("This page can't use your microphone: it must be opened over a secure (https) connection.");
+  }
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
+    });
+  } catch (err) {
+    throw new CallProblem(MICROPHONE_PROBLEMS[err && err.name]
+      || `We couldn't open your microphone (${err.message || err}).`);
+  }
+}
+
 function rms(analyser, buf) {
   analyser.getFloatTimeDomainData(buf);
   let sum = 0;
@@ -108,9 +140,7 @@ async function startCall() {
   try {
     audioCtx = audioCtx || new AudioContext();
     await audioCtx.resume();
-    localStream = fd.micStream || await navigator.mediaDevices.getUserMedia({
-      audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-    });
+    localStream = await openMicrophone();
     pc = new RTCPeerConnection({ iceServers: [] });
     localStream.getAudioTracks().forEach((t) => pc.addTrack(t, localStream));
     pc.ontrack = (event) => {
@@ -123,7 +153,7 @@ async function startCall() {
       if (pc.connectionState === "connected" && fd.state === "connecting") {
         setState("connected");
       } else if (pc.connectionState === "failed") {
-        showError("The connection failed. Please try again.");
+        showError("The connection failed. Please try again." + phoneFallback());
         endCall("connection_failed");
       }
     };
@@ -145,10 +175,19 @@ async function startCall() {
         showError(msg.message);
       }
     };
-    ws.onclose = () => { if (fd.state !== "ended") endCall("disconnected"); };
+    ws.onclose = () => {
+      if (fd.state === "ended") return;
+      if (!fd.sessionId && $("call-error").hidden) {  // never answered: server down or unreachable
+        showError("We couldn't reach the front desk just now. Please try again in a moment."
+                  + phoneFallback());
+      }
+      endCall("disconnected");
+    };
   } catch (err) {
-    showError(`Could not start the call: ${err.message || err}`);
-    endCall("error");
+    const problem = err instanceof CallProblem;
+    showError((problem ? err.message : `Could not start the call: ${err.message || err}`)
+              + phoneFallback());
+    endCall(problem ? "microphone" : "error");
   }
 }
 
