@@ -56,8 +56,8 @@ class _Espeak:
         self._voice: tuple[str, int, int] | None = None
 
     def _on_audio(self, wav: ctypes._Pointer[ctypes.c_short], n: int, _events: int) -> int:
-        if n > 0:
-            self._chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).astype(np.int16))
+        if n > 0:  # copied out as bytes: np.ctypeslib.as_array caches a ctypes type per length
+            self._chunks.append(np.frombuffer(ctypes.string_at(wav, 2 * n), dtype=np.int16))
         return 0
 
     def synth(self, text: str, voice: str, rate_wpm: int, pitch: int) -> PCM16:
