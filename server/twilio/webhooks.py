@@ -157,13 +157,19 @@ async def status(request: web.Request) -> web.Response:
 
 
 async def _finish(app: web.Application, call_sid: str, call_status: str) -> None:
-    """Twilio says the call is over: end its live session, and complete its row."""
-    phone = app[PHONE_CALLS].by_call_sid(call_sid)
-    if phone is not None:
-        await phone.session.end(EndReason.GUEST_HANGUP)
+    """Twilio says the call is over: end its live session, and complete its row.
+
+    It may come before the stream's `stop` (the caller hung up), or while the session is
+    already ending, after its transports closed (so the phone call is no longer tracked) but
+    before its row is written: that end, and its reason, then stand."""
     async with app[DB].session() as s:
         row = await s.get(TwilioCall, call_sid)
         call_id = row.call_id if row else None
+    phone = app[PHONE_CALLS].by_call_sid(call_sid)
+    session = phone.session if phone is not None else (
+        app[SESSIONS].get(call_id) if call_id else None)
+    if session is not None:
+        await session.end(EndReason.GUEST_HANGUP)
     if call_id:
         await complete_call(app[DB], call_id, dt.datetime.now(dt.UTC), f"twilio_{call_status}",
                             status="completed" if call_status == "completed" else call_status)

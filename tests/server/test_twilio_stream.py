@@ -310,3 +310,46 @@ async def test_with_several_workers_the_stream_makes_the_session_once(
     assert row.caller == CALLER and row.status == "completed"
     assert phone is not None and phone.call_id == row.id
     assert GreetingEngine.callers == [CALLER]
+
+
+async def test_completed_callback_while_the_call_ends_keeps_its_hang_up(
+        app_client: Client, twilio: TwilioClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twilio's `completed` callback lands after the stream's `stop` closed the transports but
+    before the session wrote its row (seen in the soak bench): the row says the caller hung
+    up, not `twilio_completed`, and the callback waits for the session's own end."""
+    from server.twilio.models import TwilioCall
+    from server.voice import call_log
+    from server.voice import session as session_module
+
+    gate = asyncio.Event()
+    real_complete = call_log.complete_call
+
+    async def held_complete(*args: object, **kwargs: object) -> None:
+        await gate.wait()  # the session's end is held just before it writes the row
+        await real_complete(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session_module, "complete_call", held_complete)
+    call = await _call(twilio)
+    db = app_client.app[DB]
+    try:
+        assert await call.wait_until(lambda: len(call.audio) > 0)
+        await call.stop()
+        assert await call.wait_until(lambda: call.ws.closed)
+        callback = asyncio.ensure_future(twilio.status(call.call_sid, "completed", 3))
+        for _ in range(200):  # until the server has recorded the callback's status
+            async with db.session() as s:
+                twilio_row = await s.get(TwilioCall, call.call_sid)
+                if twilio_row is not None and twilio_row.status == "completed":
+                    break
+            await asyncio.sleep(0.02)
+        for _ in range(10):
+            await asyncio.sleep(0)  # let the callback go on to end the call
+        gate.set()
+        assert (await callback)[0] == 204
+    finally:
+        gate.set()
+        await call.close()
+    assert await _no_sessions(app_client)
+    async with db.session() as s:
+        [row] = (await s.scalars(select(VoiceCall))).all()
+    assert row.end_reason == "guest_hangup" and row.status == "completed"
