@@ -22,7 +22,7 @@ from server.hotel.seed import seed_demo_hotel
 from server.settings import Settings
 from server.twilio.routes import setup_twilio
 from server.voice import routes as voice_routes
-from server.voice.ice import enforce_host_addresses
+from server.voice.ice import enforce_host_addresses, stop_consent_after_late_connect
 from server.voice.media_setup import prewarm_vad
 from server.voice.retention import recording_retention
 from server.voice.session import EndReason, SessionManager
@@ -74,6 +74,7 @@ def freeze_after_startup(app: web.Application) -> None:
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
     enforce_host_addresses(settings.ice_hosts)
+    stop_consent_after_late_connect()
     app = web.Application(client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[CLOCK] = FrameClock()

@@ -94,6 +94,25 @@ async def test_guest_vanishing_completes_the_call(client: Client, settings: Sett
         "guest_disconnected", "connection_failed")
 
 
+def consent_tasks() -> list[asyncio.Task[object]]:
+    """aioice's consent-freshness loops still running (one per connected ICE connection)."""
+    return [t for t in asyncio.all_tasks() if not t.done()
+            and getattr(t.get_coro(), "__qualname__", "") == "Connection.query_consent"]
+
+
+async def test_guest_leaving_as_the_call_connects_leaves_no_ice_task(client: Client) -> None:
+    """A guest gone right after the answer (the soak bench's `early` guest): the server closes
+    its peer connection while ICE is completing, and aioice must not keep checking consent
+    forever (`server.voice.ice.stop_consent_after_late_connect`)."""
+    for _ in range(3):
+        guest = GuestPeer()
+        session_id = await guest.call(client.session, str(client.make_url("/voice/webrtc")))
+        await guest.close()
+        await wait_until_gone(client, session_id)
+    await asyncio.sleep(0.5)  # let any connect() still finishing after its close() run on
+    assert consent_tasks() == []
+
+
 async def test_server_shutdown_completes_live_calls(
     aiohttp_server: object, settings: Settings, tmp_path: Path
 ) -> None:
