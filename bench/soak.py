@@ -11,6 +11,8 @@ spoken answer, then leaves in one of the ways real guests leave, in turn:
 Each phone caller comes as Twilio sends one (signed webhook, then a media stream of μ-law at
 real-time pace), asks its question the same way, then hangs up (`stop`, then the `completed`
 status callback) or the stream just drops (`drop`), in turn.
+Meanwhile a manager stays signed in to the staff console for the whole soak, its websocket open,
+and listens in (an aiortc peer) to the first browser call of every round until that call ends.
 After each round it waits for the server to report no live calls, then samples the server
 process and its recognizer workers: resident memory, open file descriptors, threads, and (through
 `bench/soak_probe`, put on the server's path) the call objects still alive after a full garbage
@@ -25,10 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fractions
+import functools
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -40,8 +45,8 @@ from typing import Any
 
 import av
 import numpy as np
-from aiohttp import ClientSession
-from aiortc import MediaStreamTrack
+from aiohttp import ClientSession, ClientWebSocketResponse, CookieJar, WSMsgType
+from aiortc import MediaStreamTrack, RTCSessionDescription
 
 from bench.netns import ensure_loopback_namespace
 
@@ -54,6 +59,7 @@ PHONE_TOKEN = "soak-auth-token"
 RATE = 48_000
 FRAME = 960  # 20 ms
 STEP_TIMEOUT_S = 30.0
+CONSOLE_PASSWORD = "soak-manager-password"
 END_REASON = {"hangup": "guest_hangup", "close": "guest_disconnected",
               "kill": "guest_disconnected", "early": "guest_disconnected",
               "stop": "guest_hangup", "drop": "guest_disconnected"}
@@ -116,7 +122,91 @@ async def wait_turns(http: ClientSession, base: str, session_id: str, roles: lis
     raise TimeoutError(f"turns {roles} not heard within {STEP_TIMEOUT_S} s: {turns}")
 
 
-async def converse(url: str, question: str, mode: str, hold: bool = False) -> str:
+class ConsoleWatcher:
+    """A manager signed in to the staff console: the board's websocket open all along, and
+    listen-in peers on the calls it is asked to listen to."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = ClientSession(cookie_jar=CookieJar(unsafe=True))  # cookies for 127.0.0.1
+        self.ws: ClientWebSocketResponse | None = None
+        self.messages: dict[str, int] = {}
+        self.ended: set[str] = set()
+        self.answers: dict[str, str] = {}
+        self.listens = self.heard = 0
+        self._peers: list[Any] = []
+        self._reader: asyncio.Task[None] | None = None
+        self._changed = asyncio.Event()
+
+    async def start(self, name: str, password: str) -> None:
+        async with self.http.get(f"{self.base}/console/login") as resp:
+            found = re.search(r'name="csrf_token" value="([^"]+)"', await resp.text())
+        assert found is not None, "no login form"
+        async with self.http.post(f"{self.base}/console/login", allow_redirects=False, data={
+                "csrf_token": found.group(1), "name": name, "password": password,
+                "next": "/console"}) as resp:
+            if resp.status not in (302, 303) or "login" in resp.headers.get("Location", ""):
+                raise RuntimeError(f"console sign-in failed: {resp.status}")
+        self.ws = await self.http.ws_connect(f"{self.base}/console/ws")
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        assert self.ws is not None
+        async for msg in self.ws:
+            if msg.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(msg.data)
+            kind = str(data.get("type"))
+            self.messages[kind] = self.messages.get(kind, 0) + 1
+            if kind == "call_ended":
+                self.ended.add(data["call_id"])
+                self._changed.set()
+            elif kind == "listen_answer":
+                self.answers[data["call_id"]] = data["sdp"]
+
+    async def listen(self, call_id: str) -> None:
+        """Listen in to `call_id` (the staff member's microphone is silence)."""
+        from tests.guest_peer import GuestPeer
+
+        assert self.ws is not None
+        peer = GuestPeer()
+        self._peers.append(peer)
+        await self.ws.send_str(json.dumps({"type": "listen", "call_id": call_id,
+                                           "sdp": await peer.offer()}))
+        deadline = time.monotonic() + STEP_TIMEOUT_S
+        while call_id not in self.answers:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no listen answer for {call_id}")
+            await asyncio.sleep(0.05)
+        await peer.pc.setRemoteDescription(RTCSessionDescription(self.answers[call_id], "answer"))
+        self.listens += 1
+
+    async def wait_ended(self, call_ids: set[str]) -> None:
+        """Until the board has pushed `call_ended` for each of `call_ids` (bounded)."""
+        deadline = time.monotonic() + STEP_TIMEOUT_S
+        while not call_ids <= self.ended and (left := deadline - time.monotonic()) > 0:
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), left)
+
+    async def drop_peers(self) -> None:
+        """The console page closes a listen-in peer once its call has ended."""
+        peers, self._peers = self._peers, []
+        self.heard += sum(p.peak_rms > 300 for p in peers)  # the call's audio reached staff
+        await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
+
+    async def close(self) -> None:
+        await self.drop_peers()
+        if self._reader is not None:
+            self._reader.cancel()
+            await asyncio.gather(self._reader, return_exceptions=True)
+        if self.ws is not None:
+            await self.ws.close()
+        await self.http.close()
+
+
+async def converse(url: str, question: str, mode: str, hold: bool = False,
+                   watcher: ConsoleWatcher | None = None) -> str:
     """One guest's call (see the module docstring); returns its session id."""
     from tests.guest_peer import GuestPeer
 
@@ -130,6 +220,8 @@ async def converse(url: str, question: str, mode: str, hold: bool = False) -> st
             await guest.wait_connected()
             base = url.replace("ws", "http", 1).removesuffix("/voice/webrtc")
             await wait_turns(http, base, session_id, ["agent"])
+            if watcher is not None:
+                await watcher.listen(session_id)
             track.say(speech_48k(question))
             await wait_turns(http, base, session_id, ["caller", "agent"])
             if hold:
@@ -309,6 +401,11 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
                                                         os.environ.get("PYTHONPATH"))))})
         server.start()
         assert server.proc is not None
+        await asyncio.to_thread(functools.partial(
+            subprocess.run, [sys.executable, "-m", "server.cli", "staff", "add", "--name", "soak",
+                             "--password", CONSOLE_PASSWORD, "--role", "manager"],
+            env=server.env, cwd=tmp, check=True, capture_output=True))
+        watcher = ConsoleWatcher(server.url)
         ws_url = server.url.replace("http", "ws") + "/voice/webrtc"
         modes, phone_modes = itertools.cycle(MODES), itertools.cycle(PHONE_MODES)
         questions = itertools.cycle(QUESTIONS)
@@ -316,6 +413,7 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
         samples: list[Sample] = []
         made = wrong = 0
         try:
+            await watcher.start("soak", CONSOLE_PASSWORD)
             async with ClientSession() as http:
                 print("| round | calls | server MB | workers MB | fds | threads | workers "
                       "| alive: sessions / peer connections / VADs / tasks | failed | s |")
@@ -323,11 +421,12 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
                 for round_no in range(1, rounds + 1):
                     t0 = time.monotonic()
                     jobs, kinds = [], []
-                    for _ in range(calls):
+                    for i in range(calls):
                         mode, question = next(modes), next(questions)
                         kinds.append(mode)
+                        listener = watcher if i == 0 and mode in ("hangup", "close") else None
                         jobs.append(killed_call(ws_url, question) if mode == "kill"
-                                    else converse(ws_url, question, mode))
+                                    else converse(ws_url, question, mode, watcher=listener))
                     for _ in range(phones):
                         mode = next(phone_modes)
                         kinds.append(mode)
@@ -343,6 +442,8 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
                     failures += round_failed
                     made += calls + phones
                     await wait_idle(http, server.url)
+                    await watcher.wait_ended({r for r in results if isinstance(r, str) and r})
+                    await watcher.drop_peers()
                     s = await asyncio.to_thread(sample, server.proc.pid, probe_path)
                     samples.append(s)
                     a = s.alive
@@ -361,6 +462,7 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
                               f"ended_at {record.get('ended_at')!r}, guest turns {heard}; "
                               f"expected {reason!r}", file=sys.stderr)
         finally:
+            await watcher.close()
             server.stop()
             log_lines = server.log_path.read_text(errors="replace").splitlines()
     if len(samples) >= 4:
@@ -375,6 +477,9 @@ async def soak(rounds: int, calls: int, phones: int) -> int:
     if samples:
         print(f"tasks not done at the end, by coroutine: {samples[-1].alive.get('tasks')}")
     print_log_summary(log_lines)
+    print(f"console: {sum(watcher.messages.values())} messages {watcher.messages}; "
+          f"call_ended for {len(watcher.ended & set(expected))} of {len(expected)} calls; "
+          f"{watcher.listens} listen-ins, {watcher.heard} of them heard the call")
     print(f"calls stored wrongly: {wrong} of {len(expected)}; failed calls: {failures}")
     return 1 if failures or wrong else 0
 
