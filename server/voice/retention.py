@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
@@ -47,18 +47,18 @@ def prune_recordings(directory: Path, cutoff: float) -> int:
     return removed
 
 
-async def keep_pruning(directory: Path, days: float, every_s: float = PRUNE_EVERY_S,
-                       clock: Callable[[], float] = time.time) -> None:
-    """Prune now and every `every_s` until cancelled; a failure is logged and retried later."""
+async def keep_pruning(directory: Path, days: float) -> None:
+    """Prune now and every `PRUNE_EVERY_S` until cancelled; a failure is logged and retried."""
     while True:
         try:
-            removed = await asyncio.to_thread(prune_recordings, directory, clock() - days * DAY_S)
+            removed = await asyncio.to_thread(prune_recordings, directory,
+                                              time.time() - days * DAY_S)
         except OSError as exc:
             log.warning("could not prune call recordings in %s: %s", directory, exc)
         else:
             if removed:
                 log.info("deleted %d call recording(s) older than %g days", removed, days)
-        await asyncio.sleep(every_s)
+        await asyncio.sleep(PRUNE_EVERY_S)
 
 
 async def recording_retention(app: web.Application) -> AsyncIterator[None]:
