@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,9 @@ class ConsoleWatcher:
             self.messages[kind] = self.messages.get(kind, 0) + 1
             if kind == "call_ended":
                 self.ended.add(data["call_id"])
-                self._changed.set()
             elif kind == "listen_answer":
                 self.answers[data["call_id"]] = data["sdp"]
+            self._changed.set()
 
     async def listen(self, call_id: str) -> None:
         """Listen in to `call_id` (the staff member's microphone is silence)."""
@@ -173,21 +174,27 @@ class ConsoleWatcher:
         self._peers.append(peer)
         await self.ws.send_str(json.dumps({"type": "listen", "call_id": call_id,
                                            "sdp": await peer.offer()}))
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while call_id not in self.answers:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no listen answer for {call_id}")
-            await asyncio.sleep(0.05)
+        if not await self._until(lambda: call_id in self.answers):
+            raise TimeoutError(f"no listen answer for {call_id}")
         await peer.pc.setRemoteDescription(RTCSessionDescription(self.answers[call_id], "answer"))
         self.listens += 1
 
     async def wait_ended(self, call_ids: set[str]) -> None:
-        """Until the board has pushed `call_ended` for each of `call_ids` (bounded)."""
+        """Until the board has pushed `call_ended` for each of `call_ids` (bounded; a missing
+        one shows in the final count)."""
+        await self._until(lambda: call_ids <= self.ended)
+
+    async def _until(self, done: Callable[[], bool]) -> bool:
+        """Wait (at most `STEP_TIMEOUT_S`) for `done()`, checked after each console message."""
         deadline = time.monotonic() + STEP_TIMEOUT_S
-        while not call_ids <= self.ended and (left := deadline - time.monotonic()) > 0:
+        while not done():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
+        return True
 
     async def drop_peers(self) -> None:
         """The console page closes a listen-in peer once its call has ended."""
