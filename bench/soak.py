@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import fractions
 import functools
 import itertools
@@ -186,15 +185,9 @@ class ConsoleWatcher:
 
     async def _until(self, done: Callable[[], bool]) -> bool:
         """Wait (at most `STEP_TIMEOUT_S`) for `done()`, checked after each console message."""
-        deadline = time.monotonic() + STEP_TIMEOUT_S
-        while not done():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), left)
-        return True
+        from tests.waiting import until_changed
+
+        return await until_changed(self._changed, done, STEP_TIMEOUT_S)
 
     async def drop_peers(self) -> None:
         """The console page closes a listen-in peer once its call has ended."""

@@ -6,7 +6,6 @@ echoing pending marks straight away after a `clear`). Used by the tests and benc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
 import xml.etree.ElementTree as ET
@@ -40,6 +39,7 @@ from server.twilio.protocol import (
     encode_inbound,
     parse_outbound,
 )
+from tests.waiting import until_changed
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 ACCOUNT_SID = "AC" + "1" * 32
@@ -226,15 +226,7 @@ class PhoneCallStream:
 
     async def wait_until(self, check: Callable[[], bool], within_s: float = 20.0) -> bool:
         """Wait (bounded) until `check()` holds after a message arrives."""
-        deadline = time.monotonic() + within_s
-        while not check():
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return False
-            self._changed.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
-        return True
+        return await until_changed(self._changed, check, within_s, recheck_s=0.5)
 
     def pcm(self, since: float = 0.0) -> PCM16:
         """The agent's audio received (after `since`), decoded to 8 kHz PCM."""
