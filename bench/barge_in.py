@@ -2,12 +2,14 @@
 after the guest starts speaking over it, and how often non-words pause it. Stream time, so the
 numbers do not depend on the machine's load.
 
-One row per line (echo level and delay, `--echo-db`, `--echo-delay-ms`, `--no-echo`), call
-history (`--warm-s`: seconds the agent has already talked, guest silent, before the answer that
-is cut into; 0 = the call's first answer, before the per-call echo fit has evidence), echo fit
-on/off (`--adaptive`), `--candidate-ms` (consecutive speech before a candidate) and
-`--level-candidate-db` (a candidate from level alone that far over the floor and the echo
-bound, 0 = off; VadConfig.level_candidate_db):
+One row per line (echo level and delay, `--echo-db`, `--echo-delay-ms`, `--no-echo`; the echo's
+path, `--echo-path`: a scaled copy, a reverberant room, or the room through a saturating
+loudspeaker), call history (`--warm-s`: seconds the agent has already talked, guest silent,
+before the answer that is cut into; 0 = the call's first answer, before the per-call echo fit
+has evidence), echo fit on/off (`--adaptive`), its band levels on/off (`--bands`),
+`--candidate-ms` (consecutive speech before a candidate) and `--level-candidate-db` (a
+candidate from level alone that far over the floor and the echo bound, 0 = off;
+VadConfig.level_candidate_db):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
     agent answer (-20 dBFS, echoed back as the row says). "stop" is the labelled onset
     of the guest's speech → the first agent frame without agent audio (pause or clear).
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import itertools
 import statistics
 import time
@@ -41,15 +44,34 @@ from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
 from media.vad import VadConfig, VadTurnDetector
 from media.vad.detector import level_dbfs
 from media.vad.echo import EchoConfig
-from tests.media.barge import RATE, BargeRun, LockstepBargeIn, at_level, line_noise, place
+from tests.media.barge import (
+    RATE,
+    BargeRun,
+    EchoPath,
+    LockstepBargeIn,
+    at_level,
+    line_noise,
+    place,
+)
 from tests.media.barge import agent_speech as looped_agent
-from tests.media.corpus import SENTENCES, VOICES, non_words_corpus, tts_clip
+from tests.media.corpus import SENTENCES, VOICES, non_words_corpus
+from tests.media.corpus import tts_clip as synthesize_clip
 
 AGENT_TEXT = (
     "Our rooms are all non smoking, with a king bed or two queens, a desk, free wifi and a "
     "coffee maker. The suites add a sofa bed and a view of the river. Breakfast is served from "
     "seven until ten in the restaurant on the ground floor, and the pool is open until nine."
 )
+
+
+@functools.cache
+def tts_clip(text: str, voice: str, rate_wpm: int, pitch: int) -> np.ndarray:
+    """`tests.media.corpus.tts_clip`, made once per process: espeak-ng's breathy variants
+    (`+f3`) add noise that differs from one synthesis to the next (and between processes: it
+    follows the address layout), so every row of a run must hear the same clips. Read only."""
+    clip = synthesize_clip(text, voice, rate_wpm, pitch)
+    clip.flags.writeable = False
+    return clip
 
 
 def agent_speech(seconds: float) -> np.ndarray:
@@ -92,11 +114,22 @@ class Line:
     delay_ms: int = 40
     warm_s: float = 0.0
     jitter: float = 0.0  # LockstepBargeIn.pull_jitter
+    path: str = "flat"  # a key of ECHO_PATHS
 
     def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
             config: VadConfig) -> LockstepBargeIn:
         return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
-                               echo_delay_ms=self.delay_ms, pull_jitter=self.jitter)
+                               echo_delay_ms=self.delay_ms, pull_jitter=self.jitter,
+                               echo_path=ECHO_PATHS[self.path])
+
+
+# The echo's way back: a scaled copy; a room (300 ms reverberation, 3 dB under the direct
+# sound); the same room through a loudspeaker that saturates at twice the agent's RMS level.
+ECHO_PATHS: dict[str, EchoPath | None] = {
+    "flat": None,
+    "room": EchoPath.room(300.0),
+    "speaker": EchoPath.room(300.0, clip=2.0),
+}
 
 
 async def speech_trials(row: Row, config: VadConfig, trials: int, kind: str,
@@ -173,19 +206,22 @@ def fitted(rig: LockstepBargeIn) -> str:
 
 
 async def main(candidates: list[int], levels: list[float], lines: list[Line],
-               adapt: list[bool], trials: int, seconds: float, kind: str) -> None:
+               adapt: list[bool], bands: list[bool], trials: int, seconds: float,
+               kind: str) -> None:
     print(f"VAD {kind}; agent -20 dBFS; {trials} barge-ins, {seconds:.0f} s of non-words and "
           "of echo per row")
-    print("| echo dB / delay ms | warm s | adaptive | candidate ms | level dB | stop p50 | p95 "
+    print("| echo dB / delay ms | warm s | adaptive | bands | candidate ms | level dB "
+          "| stop p50 | p95 "
           "| max "
           "| clear p50 | missed | cut | heard ok | pause→cut p95/max | false pauses "
           "| non-word cuts | false hold mean/max ms | echo pauses | loss after echo "
           "| CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for line in lines:
-        for adaptive, candidate_ms, level_db in itertools.product(adapt, candidates, levels):
+        for adaptive, banded, candidate_ms, level_db in itertools.product(
+                adapt, bands, candidates, levels):
             config = VadConfig(candidate_ms=candidate_ms, level_candidate_db=level_db,
-                               echo=EchoConfig(adapt=adaptive))
+                               echo=EchoConfig(adapt=adaptive, bands=banded))
             row = Row(candidate_ms)
             t0 = time.process_time()
             await speech_trials(row, config, trials, kind, line)
@@ -196,7 +232,10 @@ async def main(candidates: list[int], levels: list[float], lines: list[Line],
             echo = "none" if line.echo_db is None else f"{line.echo_db:.0f} / {line.delay_ms}"
             if line.jitter:
                 echo += f" (jitter {line.jitter:g})"
+            if line.path != "flat" and line.echo_db is not None:
+                echo += f" ({line.path})"
             print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
+                  f"| {'yes' if banded else 'no'} "
                   f"| {candidate_ms} | {level_db:g} | {pct(row.stops, .5):.0f} "
                   f"| {pct(row.stops, .95):.0f} "
                   f"| {max(row.stops, default=float('nan')):.0f} "
@@ -220,6 +259,9 @@ if __name__ == "__main__":
                         help="echo level(s) relative to the agent, dB (e.g. -20 -12)")
     parser.add_argument("--no-echo", action="store_true", help="also a row with no echo")
     parser.add_argument("--echo-delay-ms", type=int, nargs="+", default=[40])
+    parser.add_argument("--echo-path", nargs="+", default=["flat"], choices=list(ECHO_PATHS),
+                        help="flat: a scaled copy; room: 300 ms reverberation; speaker: the "
+                             "room through a saturating loudspeaker")
     parser.add_argument("--warm-s", type=float, nargs="+", default=[0.0, 6.0],
                         help="seconds the agent talked on the call before the answer cut into")
     parser.add_argument("--pull-jitter", type=float, nargs="+", default=[0.0],
@@ -227,6 +269,8 @@ if __name__ == "__main__":
                              "(and none at the next): the reference drifts a frame")
     parser.add_argument("--adaptive", choices=["on", "off", "both"], default="on",
                         help="the per-call echo fit (VadConfig.echo.adapt)")
+    parser.add_argument("--bands", choices=["on", "off", "both"], default="on",
+                        help="the echo gate's band levels (VadConfig.echo.bands)")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])
@@ -235,11 +279,13 @@ if __name__ == "__main__":
     if args.no_echo:
         echoes.append(None)
     delays = [max(0, min(d, 400)) for d in args.echo_delay_ms]
-    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)))
+    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)), path)
              for e in echoes for d in (delays if e is not None else delays[:1])
+             for path in (args.echo_path if e is not None else ["flat"])
              for j in args.pull_jitter for w in args.warm_s]
-    adapt = {"on": [True], "off": [False], "both": [False, True]}[args.adaptive]
+    choice = {"on": [True], "off": [False], "both": [False, True]}
     asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms],
-                     [max(0.0, min(d, 60.0)) for d in args.level_candidate_db], lines, adapt,
+                     [max(0.0, min(d, 60.0)) for d in args.level_candidate_db], lines,
+                     choice[args.adaptive], choice[args.bands],
                      max(1, min(args.trials, 500)), max(5.0, min(args.seconds, 600.0)),
                      args.vad))

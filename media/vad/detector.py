@@ -7,7 +7,9 @@ Per 20 ms frame at 16 kHz a frame counts as speech only if all three agree:
     (`EchoBound`, media/vad/echo.py: at first the agent level held for a few hundred ms to
     cover the echo path's delay, minus an assumed echo return loss, plus a margin; once the
     call's own audio shows the echo's delay and loss, the agent level that far back minus the
-    worst loss seen, plus a smaller margin). Real speech over the agent still passes: barge-in.
+    worst loss seen, plus a smaller margin; or over the echo in enough frequency bands, which
+    lets a quiet consonant over the agent's vowel through). Real speech over the agent still
+    passes: barge-in.
 While a turn is under way a frame must also come within `turn_dynamic_db` of the turn's
 (slowly decaying) peak level, so steady babble under the guest cannot hold the turn open.
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
@@ -45,6 +47,7 @@ from media.events import (
 )
 from media.frames import PCM16, AudioFrame
 from media.resample import StreamResampler
+from media.vad.bands import Levels, band_levels
 from media.vad.classifier import VAD_FRAME_SAMPLES, VAD_RATE, FrameClassifier
 from media.vad.echo import EchoBound, EchoConfig
 
@@ -169,6 +172,9 @@ class VadTurnDetector:
             self._t0 = frame.timestamp
         samples = self._to_vad_rate(frame)
         agent_db = level_dbfs(agent_frame.samples) if agent_frame is not None else -120.0
+        agent_bands = None
+        if agent_frame is not None and self.echo.wants_bands(agent_db):
+            agent_bands = band_levels(agent_frame.samples, agent_frame.sample_rate)
         events: list[TurnEvent] = []
         if samples.size:
             self._pending = np.concatenate([self._pending, samples]) if self._pending.size \
@@ -176,7 +182,7 @@ class VadTurnDetector:
         while self._pending.size >= VAD_FRAME_SAMPLES:
             chunk = self._pending[:VAD_FRAME_SAMPLES]
             self._pending = self._pending[VAD_FRAME_SAMPLES:]
-            events.extend(self._step(chunk, agent_db))
+            events.extend(self._step(chunk, agent_db, agent_bands))
         return events
 
     def end_turn_if_paused(self) -> SpeechEnded | None:
@@ -221,7 +227,7 @@ class VadTurnDetector:
     def _time(self, index: int) -> float:
         return (self._t0 or 0.0) + index * FRAME_S
 
-    def _is_speech(self, chunk: PCM16, agent_db: float) -> bool:
+    def _is_speech(self, chunk: PCM16, agent_db: float, agent_bands: Levels | None) -> bool:
         c = self.config
         level = level_dbfs(chunk)
         self._track_floor(level)
@@ -231,8 +237,13 @@ class VadTurnDetector:
             loud = loud and level >= self._turn_peak - c.turn_dynamic_db
         elif self._index * 20 < c.warmup_ms:  # no floor yet: don't start on the line's noise
             loud = False
-        bound = self.echo.bound(agent_db, level, self._floor)
-        echo_ok = level >= bound
+        if agent_bands is not None:
+            bound = self.echo.bound(agent_db, level, self._floor, agent_bands,
+                                    band_levels(chunk, VAD_RATE))
+            echo_ok = level >= bound or (loud and self.echo.over_in_bands())
+        else:
+            bound = self.echo.bound(agent_db, level, self._floor)
+            echo_ok = level >= bound
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)
@@ -320,12 +331,13 @@ class VadTurnDetector:
             spread = c.spread_gate_factor * max(0.0, float(mid - low) - c.spread_knee_db)
             self._gate = c.floor_gate_db + min(spread, c.spread_gate_max_db)
 
-    def _step(self, chunk: PCM16, agent_db: float) -> list[TurnEvent]:
+    def _step(self, chunk: PCM16, agent_db: float, agent_bands: Levels | None
+              ) -> list[TurnEvent]:
         c = self.config
         index = self._index
         self._index += 1
         self.frames_processed += 1
-        speech = self._is_speech(chunk, agent_db)
+        speech = self._is_speech(chunk, agent_db, agent_bands)
         events: list[TurnEvent] = []
         if self._state is TurnState.SPEAKING:
             self._turn.append(chunk)

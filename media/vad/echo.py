@@ -30,9 +30,15 @@ its frames under the bound + `level_candidate_db`. A frame measures the echo if 
 enough that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a
 browser that cancels its echo).
 
+Bands (`bands`, media/vad/bands.py): with each level fit, every band's worst-case loss is fitted
+too, at the fitted delay against the agent's band level held over a few frames (a room's tail),
+so that a frame under the level bound still counts as over the echo when enough bands are over
+theirs: a cut-in's quiet "h" or "s" over the echo of the agent's vowel (`over_in_bands`).
+
 Cost: four array writes per frame; a fit (~60 µs) every `fit_every_ms` (twice as often
 until the first fit) while the agent has been heard within the window: ~3 µs per frame in all
-while the agent talks.
+while the agent talks. The bands add two FFTs per frame, ~8 µs of band test when the level
+test fails and ~270 µs per fit: ~40 µs per frame (docs/barge-in.md).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+from media.vad.bands import BANDS, Levels
 
 SILENT = -120.0
 MEASURED, AT_FLOOR, EXCLUDED = 1, 0, -1  # what a frame's mic level says about the echo
@@ -69,6 +77,19 @@ class EchoFit:
     frames: int
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class BandFit:
+    """Per band (media/vad/bands.py): the worst-case loss of the echo against the agent's
+    held band level (and the bound's offset from that level: margin - loss), the level a band
+    must reach over the line's own floor, and whether the band's echo was measured well enough
+    to be used."""
+
+    loss_db: Levels
+    offset_db: Levels
+    gate_db: Levels
+    usable: npt.NDArray[np.bool_]
+
+
 @dataclass(frozen=True, slots=True)
 class EchoConfig:
     """The echo gate's tunables (`VadConfig.echo`); durations in ms, levels in dB.
@@ -94,6 +115,16 @@ class EchoConfig:
     loss_max_db: float = 40.0
     measurable_db: float = 6.0
     fit_max_spread_db: float = 6.0
+    # The bands (media/vad/bands.py): once the level fit holds, each band's worst-case loss is
+    # fitted too, against the agent's band level held over `band_hold_frames` at the fitted
+    # delay (decaying `band_hold_decay_db` per frame: a room's tail); a frame under the level
+    # bound still counts as over the echo if `band_min_over` bands are over theirs.
+    bands: bool = True
+    band_hold_frames: int = 6
+    band_hold_decay_db: float = 3.0
+    band_min_over: int = 2
+    band_silent_dbfs: float = -75.0
+    band_floor_percentile: float = 10.0
 
 
 class EchoBound:
@@ -129,21 +160,39 @@ class EchoBound:
         self.fit: EchoFit | None = None
         self.fallback_holds = False  # the line's echo stays under the fallback's bound
         self.fits = 0
+        # Band levels per frame (rings beside the levels'); a frame without them reads silent.
+        self._ref_bands = np.full((size, BANDS), SILENT)
+        self._mic_bands = np.full((size, BANDS), SILENT)
+        self._hold_back = -np.arange(self.config.band_hold_frames)
+        self._band_step = -self.config.band_hold_decay_db * self._hold_back[:, None]
+        self.band_fit: BandFit | None = None
 
     @property
     def loss_db(self) -> float:
         """The return loss the bound assumes now."""
         return self.fit.loss_db if self.fit is not None else self.config.return_loss_db
 
-    def bound(self, ref_db: float, mic_db: float, floor_db: float) -> float:
-        """Record one frame; the level a guest frame must reach to be louder than any echo
-        (-120 when the agent has been silent long enough that no echo can be on the line)."""
+    def wants_bands(self, ref_db: float) -> bool:
+        """Whether `bound` can use band levels for a frame whose reference is at `ref_db`
+        (the agent is or has lately been heard)."""
+        c = self.config
+        return c.bands and c.adapt and (ref_db > self.silent_dbfs
+                                        or self._agent_recent < self._size)
+
+    def bound(self, ref_db: float, mic_db: float, floor_db: float,
+              ref_bands: Levels | None = None, mic_bands: Levels | None = None) -> float:
+        """Record one frame (with its band levels, if `wants_bands`); the level a guest frame
+        must reach to be louder than any echo (-120 when the agent has been silent long enough
+        that no echo can be on the line). `over_in_bands` then says whether the frame is over
+        the echo in enough bands even if not in level."""
         self.hold = max(ref_db, self.hold - self.config.hold_decay_db_per_frame)
         if not self.config.adapt:
             return self._fallback()
         c = self._cursor
         self._ref[c] = ref_db
         self._mic[c] = mic_db
+        self._ref_bands[c] = SILENT if ref_bands is None else ref_bands
+        self._mic_bands[c] = SILENT if mic_bands is None else mic_bands
         self._held[c] = self.hold
         self._kind[c] = MEASURED if mic_db >= floor_db + self.config.measurable_db else AT_FLOOR
         self._last = c
@@ -167,6 +216,23 @@ class EchoBound:
         if self.fallback_holds and self.hold > self.silent_dbfs:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
+
+    def over_in_bands(self) -> bool:
+        """The frame just recorded is over the echo's band bound in `band_min_over` bands (its
+        level may still be under the level bound: a quiet consonant over the echo of a vowel)."""
+        fit, bands = self.fit, self.band_fit
+        if fit is None or bands is None:
+            return False
+        c = self.config
+        back = self._hold_back + (self._last - fit.delay)
+        back %= self._size
+        held = np.max(self._ref_bands[back] - self._band_step, axis=0)
+        bound = held + bands.offset_db
+        bound[held <= c.band_silent_dbfs] = SILENT
+        np.maximum(bound, bands.gate_db, out=bound)
+        over = self._mic_bands[self._last] >= bound
+        over &= bands.usable
+        return int(np.count_nonzero(over)) >= c.band_min_over
 
     def exclude_last(self, frames: int = 1) -> None:
         """The frame just recorded (and the `frames - 1` before it) was the guest's sound, not
@@ -218,14 +284,48 @@ class EchoBound:
         # The delay the echo follows most closely: its residual varies least.
         best = int(np.argmin(np.where(counts >= self.config.fit_min_frames, variance, np.inf)))
         if counts[best] < self.config.fit_min_frames:
-            self.fit = None
+            self.fit = self.band_fit = None
             return
         row = np.sort(residual[best][used[best]])
         top = float(row[int((row.size - 1) * self.config.fit_percentile / 100)])
         spread = top - float(mean[best])
         if spread > self.config.fit_max_spread_db:  # no delay explains the echo: keep the fallback
-            self.fit = None
+            self.fit = self.band_fit = None
             return
         loss = min(max(-top, self.config.loss_min_db), self.config.loss_max_db)
         self.fit = EchoFit(delay=best % self.lags, pair=best >= self.lags, loss_db=loss,
                            spread_db=spread, frames=int(counts[best]))
+        self.band_fit = self._fit_bands(self.fit.delay, kind) if self.config.bands else None
+
+    def _fit_bands(self, delay: int, kind: npt.NDArray[np.int8]) -> BandFit | None:
+        """Each band's worst-case loss against the agent's held band level at `delay`, over the
+        frames where the level fit measured the echo and the band shows over its floor."""
+        c = self.config
+        cur = self._cursor
+        ref = np.concatenate((self._ref_bands[cur:], self._ref_bands[:cur]))  # oldest first
+        lead = self.lags - 1
+        mic = np.concatenate((self._mic_bands[cur:], self._mic_bands[:cur]))[lead:]
+        frames = mic.shape[0]
+        back = (lead - delay + np.arange(frames))[:, None] - np.arange(c.band_hold_frames)
+        held = np.max(ref[np.maximum(back, 0)] - self._band_step[None], axis=1)
+        recorded = np.any(mic > SILENT, axis=1)  # frames that came with band levels
+        if np.count_nonzero(recorded) < c.fit_min_frames:
+            return None
+        gate = np.percentile(mic[recorded], c.band_floor_percentile, axis=0) + c.measurable_db
+        used = ((kind == MEASURED) & recorded)[:, None] & (held > c.band_silent_dbfs)
+        used &= mic >= gate
+        loss = np.full(BANDS, c.loss_min_db)
+        usable = np.zeros(BANDS, np.bool_)
+        for band in range(BANDS):
+            residual = np.sort((mic[:, band] - held[:, band])[used[:, band]])
+            if residual.size < c.fit_min_frames:
+                continue
+            top = float(residual[int((residual.size - 1) * c.fit_percentile / 100)])
+            if top - float(residual.mean()) > c.fit_max_spread_db:
+                continue
+            loss[band] = min(max(-top, c.loss_min_db), c.loss_max_db)
+            usable[band] = True
+        if np.count_nonzero(usable) < c.band_min_over:
+            return None
+        return BandFit(loss_db=loss, offset_db=c.fit_margin_db - loss, gate_db=gate,
+                       usable=usable)

@@ -102,6 +102,43 @@ class _RecordingDetector:
         return self.inner.end_turn_if_paused()
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class EchoPath:
+    """An echo path less kind than a scaled copy: the agent's audio through a loudspeaker
+    that saturates (tanh at `clip` x the agent's RMS; None = linear) and a room (`impulse`,
+    unit energy, its first tap the direct sound)."""
+
+    impulse: Float
+    clip: float | None = None
+    agent_rms: float = 32768.0 * 0.1
+
+    @classmethod
+    def room(cls, rt60_ms: float = 300.0, drr_db: float = 3.0, clip: float | None = None,
+             seed: int = 5, agent_dbfs: float = -20.0) -> EchoPath:
+        """A direct sound and a reverberant tail decaying 60 dB over `rt60_ms`, `drr_db` under
+        the direct sound in energy."""
+        n = max(2, int(rt60_ms * RATE / 1000))
+        rng = np.random.default_rng(seed)
+        h = rng.standard_normal(n) * np.exp(-6.9 * np.arange(n) / n)
+        h[0] = 0.0
+        h *= np.sqrt(10 ** (-drr_db / 10) / np.sum(h * h))
+        h[0] = 1.0
+        return cls(h / np.sqrt(np.sum(h * h)), clip, 32768.0 * 10 ** (agent_dbfs / 20))
+
+    def apply(self, sent: Float, start: int, length: int) -> Float:
+        """The echo of `sent` (what the line carried out) at samples [start, start + length)."""
+        taps = self.impulse.size
+        lo = start - taps + 1
+        seg = sent[max(0, lo) : start + length]
+        if lo < 0:
+            seg = np.concatenate((np.zeros(-lo), seg))
+        if self.clip is not None:
+            limit = self.clip * self.agent_rms
+            seg = np.tanh(seg / limit) * limit
+        out: Float = np.convolve(seg, self.impulse, mode="valid")
+        return out
+
+
 class LockstepBargeIn:
     """The agent speaks `agent` (queued at `agent_at_ms`) while the guest's line carries `guest`
     plus the agent's echo (`echo_db` down, `echo_delay_ms` late): `guest` float, `agent` int16,
@@ -110,18 +147,21 @@ class LockstepBargeIn:
     `pull_jitter` (a probability per frame) models a real server, where guest frames arrive in
     bursts and the playout pulls on its own clock: at such a frame the transport pulls two agent
     frames and at the next none, so the detector's reference (the last frame pulled) runs a
-    frame ahead or behind for a while; the echo still follows what was pulled, in order."""
+    frame ahead or behind for a while; the echo still follows what was pulled, in order.
+    `echo_path` (default: a scaled, delayed copy) adds a saturating loudspeaker and a room."""
 
     def __init__(self, guest: Float, agent: PCM16, *, agent_at_ms: int = 0,
                  echo_db: float | None = -20.0, echo_delay_ms: int = 40, kind: str = "silero",
                  config: VadConfig | None = None, hold_max_ms: float | None = None,
                  barge_in: bool = True, detector: TurnDetector | None = None,
-                 pull_jitter: float = 0.0, seed: int = 0) -> None:
+                 pull_jitter: float = 0.0, seed: int = 0, echo_path: EchoPath | None = None
+                 ) -> None:
         self.guest = guest
         self.agent = agent
         self.agent_at = agent_at_ms // 20
         self.echo_gain = 0.0 if echo_db is None else 10 ** (echo_db / 20)
         self.echo_delay = echo_delay_ms * RATE // 1000
+        self.echo_path = echo_path
         self.frames = guest.size // FRAME
         self.index = -1
         self.run = BargeRun()
@@ -161,7 +201,10 @@ class LockstepBargeIn:
             self._sent[start : start + FRAME] = out.samples
             self._pulls += 1
         self.run.pulled.append(Pulled(self.playout.last_frame_had_audio, self.playout.paused))
-        echo = self._sent[k * FRAME : (k + 1) * FRAME] * self.echo_gain
+        if self.echo_path is None:
+            echo = self._sent[k * FRAME : (k + 1) * FRAME] * self.echo_gain
+        else:
+            echo = self.echo_path.apply(self._sent, k * FRAME, FRAME) * self.echo_gain
         mixed = self.guest[k * FRAME : (k + 1) * FRAME] + echo
         samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
         return AudioFrame(samples, RATE, k * FRAME / RATE)

@@ -24,6 +24,7 @@ from tests.media.barge import (
     AGENT_UTTERANCE,
     RATE,
     BargeRun,
+    EchoPath,
     LockstepBargeIn,
     agent_speech,
     at_level,
@@ -262,6 +263,49 @@ async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_b
         assert (_fit_of(rig) is not None) is adapt
     fixed, learnt = stops
     assert learnt < fixed  # stream frames, not wall time: the fit lets the onset through sooner
+
+
+# -- the echo gate's bands (media/vad/bands.py, EchoBound.over_in_bands) ----------------------
+async def test_the_echo_fit_learns_each_bands_loss_and_the_echo_never_passes_it() -> None:
+    rig = _echo_only(-12.0)
+    run = await rig.play()
+    assert isinstance(rig.detector, VadTurnDetector)
+    bands = rig.detector.echo.band_fit
+    assert bands is not None and int(np.count_nonzero(bands.usable)) >= 6
+    assert np.all((bands.loss_db[bands.usable] >= 10.0) & (bands.loss_db[bands.usable] <= 12.5))
+    assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_a_cut_in_under_the_echo_in_level_but_over_it_in_bands_stops_the_agent_sooner(
+        ) -> None:
+    # "How far ...": its breathy "h" stays under the 12 dB echo's level bound for its first
+    # frames but is over the echo in the upper bands, where the agent's vowels are weak.
+    clip = tts_clip("How far are you from the train station?", "en-us", 165, 50)
+    n = 10 * RATE
+    onset = int(7.5 * RATE)
+    guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
+    stops = []
+    for bands in (False, True):
+        rig = LockstepBargeIn(guest, _agent(12.0), echo_db=-12.0,
+                              config=VadConfig(echo=EchoConfig(bands=bands)))
+        run = await rig.play()
+        assert run.interrupted, "the cut-in must clear the agent"
+        stop = run.stop_frame(after=onset // 320)
+        assert stop is not None
+        stops.append(stop)
+    level_only, with_bands = stops
+    assert with_bands < level_only  # stream frames, not wall time
+
+
+async def test_a_reverberant_line_through_a_saturating_speaker_causes_no_echo_pause() -> None:
+    # 300 ms of room reverberation, 3 dB under the direct sound; the speaker clips at twice
+    # the agent's RMS. The level fit rarely holds on such a line (its echo does not follow one
+    # delay): the bands then stay out of the decision.
+    for clip in (None, 2.0):
+        rig = LockstepBargeIn(line_noise(12 * RATE), _agent(13.0), echo_db=-20.0,
+                              echo_path=EchoPath.room(300.0, clip=clip))
+        run = await rig.play()
+        assert not run.events_of(PlayoutPaused) and run.interrupted == []
 
 
 async def test_a_reference_that_wanders_by_a_frame_causes_no_echo_pause() -> None:

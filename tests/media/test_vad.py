@@ -26,6 +26,8 @@ from media.vad import (
     WebRtcClassifier,
     make_turn_detector,
 )
+from media.vad.bands import BAND_EDGES_HZ, BANDS, SILENT_DB, band_levels
+from media.vad.detector import level_dbfs
 from media.vad.echo import EchoBound, EchoConfig
 from tests.media.corpus import (
     RATE,
@@ -472,3 +474,26 @@ def test_echo_bound_is_never_stricter_than_a_fixed_bound_the_echo_stays_under() 
     assert all(q <= f for q, f in zip(quiet_bounds[300:], fixed_bounds[300:], strict=True))
     _line(loud, ref, 7.0)  # louder than the fixed bound allows: the fit alone decides
     assert loud.fit is not None and not loud.fallback_holds and loud.loss_db <= 7.5
+
+
+# -- band levels (media/vad/bands.py) -----------------------------------------------------------
+def test_band_levels_put_a_tone_in_its_band_at_its_level_whatever_the_rate() -> None:
+    for rate in (8000, 16000, 48000):
+        n = rate // 50
+        t = np.arange(n) / rate
+        tone = (0.25 * 32767 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.int16)
+        levels = band_levels(tone, rate)
+        band = next(i for i in range(BANDS) if BAND_EDGES_HZ[i] <= 1000 < BAND_EDGES_HZ[i + 1])
+        assert abs(levels[band] - level_dbfs(tone)) < 0.1
+        assert np.all(np.delete(levels, band) < levels[band] - 40.0)
+
+
+def test_band_levels_add_up_to_the_frame_level_and_read_silent_above_the_line() -> None:
+    rng = np.random.default_rng(2)
+    noise = (rng.standard_normal(320) * 2000).astype(np.int16)
+    levels = band_levels(noise, 16000)
+    total = 10.0 * np.log10(np.sum(10.0 ** (levels / 10.0)))
+    assert abs(total - level_dbfs(noise)) < 0.5  # only the bins under 100 Hz are left out
+    phone = band_levels(noise[:160], 8000)  # a phone line carries nothing over 4 kHz
+    assert phone[-1] == SILENT_DB and np.all(phone[:-1] > SILENT_DB)
+    assert np.all(band_levels(np.zeros(320, np.int16), 16000) == SILENT_DB)
