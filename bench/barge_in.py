@@ -6,10 +6,10 @@ One row per line (echo level and delay, `--echo-db`, `--echo-delay-ms`, `--no-ec
 path, `--echo-path`: a scaled copy, a reverberant room, or the room through a saturating
 loudspeaker), call history (`--warm-s`: seconds the agent has already talked, guest silent,
 before the answer that is cut into; 0 = the call's first answer, before the per-call echo fit
-has evidence), echo fit on/off (`--adaptive`), its band levels on/off (`--bands`),
-`--candidate-ms` (consecutive speech before a candidate) and `--level-candidate-db` (a
-candidate from level alone that far over the floor and the echo bound, 0 = off;
-VadConfig.level_candidate_db):
+has evidence), echo fit on/off (`--adaptive`), its band levels on/off (`--bands`), its envelope
+model for reverberant lines on/off (`--envelope`), `--candidate-ms` (consecutive speech before a
+candidate) and `--level-candidate-db` (a candidate from level alone that far over the floor and
+the echo bound, 0 = off; VadConfig.level_candidate_db):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
     agent answer (-20 dBFS, echoed back as the row says). "stop" is the labelled onset
     of the guest's speech → the first agent frame without agent audio (pause or clear).
@@ -201,27 +201,29 @@ def fitted(rig: LockstepBargeIn) -> str:
     fit = detector.echo.fit
     if fit is None:
         return f"{detector.echo.loss_db:.0f} (fixed)"
+    if fit.envelope is not None:
+        return f"{fit.loss_db:.1f} summed, most @ {fit.delay} fr"
     delay = f"{fit.delay}-{fit.delay + 1}" if fit.pair else f"{fit.delay}"
     return f"{fit.loss_db:.1f} @ {delay} fr"
 
 
 async def main(candidates: list[int], levels: list[float], lines: list[Line],
-               adapt: list[bool], bands: list[bool], trials: int, seconds: float,
-               kind: str) -> None:
+               adapt: list[bool], bands: list[bool], envelope: list[bool], trials: int,
+               seconds: float, kind: str) -> None:
     print(f"VAD {kind}; agent -20 dBFS; {trials} barge-ins, {seconds:.0f} s of non-words and "
           "of echo per row")
-    print("| echo dB / delay ms | warm s | adaptive | bands | candidate ms | level dB "
+    print("| echo dB / delay ms | warm s | adaptive | bands | envelope | candidate ms | level dB "
           "| stop p50 | p95 "
           "| max "
           "| clear p50 | missed | cut | heard ok | pause→cut p95/max | false pauses "
           "| non-word cuts | false hold mean/max ms | echo pauses | loss after echo "
           "| CPU s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---" * 21 + "|")
     for line in lines:
-        for adaptive, banded, candidate_ms, level_db in itertools.product(
-                adapt, bands, candidates, levels):
+        for adaptive, banded, summed, candidate_ms, level_db in itertools.product(
+                adapt, bands, envelope, candidates, levels):
             config = VadConfig(candidate_ms=candidate_ms, level_candidate_db=level_db,
-                               echo=EchoConfig(adapt=adaptive, bands=banded))
+                               echo=EchoConfig(adapt=adaptive, bands=banded, envelope=summed))
             row = Row(candidate_ms)
             t0 = time.process_time()
             await speech_trials(row, config, trials, kind, line)
@@ -235,7 +237,7 @@ async def main(candidates: list[int], levels: list[float], lines: list[Line],
             if line.path != "flat" and line.echo_db is not None:
                 echo += f" ({line.path})"
             print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
-                  f"| {'yes' if banded else 'no'} "
+                  f"| {'yes' if banded else 'no'} | {'yes' if summed else 'no'} "
                   f"| {candidate_ms} | {level_db:g} | {pct(row.stops, .5):.0f} "
                   f"| {pct(row.stops, .95):.0f} "
                   f"| {max(row.stops, default=float('nan')):.0f} "
@@ -271,6 +273,9 @@ if __name__ == "__main__":
                         help="the per-call echo fit (VadConfig.echo.adapt)")
     parser.add_argument("--bands", choices=["on", "off", "both"], default="on",
                         help="the echo gate's band levels (VadConfig.echo.bands)")
+    parser.add_argument("--envelope", choices=["on", "off", "both"], default="on",
+                        help="the echo fit's sum over recent frames where one delay does not "
+                             "explain the echo (VadConfig.echo.envelope)")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])
@@ -286,6 +291,6 @@ if __name__ == "__main__":
     choice = {"on": [True], "off": [False], "both": [False, True]}
     asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms],
                      [max(0.0, min(d, 60.0)) for d in args.level_candidate_db], lines,
-                     choice[args.adaptive], choice[args.bands],
+                     choice[args.adaptive], choice[args.bands], choice[args.envelope],
                      max(1, min(args.trials, 500)), max(5.0, min(args.seconds, 600.0)),
                      args.vad))

@@ -112,6 +112,7 @@ class CallBridge:
         self.holds = 0  # soft barge-ins started (pauses), for stats and benches
         self.holds_released = 0  # candidates that fizzled: the agent resumed
         self.turns_ended_early = 0  # turns the engine ended at a pause (semantic endpointing)
+        self.detector_failures = 0  # frames the turn detector raised on (each reset it)
         self.meter = LevelMeter(call_id)
         # How far (in guest frames) the engine may fall behind before its oldest audio is
         # dropped: 1 s in real time (a test that speaks faster scales it by its pace).
@@ -167,6 +168,24 @@ class CallBridge:
         elif isinstance(event, CandidateDropped) and self._release_hold():
             self.holds_released += 1
 
+    def _detect_turns(self, detector: TurnDetector, frame: AudioFrame) -> list[TurnEvent]:
+        """The detector's events for `frame`. A detector that fails is reset and the call goes
+        on without its events for that frame (logged once with the traceback, then counted):
+        a fault in turn detection must not end the guest's call."""
+        try:
+            return detector.process(frame, self.playout.last_frame)
+        except Exception:
+            self.detector_failures += 1
+            if self.detector_failures == 1:
+                log.exception("call %s: turn detector failed; reset, the call goes on",
+                              self.call_id)
+            elif self.detector_failures % 500 == 0:
+                log.error("call %s: turn detector failed %d times", self.call_id,
+                          self.detector_failures)
+            self._release_hold()
+            detector.reset()
+            return []
+
     def _release_hold(self) -> bool:
         """Resume a playout this bridge held (a no-op if the hold already timed out)."""
         if not self._holding:
@@ -193,7 +212,7 @@ class CallBridge:
                     self._release_hold()  # staff took over: their voice must not be held
                     continue
                 if self.turn_detector is not None:
-                    for event in self.turn_detector.process(frame, self.playout.last_frame):
+                    for event in self._detect_turns(self.turn_detector, frame):
                         self._barge_in(event)
                         self.inbox.put(event)
                 if self.io.wants_audio:

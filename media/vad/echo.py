@@ -30,6 +30,10 @@ its frames under the bound + `level_candidate_db`. A frame measures the echo if 
 enough that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a
 browser that cancels its echo).
 
+A room's tail (`envelope`, media/vad/echo_envelope.py): where one delay explains the echo only
+roughly, the echo is also fitted as a sum over the reference's last frames, and the fit that
+spreads less is kept.
+
 Bands (`bands`, media/vad/bands.py): with each level fit, every band's worst-case loss is fitted
 too, at the fitted delay against the agent's band level held over a few frames (a room's tail),
 so that a frame under the level bound still counts as over the echo when enough bands are over
@@ -50,6 +54,7 @@ import numpy as np
 import numpy.typing as npt
 
 from media.vad.bands import BANDS, Levels
+from media.vad.echo_envelope import EchoEnvelope, fit_envelope
 
 SILENT = -120.0
 MEASURED, AT_FLOOR, EXCLUDED = 1, 0, -1  # what a frame's mic level says about the echo
@@ -68,13 +73,15 @@ def _power_mean_db(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
 class EchoFit:
     """The echo path the evidence supports: the echo follows the reference `delay` frames late
     (or the mean power of `delay` and `delay + 1` if `pair`), coming back `loss_db` down at
-    worst."""
+    worst; or, where no one delay explains it, `envelope` (media/vad/echo_envelope.py), whose
+    main lag is `delay`."""
 
     delay: int
     pair: bool
     loss_db: float
     spread_db: float
     frames: int
+    envelope: EchoEnvelope | None = None  # a reverberant line: the echo sums recent frames
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -115,6 +122,11 @@ class EchoConfig:
     loss_max_db: float = 40.0
     measurable_db: float = 6.0
     fit_max_spread_db: float = 6.0
+    # Where one delay explains the echo only roughly (a room's tail), also fit it as a sum over
+    # the last frames (media/vad/echo_envelope.py) and keep whichever spreads less.
+    envelope: bool = True
+    envelope_above_spread_db: float = 2.0  # tried where one delay's residual spreads more
+    envelope_margin_db: float = 4.5  # its residual's tail is longer than one delay's
     # The bands (media/vad/bands.py): once the level fit holds, each band's worst-case loss is
     # fitted too, against the agent's band level held over `band_hold_frames` at the fitted
     # delay (decaying `band_hold_decay_db` per frame: a room's tail); a frame under the level
@@ -143,6 +155,7 @@ class EchoBound:
         size = self.window + self.lags
         # Rings of the latest `size` frames (the write cursor is the oldest slot).
         self._ref = np.full(size, SILENT)
+        self._ref_power = np.zeros(size)  # the reference as power (0 when silent)
         self._mic = np.full(size, SILENT)
         self._held = np.full(size, SILENT)  # the fallback's held reference
         self._kind = np.zeros(size, np.int8)  # MEASURED, AT_FLOOR or EXCLUDED
@@ -154,6 +167,7 @@ class EchoBound:
         lagged = ((self.lags - 1 + np.arange(self.window + 1))[None, :]
                   - np.arange(self.lags)[:, None])
         self._model_index = np.concatenate((lagged, lagged[:-1] + size))
+        self._recent_index = -np.arange(self.lags)  # the last `lags` frames, newest first
         self._since_fit = 0
         self._agent_recent = size  # frames since the reference was last above silence
         self.hold = SILENT
@@ -190,6 +204,7 @@ class EchoBound:
             return self._fallback()
         c = self._cursor
         self._ref[c] = ref_db
+        self._ref_power[c] = 10.0 ** (ref_db / 10.0) if ref_db > self.silent_dbfs else 0.0
         self._mic[c] = mic_db
         self._ref_bands[c] = SILENT if ref_bands is None else ref_bands
         self._mic_bands[c] = SILENT if mic_bands is None else mic_bands
@@ -207,12 +222,19 @@ class EchoBound:
         fit = self.fit
         if fit is None:
             return self._fallback()
-        ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
-        if fit.pair:
-            older = float(self._ref[c - fit.delay - 1])
-            hi, lo = (ref, older) if ref >= older else (older, ref)
-            ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
-        bound = SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.config.fit_margin_db
+        if fit.envelope is not None:
+            recent = self._ref_power[self._recent_index + c]  # newest first, wrapping round
+            bound = SILENT if not recent.any() else (
+                fit.envelope.level_db(recent) + fit.envelope.offset_db
+                + self.config.envelope_margin_db)
+        else:
+            ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
+            if fit.pair:
+                older = float(self._ref[c - fit.delay - 1])
+                hi, lo = (ref, older) if ref >= older else (older, ref)
+                ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
+            bound = SILENT if ref <= self.silent_dbfs else (
+                ref - fit.loss_db + self.config.fit_margin_db)
         if self.fallback_holds and self.hold > self.silent_dbfs:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
@@ -289,13 +311,37 @@ class EchoBound:
         row = np.sort(residual[best][used[best]])
         top = float(row[int((row.size - 1) * self.config.fit_percentile / 100)])
         spread = top - float(mean[best])
-        if spread > self.config.fit_max_spread_db:  # no delay explains the echo: keep the fallback
-            self.fit = self.band_fit = None
-            return
         loss = min(max(-top, self.config.loss_min_db), self.config.loss_max_db)
         self.fit = EchoFit(delay=best % self.lags, pair=best >= self.lags, loss_db=loss,
                            spread_db=spread, frames=int(counts[best]))
+        if spread > self.config.envelope_above_spread_db:  # one delay explains it only roughly
+            envelope = self._fit_envelope(mic, kind)
+            if envelope is not None and envelope.spread_db < spread:
+                self.fit = envelope
+        if self.fit.spread_db > self.config.fit_max_spread_db:
+            self.fit = None
+        if self.fit is None:  # nothing explains it: keep the fallback
+            self.band_fit = None
+            return
         self.band_fit = self._fit_bands(self.fit.delay, kind) if self.config.bands else None
+
+    def _fit_envelope(self, mic: npt.NDArray[np.float64], kind: npt.NDArray[np.int8]
+                      ) -> EchoFit | None:
+        """The echo as a sum over the reference's last frames (a room's tail), where no one delay
+        explains it (media/vad/echo_envelope.py); None if that does not explain it either."""
+        if not self.config.envelope:
+            return None
+        c = self._cursor
+        ref_power = np.concatenate((self._ref_power[c:], self._ref_power[:c]))
+        lagged = ref_power[self._model_index[: self.lags]].T  # [mic frame, lag]
+        envelope = fit_envelope(lagged, mic, (kind != EXCLUDED) & lagged.any(axis=1),
+                                kind == MEASURED, min_frames=self.config.fit_min_frames,
+                                percentile=self.config.fit_percentile,
+                                max_spread_db=self.config.fit_max_spread_db)
+        if envelope is None:
+            return None
+        return EchoFit(delay=envelope.main_delay, pair=False, loss_db=envelope.loss_db,
+                       spread_db=envelope.spread_db, frames=envelope.frames, envelope=envelope)
 
     def _fit_bands(self, delay: int, kind: npt.NDArray[np.int8]) -> BandFit | None:
         """Each band's worst-case loss against the agent's held band level at `delay`, over the

@@ -4,7 +4,10 @@ the agent's own echo never pauses it; a hold nobody settles ends by itself."""
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
+import pytest
 
 from media.events import (
     CandidateDropped,
@@ -18,7 +21,7 @@ from media.events import (
     TurnEvent,
 )
 from media.frames import AudioFrame
-from media.vad import VadConfig, VadTurnDetector
+from media.vad import SileroClassifier, VadConfig, VadTurnDetector
 from media.vad.echo import EchoConfig, EchoFit
 from tests.media.barge import (
     AGENT_UTTERANCE,
@@ -265,6 +268,46 @@ async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_b
     assert learnt < fixed  # stream frames, not wall time: the fit lets the onset through sooner
 
 
+class _FailsOnce:
+    """The real detector, except that it raises on one frame (a bug, a bad frame)."""
+
+    def __init__(self, at_call: int) -> None:
+        self.inner = VadTurnDetector(SileroClassifier())
+        self.calls = 0
+        self.at_call = at_call
+        self.resets = 0
+
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+        self.calls += 1
+        if self.calls == self.at_call:
+            raise ValueError("math domain error")
+        return self.inner.process(frame, agent_frame)
+
+    def reset(self) -> None:
+        self.resets += 1
+        self.inner.reset()
+
+    def end_turn_if_paused(self) -> SpeechEnded | None:
+        return self.inner.end_turn_if_paused()
+
+
+async def test_a_turn_detector_that_fails_is_reset_and_the_call_goes_on(
+        caplog: pytest.LogCaptureFixture) -> None:
+    clip = tts_clip("Sorry, wait, what about lunch on Sunday?", "en-us", 165, 50)
+    n = 8 * RATE
+    onset = int(5.0 * RATE)
+    guest = place(n, at_level(clip, -20.0), onset) + line_noise(n)
+    detector = _FailsOnce(at_call=100)  # 2 s in, while the agent talks
+    rig = LockstepBargeIn(guest, _agent(10.0), detector=detector)
+    with caplog.at_level(logging.ERROR, logger="media.bridge"):
+        run = await rig.play()
+    assert len(run.pulled) == n // 320  # the bridge read the guest's audio to its end
+    assert rig.bridge.detector_failures == 1 and detector.resets == 1
+    assert run.interrupted, "a cut-in after the failure still clears the agent"
+    [record] = [r for r in caplog.records if "turn detector failed" in r.getMessage()]
+    assert "lockstep" in record.getMessage() and record.exc_info is not None
+
+
 # -- the echo gate's bands (media/vad/bands.py, EchoBound.over_in_bands) ----------------------
 async def test_the_echo_fit_learns_each_bands_loss_and_the_echo_never_passes_it() -> None:
     rig = _echo_only(-12.0)
@@ -306,6 +349,23 @@ async def test_a_reverberant_line_through_a_saturating_speaker_causes_no_echo_pa
                               echo_path=EchoPath.room(300.0, clip=clip))
         run = await rig.play()
         assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_on_a_reverberant_12_db_line_the_summed_echo_fit_stops_echo_pauses() -> None:
+    # A 12 dB echo with 300 ms of room reverberation: one delay cannot follow it, and the fixed
+    # bound left then is low enough for its tail to pause the agent again and again.
+    pauses = []
+    for envelope in (False, True):
+        rig = LockstepBargeIn(line_noise(30 * RATE, seed=3), _agent(31.0), echo_db=-12.0,
+                              echo_path=EchoPath.room(300.0), seed=3,
+                              config=VadConfig(echo=EchoConfig(envelope=envelope)))
+        run = await rig.play()
+        assert run.interrupted == []
+        pauses.append(len(run.events_of(PlayoutPaused)))
+    fit = _fit_of(rig)
+    assert fit is not None and fit.envelope is not None and fit.loss_db <= 12.5  # never laxer
+    one_delay, summed = pauses  # 8-16 against 0-2 in 30 s (the agent's breathy voice varies)
+    assert one_delay >= 6 and 3 * summed <= one_delay
 
 
 async def test_a_reference_that_wanders_by_a_frame_causes_no_echo_pause() -> None:

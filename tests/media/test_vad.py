@@ -29,6 +29,7 @@ from media.vad import (
 from media.vad.bands import BAND_EDGES_HZ, BANDS, SILENT_DB, band_levels
 from media.vad.detector import level_dbfs
 from media.vad.echo import EchoBound, EchoConfig
+from media.vad.echo_envelope import EchoEnvelope
 from tests.media.corpus import (
     RATE,
     LabelledAudio,
@@ -430,6 +431,29 @@ def test_echo_bound_learns_delay_and_loss_and_stays_above_every_echo_frame() -> 
                 assert ref[i - 3] - loss < bounds[i]
 
 
+def test_echo_bound_sums_a_reverberant_echo_and_stays_above_it_once_fitted() -> None:
+    # A room: the direct echo 2 frames late, then a tail over the next 8 frames, together
+    # 12 dB down; no one delay explains it (the fixed bound would be too low for it).
+    ref = _agent_levels(900)
+    gains = np.zeros(11)
+    gains[2] = 0.5
+    gains[3:] = 0.5 * np.exp(-np.arange(8) / 3.0) / np.exp(-np.arange(8) / 3.0).sum()
+    gains *= 10 ** (-12.0 / 10)
+    power = np.where(ref > -60.0, 10 ** (ref / 10), 0.0)
+    echo = _echo_bound()
+    fitted_at = None
+    for i, r in enumerate(ref):
+        recent = power[max(0, i - 10) : i + 1][::-1]
+        mic = 10 * np.log10(float(np.dot(gains[: recent.size], recent)) + 10 ** (-70.0 / 10))
+        bound = echo.bound(float(r), mic, -70.0)
+        if echo.fit is not None and echo.fit.envelope is not None:
+            fitted_at = fitted_at if fitted_at is not None else i
+            assert mic < bound  # the echo never passes as the guest
+    assert fitted_at is not None and fitted_at < 300
+    assert echo.fit is not None and echo.fit.envelope is not None and echo.fit.delay == 2
+    assert 11.0 <= echo.loss_db <= 13.0
+
+
 def test_echo_bound_tightens_when_the_echo_gets_louder() -> None:
     ref = _agent_levels(900)
     echo = _echo_bound()
@@ -497,3 +521,14 @@ def test_band_levels_add_up_to_the_frame_level_and_read_silent_above_the_line() 
     phone = band_levels(noise[:160], 8000)  # a phone line carries nothing over 4 kHz
     assert phone[-1] == SILENT_DB and np.all(phone[:-1] > SILENT_DB)
     assert np.all(band_levels(np.zeros(320, np.int16), 16000) == SILENT_DB)
+
+
+def test_an_echo_envelope_expects_silence_where_the_agent_spoke_only_at_unweighted_lags() -> None:
+    gains = np.zeros(16)
+    gains[2] = 0.06
+    envelope = EchoEnvelope(gains=gains, floor=0.0, offset_db=1.0, spread_db=1.0, frames=50)
+    recent = np.zeros(16)
+    recent[5] = 1e-3  # heard 5 frames ago; the model's only lag is 2
+    assert envelope.level_db(recent) == -120.0
+    recent[2] = 1e-3
+    assert abs(envelope.level_db(recent) - 10 * np.log10(0.06e-3)) < 1e-9
