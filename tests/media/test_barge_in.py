@@ -249,22 +249,32 @@ async def test_on_an_echo_free_line_non_words_over_the_agent_do_not_cost_the_ech
     assert all(fit is not None and fit.loss_db == 40.0 for fit in fits[1:])
 
 
-async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_bound() -> None:
-    # "Thanks" opens with ~100 ms of quiet consonant under the agent's echo.
-    clip = tts_clip("Thanks, that's all I needed.", "en", 165, 50)
+async def _cut_in_stops(text: str, voice: str, echo_db: float,
+                        configs: list[EchoConfig]) -> list[tuple[int, LockstepBargeIn]]:
+    """`text` said at -24 dBFS 7.5 s into a call, over the agent and its echo `echo_db` down,
+    once per echo-gate config: the frame that stopped the agent, and the rig. Each cut-in
+    must clear the agent."""
+    clip = tts_clip(text, voice, 165, 50)
     n = 10 * RATE
     onset = int(7.5 * RATE)
     guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
     stops = []
-    for adapt in (False, True):
-        rig = LockstepBargeIn(guest, _agent(12.0), config=VadConfig(echo=EchoConfig(adapt=adapt)))
+    for echo in configs:
+        rig = LockstepBargeIn(guest, _agent(12.0), echo_db=echo_db, config=VadConfig(echo=echo))
         run = await rig.play()
         assert run.interrupted, "the cut-in must clear the agent"
         stop = run.stop_frame(after=onset // 320)
         assert stop is not None
-        stops.append(stop)
-        assert (_fit_of(rig) is not None) is adapt
-    fixed, learnt = stops
+        stops.append((stop, rig))
+    return stops
+
+
+async def test_a_cut_in_on_a_learnt_line_stops_the_agent_no_later_than_a_fixed_bound() -> None:
+    # "Thanks" opens with ~100 ms of quiet consonant under the agent's echo.
+    (fixed, rig_fixed), (learnt, rig_learnt) = await _cut_in_stops(
+        "Thanks, that's all I needed.", "en", -20.0,
+        [EchoConfig(adapt=False), EchoConfig(adapt=True)])
+    assert _fit_of(rig_fixed) is None and _fit_of(rig_learnt) is not None
     assert learnt < fixed  # stream frames, not wall time: the fit lets the onset through sooner
 
 
@@ -323,20 +333,9 @@ async def test_a_cut_in_under_the_echo_in_level_but_over_it_in_bands_stops_the_a
         ) -> None:
     # "How far ...": its breathy "h" stays under the 12 dB echo's level bound for its first
     # frames but is over the echo in the upper bands, where the agent's vowels are weak.
-    clip = tts_clip("How far are you from the train station?", "en-us", 165, 50)
-    n = 10 * RATE
-    onset = int(7.5 * RATE)
-    guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
-    stops = []
-    for bands in (False, True):
-        rig = LockstepBargeIn(guest, _agent(12.0), echo_db=-12.0,
-                              config=VadConfig(echo=EchoConfig(bands=bands)))
-        run = await rig.play()
-        assert run.interrupted, "the cut-in must clear the agent"
-        stop = run.stop_frame(after=onset // 320)
-        assert stop is not None
-        stops.append(stop)
-    level_only, with_bands = stops
+    (level_only, _), (with_bands, _) = await _cut_in_stops(
+        "How far are you from the train station?", "en-us", -12.0,
+        [EchoConfig(bands=False), EchoConfig(bands=True)])
     assert with_bands < level_only  # stream frames, not wall time
 
 
