@@ -73,8 +73,8 @@ def _power_mean_db(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]
 class EchoFit:
     """The echo path the evidence supports: the echo follows the reference `delay` frames late
     (or the mean power of `delay` and `delay + 1` if `pair`), coming back `loss_db` down at
-    worst; or, where no one delay explains it, `envelope` (media/vad/echo_envelope.py), whose
-    main lag is `delay`."""
+    worst; or `envelope` (media/vad/echo_envelope.py), a sum over the reference's last frames
+    that explains a reverberant echo better than one delay, whose main lag is `delay`."""
 
     delay: int
     pair: bool
@@ -327,8 +327,9 @@ class EchoBound:
 
     def _fit_envelope(self, mic: npt.NDArray[np.float64], kind: npt.NDArray[np.int8]
                       ) -> EchoFit | None:
-        """The echo as a sum over the reference's last frames (a room's tail), where no one delay
-        explains it (media/vad/echo_envelope.py); None if that does not explain it either."""
+        """The echo as a sum over the reference's last frames (a room's tail), for a line one
+        delay explains only roughly (media/vad/echo_envelope.py); None if off, or if the sum
+        does not explain it either."""
         if not self.config.envelope:
             return None
         c = self._cursor

@@ -10,8 +10,8 @@ short answer.
 Here the echo's power in a frame is modelled as a non-negative sum of the agent's power in the
 last `lags` frames plus a constant (the line's floor), fitted by least squares on relative error
 (so quiet frames count as much as loud ones) over the level fit's window; the worst-case residual
-(`percentile`) over the frames where the echo shows is added on top. Used only where the
-one-delay fit is rejected.
+(`percentile`) over the frames where the echo shows is added on top. EchoBound tries it where
+the one-delay fit's residual spreads more than a clean line's, and keeps whichever spreads less.
 """
 
 from __future__ import annotations
