@@ -51,6 +51,11 @@ class Settings:
     workers: int = 1
     worker_index: int = 0  # set by `frontdesk serve` for each process it starts
 
+    @property
+    def voice_notes_dir(self) -> Path:
+        """Guests' messages for staff (`record_voice_note`), beside the call recordings."""
+        return self.recordings_dir.parent / "voice_notes"
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         e = dict(os.environ if env is None else env)

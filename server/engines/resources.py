@@ -85,7 +85,7 @@ class EngineResources:
         return cls(settings=settings, db=db,
                    stt=Recognizers(settings.stt_workers or default_stt_workers()),
                    tts=EspeakTTS(), outbound=outbound,
-                   voice_notes_dir=settings.recordings_dir.parent / "voice_notes")
+                   voice_notes_dir=settings.voice_notes_dir)
 
     async def close(self) -> None:
         await self.stt.close()
