@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -34,29 +35,43 @@ log = logging.getLogger(__name__)
 
 PRUNE_EVERY_S = 3600.0
 DAY_S = 86_400.0
+_DAY = re.compile(r"\d{8}")  # a voice notes' day folder (messaging_tools.record_voice_note)
 
 
-def prune_audio(directory: Path, cutoff: float) -> int:
-    """Delete the audio files (`*.wav`) under `directory` last written before `cutoff` (epoch
-    seconds), and the subdirectories that leaves empty (voice notes sit in one per day);
-    returns how many files. Blocking: run it on a thread."""
+def prune_recordings(directory: Path, cutoff: float) -> int:
+    """Delete the audio files (`*.wav`) directly in `directory` last written before `cutoff`
+    (epoch seconds); returns how many. Nothing deeper is touched: the directory is the
+    operator's choice. Blocking: run it on a thread."""
+    try:
+        entries = list(os.scandir(directory))
+    except FileNotFoundError:
+        return 0
     removed = 0
-    for root, _dirs, files in os.walk(directory, topdown=False):
-        deleted_here = 0
-        for name in files:
-            if not name.endswith(".wav"):
-                continue
-            path = os.path.join(root, name)
-            try:
-                if not os.path.islink(path) and os.stat(path).st_mtime < cutoff:
-                    os.unlink(path)
-                    deleted_here += 1
-            except FileNotFoundError:
-                continue  # deleted meanwhile
-        removed += deleted_here
-        if deleted_here and root != os.fspath(directory):
-            with contextlib.suppress(OSError):  # not empty: leave it
-                os.rmdir(root)
+    for entry in entries:
+        if not entry.name.endswith(".wav") or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except FileNotFoundError:
+            continue  # deleted meanwhile
+    return removed
+
+
+def prune_voice_notes(directory: Path, cutoff: float) -> int:
+    """`prune_recordings` for each day folder (`YYYYMMDD`) of voice notes in `directory`, and
+    the folders that leaves empty; returns how many files. Blocking: run it on a thread."""
+    try:
+        days = [e for e in os.scandir(directory)
+                if _DAY.fullmatch(e.name) and e.is_dir(follow_symlinks=False)]
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for day in days:
+        removed += prune_recordings(Path(day.path), cutoff)
+        with contextlib.suppress(OSError):  # not empty (or gone): leave it
+            os.rmdir(day.path)
     return removed
 
 
@@ -76,9 +91,8 @@ async def prune_once(settings: Settings, db: Database, now: float) -> tuple[int,
     than the retention period; returns (files deleted, voice note rows cleared)."""
     cutoff = now - settings.recording_retention_days * DAY_S
     cleared = await forget_voice_note_audio(db, dt.datetime.fromtimestamp(cutoff, dt.UTC))
-    removed = 0
-    for directory in (settings.recordings_dir, settings.voice_notes_dir):
-        removed += await asyncio.to_thread(prune_audio, directory, cutoff)
+    removed = await asyncio.to_thread(prune_recordings, settings.recordings_dir, cutoff)
+    removed += await asyncio.to_thread(prune_voice_notes, settings.voice_notes_dir, cutoff)
     return removed, cleared
 
 

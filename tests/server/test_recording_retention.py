@@ -18,7 +18,7 @@ from server.app import create_app
 from server.db.database import Database
 from server.hotel.models import VoiceNote
 from server.settings import Settings
-from server.voice.retention import DAY_S, prune_audio, prune_once
+from server.voice.retention import DAY_S, prune_once, prune_recordings, prune_voice_notes
 from tests.conftest import AiohttpClient
 from tests.waiting import eventually
 
@@ -37,9 +37,11 @@ def test_prune_deletes_only_old_recordings(tmp_path: Path) -> None:
     new = _file(tmp_path, "5a1f0e3d-new.wav", 29)
     other = _file(tmp_path, "notes.txt", 400)
     (tmp_path / "sub.wav").mkdir()
-    assert prune_audio(tmp_path, time.time() - 30 * DAY_S) == 1
+    deeper = _file(tmp_path / "elsewhere", "old.wav", 400)  # only the directory itself is ours
+    assert prune_recordings(tmp_path, time.time() - 30 * DAY_S) == 1
     assert not old.exists()
     assert new.exists() and other.exists() and (tmp_path / "sub.wav").is_dir()
+    assert deeper.exists()
 
 
 def test_prune_deletes_old_voice_notes_and_the_day_folder_it_empties(tmp_path: Path) -> None:
@@ -47,9 +49,10 @@ def test_prune_deletes_old_voice_notes_and_the_day_folder_it_empties(tmp_path: P
     old = _file(old_day, "call-1-a.wav", 41)
     _file(old_day, "call-1-b.wav", 40)
     new = _file(new_day, "call-2-c.wav", 1)
-    assert prune_audio(tmp_path, time.time() - 30 * DAY_S) == 2
+    other = _file(tmp_path / "keep", "not-a-note.wav", 400)  # not a day folder: not ours
+    assert prune_voice_notes(tmp_path, time.time() - 30 * DAY_S) == 2
     assert not old.exists() and not old_day.exists()
-    assert new.exists() and tmp_path.is_dir()
+    assert new.exists() and other.exists()
 
 
 async def test_old_voice_notes_lose_their_audio_path_then_their_file(
@@ -76,7 +79,7 @@ async def test_old_voice_notes_lose_their_audio_path_then_their_file(
 
 
 def test_prune_of_a_missing_directory_is_nothing(tmp_path: Path) -> None:
-    assert prune_audio(tmp_path / "never-made", time.time()) == 0
+    assert prune_recordings(tmp_path / "never-made", time.time()) == 0
 
 
 async def test_server_prunes_at_start_up(aiohttp_client: AiohttpClient, settings: Settings
