@@ -125,7 +125,9 @@ class EchoConfig:
     # Where one delay explains the echo only roughly (a room's tail), also fit it as a sum over
     # the last frames (media/vad/echo_envelope.py) and keep whichever spreads less.
     envelope: bool = True
-    envelope_above_spread_db: float = 2.0  # tried where one delay's residual spreads more
+    # tried where one delay's residual spreads more (a room: 5.5-7.5 dB; a reference that
+    # wanders by a frame: ~3, where the sum over-fitted and paused on the echo now and then)
+    envelope_above_spread_db: float = 4.0
     envelope_margin_db: float = 4.5  # its residual's tail is longer than one delay's
     # The bands (media/vad/bands.py): once the level fit holds, each band's worst-case loss is
     # fitted too, against the agent's band level held over `band_hold_frames` at the fitted
@@ -137,6 +139,7 @@ class EchoConfig:
     band_min_over: int = 2
     band_silent_dbfs: float = -75.0
     band_floor_percentile: float = 10.0
+    band_skip_loss_db: float = 30.0  # an echo this far down: no band levels computed
 
 
 class EchoBound:
@@ -187,11 +190,16 @@ class EchoBound:
         return self.fit.loss_db if self.fit is not None else self.config.return_loss_db
 
     def wants_bands(self, ref_db: float) -> bool:
-        """Whether `bound` can use band levels for a frame whose reference is at `ref_db`
-        (the agent is or has lately been heard)."""
+        """Whether `bound` can use band levels for a frame whose reference is at `ref_db`: the
+        agent is or has lately been heard, and the line is not known to carry almost no echo
+        (a fit `band_skip_loss_db` or more down, e.g. a browser that cancels its own echo: the
+        level bound is then under the noise gate and the bands would cost CPU for nothing)."""
         c = self.config
-        return c.bands and c.adapt and (ref_db > self.silent_dbfs
-                                        or self._agent_recent < self._size)
+        if not (c.bands and c.adapt):
+            return False
+        if self.fit is not None and self.fit.loss_db >= c.band_skip_loss_db:
+            return False
+        return ref_db > self.silent_dbfs or self._agent_recent < self._size
 
     def bound(self, ref_db: float, mic_db: float, floor_db: float,
               ref_bands: Levels | None = None, mic_bands: Levels | None = None) -> float:

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
 SILENT_DB = -120.0
+MAX_BIAS_DB = 3.0  # a fit whose mean residual is further off does not describe the echo
 _ACTIVE_SET_ROUNDS = 6
 
 
@@ -68,7 +69,8 @@ def fit_envelope(lagged_power: F64, mic_db: F64, fit_rows: npt.NDArray[np.bool_]
                  max_spread_db: float) -> EchoEnvelope | None:
     """Fit over frames `fit_rows` (`lagged_power[i, j]`: the agent's power j frames before mic
     frame i); the worst-case residual over `measured` frames. None if there is too little
-    evidence or the residual spreads more than `max_spread_db`."""
+    evidence, the residual spreads more than `max_spread_db`, or its mean is more than
+    `MAX_BIAS_DB` off."""
     rows = fit_rows & measured
     if np.count_nonzero(rows) < min_frames:
         return None
@@ -92,8 +94,9 @@ def fit_envelope(lagged_power: F64, mic_db: F64, fit_rows: npt.NDArray[np.bool_]
     model = lagged_power[rows] @ gains + floor
     residual = np.sort(mic_db[rows] - 10.0 * np.log10(np.maximum(model, 1e-30)))
     top = float(residual[int((residual.size - 1) * percentile / 100)])
-    spread = top - float(residual.mean())
-    if spread > max_spread_db:
-        return None
+    mean = float(residual.mean())
+    if top - mean > max_spread_db or abs(mean) > MAX_BIAS_DB:
+        return None  # spreads too much, or misses the level (a model that fits by accident)
+    spread = top - mean
     return EchoEnvelope(gains=gains, floor=floor, offset_db=top, spread_db=spread,
                         frames=int(residual.size))

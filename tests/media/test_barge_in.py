@@ -22,6 +22,8 @@ from media.events import (
 )
 from media.frames import AudioFrame
 from media.vad import SileroClassifier, VadConfig, VadTurnDetector
+from media.vad import detector as detector_module
+from media.vad.bands import band_levels
 from media.vad.echo import EchoConfig, EchoFit
 from tests.media.barge import (
     AGENT_UTTERANCE,
@@ -327,6 +329,26 @@ async def test_the_echo_fit_learns_each_bands_loss_and_the_echo_never_passes_it(
     assert bands is not None and int(np.count_nonzero(bands.usable)) >= 6
     assert np.all((bands.loss_db[bands.usable] >= 10.0) & (bands.loss_db[bands.usable] <= 12.5))
     assert not run.events_of(PlayoutPaused) and run.interrupted == []
+
+
+async def test_band_levels_are_not_computed_on_a_line_without_echo(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A browser cancels its own echo: once the fit says so, the bands would cost CPU for nothing.
+    calls = []
+
+    def counted(samples: np.ndarray, rate: int) -> np.ndarray:
+        calls.append(rate)
+        return band_levels(samples, rate)
+
+    monkeypatch.setattr(detector_module, "band_levels", counted)
+    counts = []
+    for echo_db in (None, -12.0):
+        calls.clear()
+        run = await LockstepBargeIn(line_noise(8 * RATE), _agent(9.0), echo_db=echo_db).play()
+        assert not run.events_of(PlayoutPaused)
+        counts.append(len(calls))
+    echo_free, echoed = counts
+    assert echoed >= 2 * 300 and 3 * echo_free < echoed  # two per frame while needed
 
 
 async def test_a_cut_in_under_the_echo_in_level_but_over_it_in_bands_stops_the_agent_sooner(
