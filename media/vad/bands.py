@@ -23,6 +23,7 @@ from media.frames import PCM16
 BAND_EDGES_HZ = (100, 400, 700, 1100, 1600, 2300, 3200, 4500, 8000)
 BANDS = len(BAND_EDGES_HZ) - 1
 SILENT_DB = -120.0
+_TINY = 10.0 ** (SILENT_DB / 10.0)  # keeps an empty band at SILENT_DB, not -inf
 Levels = npt.NDArray[np.float64]
 
 
@@ -56,5 +57,3 @@ def band_levels(samples: PCM16, rate: int) -> Levels:
         levels[~present] = SILENT_DB
     return levels
 
-
-_TINY = 10.0 ** (SILENT_DB / 10.0)  # keeps an empty band at SILENT_DB, not -inf

@@ -237,13 +237,9 @@ class VadTurnDetector:
             loud = loud and level >= self._turn_peak - c.turn_dynamic_db
         elif self._index * 20 < c.warmup_ms:  # no floor yet: don't start on the line's noise
             loud = False
-        if agent_bands is not None:
-            bound = self.echo.bound(agent_db, level, self._floor, agent_bands,
-                                    band_levels(chunk, VAD_RATE))
-            echo_ok = level >= bound or (loud and self.echo.over_in_bands())
-        else:
-            bound = self.echo.bound(agent_db, level, self._floor)
-            echo_ok = level >= bound
+        mic_bands = band_levels(chunk, VAD_RATE) if agent_bands is not None else None
+        bound = self.echo.bound(agent_db, level, self._floor, agent_bands, mic_bands)
+        echo_ok = level >= bound or (loud and mic_bands is not None and self.echo.over_in_bands())
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +57,7 @@ import numpy.typing as npt
 from media.vad.bands import BANDS, Levels
 from media.vad.echo_envelope import EchoEnvelope, fit_envelope
 
+_T = TypeVar("_T", bound=np.generic)
 SILENT = -120.0
 MEASURED, AT_FLOOR, EXCLUDED = 1, 0, -1  # what a frame's mic level says about the echo
 
@@ -276,14 +278,18 @@ class EchoBound:
             return SILENT
         return self.hold - self.config.return_loss_db + self.config.margin_db
 
+    def _oldest_first(self, ring: npt.NDArray[_T]) -> npt.NDArray[_T]:
+        """A copy of one of the rings, its oldest frame first."""
+        c = self._cursor
+        return np.concatenate((ring[c:], ring[:c]))
+
     def _refit(self, floor_db: float) -> None:
         """Fit delay and worst-case loss over the window (see the module docstring)."""
         self.fits += 1
-        c = self._cursor
-        ref = np.concatenate((self._ref[c:], self._ref[:c]))  # oldest first
+        ref = self._oldest_first(self._ref)
         lead = self.lags - 1  # the first frames only serve as references
-        mic = np.concatenate((self._mic[c:], self._mic[:c]))[lead:]
-        kind = np.concatenate((self._kind[c:], self._kind[:c]))[lead:]
+        mic = self._oldest_first(self._mic)[lead:]
+        kind = self._oldest_first(self._kind)[lead:]
         # rows: delays 0..L-1, then the mean power of delays (0, 1) .. (L-2, L-1), both taken
         # from one series: the reference, then each frame's power mean with the one before
         paired = np.empty_like(ref)
@@ -301,7 +307,7 @@ class EchoBound:
         np.copyto(residual, 0.0, where=~used)
         counts = np.count_nonzero(used, axis=1)
         # Does every echo frame stay 1 dB or more under the fallback's bound on this line?
-        held = np.concatenate((self._held[c:], self._held[:c]))[lead:]
+        held = self._oldest_first(self._held)[lead:]
         under = held > self.silent_dbfs
         under &= kind == MEASURED
         self.fallback_holds = False
@@ -340,8 +346,7 @@ class EchoBound:
         does not explain it either."""
         if not self.config.envelope:
             return None
-        c = self._cursor
-        ref_power = np.concatenate((self._ref_power[c:], self._ref_power[:c]))
+        ref_power = self._oldest_first(self._ref_power)
         lagged = ref_power[self._model_index[: self.lags]].T  # [mic frame, lag]
         envelope = fit_envelope(lagged, mic, (kind != EXCLUDED) & lagged.any(axis=1),
                                 kind == MEASURED, min_frames=self.config.fit_min_frames,
@@ -356,10 +361,9 @@ class EchoBound:
         """Each band's worst-case loss against the agent's held band level at `delay`, over the
         frames where the level fit measured the echo and the band shows over its floor."""
         c = self.config
-        cur = self._cursor
-        ref = np.concatenate((self._ref_bands[cur:], self._ref_bands[:cur]))  # oldest first
+        ref = self._oldest_first(self._ref_bands)
         lead = self.lags - 1
-        mic = np.concatenate((self._mic_bands[cur:], self._mic_bands[:cur]))[lead:]
+        mic = self._oldest_first(self._mic_bands)[lead:]
         frames = mic.shape[0]
         back = (lead - delay + np.arange(frames))[:, None] - np.arange(c.band_hold_frames)
         held = np.max(ref[np.maximum(back, 0)] - self._band_step[None], axis=1)
