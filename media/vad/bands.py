@@ -56,4 +56,3 @@ def band_levels(samples: PCM16, rate: int) -> Levels:
     if present is not None:
         levels[~present] = SILENT_DB
     return levels
-
