@@ -26,7 +26,7 @@ from tests import spoken_call
 from tests.server.conftest import _seed, sqlite_url
 from tests.server.dialogue_fixtures import Scenario
 from tests.server.test_dialogue_scenarios import SCENARIOS
-from tests.spoken_scenarios import PACE, run_spoken, success_table
+from tests.spoken_scenarios import PACE, run_spoken, said_fresh, success_table
 
 
 class CapturingRecognizers(Recognizers):
@@ -91,6 +91,7 @@ async def main(indexes: list[int], verbose: bool, pace: float,
     if isinstance(stt, CapturingRecognizers):
         capture_lines(stt)
     await stt.warm()
+    said = await asyncio.to_thread(said_fresh, SCENARIOS)
     results: list[tuple[Scenario, bool]] = []
     started, cpu0 = time.perf_counter(), cpu_s()
     chosen = indexes or list(range(len(SCENARIOS)))
@@ -101,7 +102,7 @@ async def main(indexes: list[int], verbose: bool, pace: float,
                 stt.scenario = f"{i:02d}-{sc.name}"
             try:
                 await asyncio.wait_for(run_spoken(sc, i, template, tmp, stt, pace=pace,
-                                                  playout_pace=playout_pace), 180)
+                                                  playout_pace=playout_pace, said=said), 180)
                 results.append((sc, True))
                 print(f"PASS {i:2d} {sc.name}", flush=True)
             except (AssertionError, TimeoutError) as e:

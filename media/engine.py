@@ -139,6 +139,10 @@ class EngineInbox:
                 self.audio_dropped += 1
                 return
 
+    def __len__(self) -> int:
+        """Inputs not yet read, in both lanes."""
+        return len(self._guest) + len(self._control)
+
     async def get(self) -> EngineInput:
         while True:
             item = self.get_nowait()

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import multiprocessing as mp
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -46,10 +49,29 @@ FRAME = samples_per_frame(RATE)
 RESPONSE_GAP_S = 0.3
 
 
+Line = tuple[str, str, int]  # what the guest says: text, espeak-ng voice, words per minute
+
+
 def speech(text: str, voice: str = "en-us", rate_wpm: int = 165) -> PCM16:
     """`text` spoken by espeak-ng, at 16 kHz."""
     pcm, sr = synthesize_blocking(text, voice=voice, rate_wpm=rate_wpm)
     return StreamResampler(sr, RATE).process(pcm, last=True)
+
+
+def _speak_all(lines: Sequence[Line]) -> list[PCM16]:
+    return [speech(*line) for line in lines]
+
+
+def speech_said_fresh(lines: Sequence[Line]) -> dict[Line, PCM16]:
+    """`speech()` of each line, said in order by a fresh process.
+
+    espeak-ng carries state from one synthesis to the next (its pitch flutter index is a C
+    static), so a line's audio depends on everything the process said before it; in a test
+    process that also voices the agent, on the run. A fresh process saying a fixed list gives
+    every line the same audio on every run (the spoken suite's lines, whichever run)."""
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        audio = pool.submit(_speak_all, list(lines)).result()
+    return dict(zip(lines, audio, strict=True))
 
 
 class ScriptedSource:
@@ -60,7 +82,8 @@ class ScriptedSource:
 
     def __init__(self, pace: float, noise_dbfs: float = -70.0, seed: int = 7) -> None:
         self.pace = pace
-        self._queue: deque[PCM16 | None] = deque()  # None: a frame of room noise
+        self._queue: deque[PCM16] = deque()
+        self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._noise = 32768 * 10 ** (noise_dbfs / 20)
         self._t = 0
@@ -68,13 +91,22 @@ class ScriptedSource:
         self.closed = False
         self.speech_frames_left = 0
         self.speech_ended_at: float | None = None  # wall time the last queued speech ran out
+        # Awaited before each frame when set: holds the guest's stream while the engine acts
+        # on what it heard (`OfflineEngine.settled`).
+        self.settle: Callable[[], Awaitable[None]] | None = None
 
     def close(self) -> None:
         self.closed = True
 
+    def _noise_frame(self) -> PCM16:
+        return (self._rng.standard_normal(FRAME) * self._noise).astype(np.int16)
+
     def say(self, pcm: PCM16, after_s: float = 0.0) -> None:
-        """Queue `pcm`, after `after_s` of room noise (stream time, whatever the load)."""
-        self._queue.extend([None] * round(after_s * RATE / FRAME))
+        """Queue `pcm`, after `after_s` of room noise (stream time, whatever the load). The
+        noise starts from the same seed for every line, so the pre-roll the recognizer gets
+        with a line does not depend on how long the agent took before it."""
+        self._rng = np.random.default_rng(self._seed)
+        self._queue.extend(self._noise_frame() for _ in range(round(after_s * RATE / FRAME)))
         pad = (-pcm.size) % FRAME
         audio = np.concatenate([pcm, np.zeros(pad, np.int16)])
         for i in range(0, audio.size, FRAME):
@@ -85,19 +117,20 @@ class ScriptedSource:
     async def recv(self) -> AudioFrame:
         if self.closed:
             raise TransportClosed("scripted guest hung up")
+        if self.settle is not None:
+            await self.settle()
         loop = asyncio.get_running_loop()
         now = loop.time()
         self._next = max(self._next, now - 0.1) + 0.020 / self.pace
         if self._next > now:
             await asyncio.sleep(self._next - now)
-        samples: PCM16 | None = None
         if self._queue:
             samples = self._queue.popleft()
             self.speech_frames_left = len(self._queue)
             if not self._queue:
                 self.speech_ended_at = time.time()
-        if samples is None:
-            samples = (self._rng.standard_normal(FRAME) * self._noise).astype(np.int16)
+        else:
+            samples = self._noise_frame()
         frame = AudioFrame(samples, RATE, self._t / RATE)
         self._t += FRAME
         return frame
@@ -164,8 +197,10 @@ class SpokenCall:
 
     def __init__(self, stt: Recognizers, dialogue: DialogueFactory, *, pace: float = 4.0,
                  call_id: str = "spoken", caller: str | None = None, vad: str = "silero",
-                 realtime_playout: bool = False, playout_pace: float | None = None) -> None:
+                 realtime_playout: bool = False, playout_pace: float | None = None,
+                 said: Mapping[Line, PCM16] | None = None, settle: bool = False) -> None:
         self.pace = pace
+        self.said = said or {}  # lines' audio made beforehand (`speech_said_fresh`)
         self.playout_pace = playout_pace or pace
         self.realtime_playout = realtime_playout
         self.log = CallLog()
@@ -178,6 +213,8 @@ class SpokenCall:
         self.bridge = CallBridge(call_id, self.source, self.playout, self.engine,
                                  emit=self._on_output, turn_detector=detector, caller=caller,
                                  max_engine_audio_frames=round(50 * pace))  # 1 s of wall time
+        if settle:  # turn edges as on an idle machine, whatever the load (the spoken suite)
+            self.source.settle = functools.partial(self.engine.settled, call_id)
         self.playout.add_listener(self._on_playout)
         self._tasks: list[asyncio.Task[None]] = []
         self._changed = asyncio.Event()
@@ -259,7 +296,8 @@ class SpokenCall:
         ended)."""
         before = len(self.log.agent_turns())
         heard_before = len(self.log.guest_turns())
-        self.source.say(speech(text, voice, rate_wpm), after_s=gap_s)
+        audio = self.said.get((text, voice, rate_wpm))
+        self.source.say(speech(text, voice, rate_wpm) if audio is None else audio, after_s=gap_s)
         await self._wait(lambda: len(self.log.guest_turns()) > heard_before
                          or self.log.ended.is_set(), within)
         await self._wait(lambda: len(self.log.agent_turns()) > before

@@ -6,20 +6,33 @@ scenarios. Used by `python -m bench.spoken_scenarios`."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from media.engine import EngineIO
+from media.frames import PCM16
 from server.db.database import Database
 from server.dialogue import DialogueManager, Reply
 from server.engines.resources import Recognizers
 from server.tools import ToolContext
 from tests.server.conftest import Clock, sqlite_url
 from tests.server.dialogue_fixtures import SILENCE, Call, FakeOutbound, Scenario, transcript
-from tests.spoken_call import SpokenCall
+from tests.spoken_call import Line, SpokenCall, speech_said_fresh
 
 PACE = 4.0  # guest audio and agent playout at four times real time
 VOICES = (("en-us", 160), ("en", 150), ("en-GB-x-rp", 170))  # rotated over the scenarios
+
+
+def guest_lines(scenarios: Sequence[Scenario]) -> list[Line]:
+    """What the guest says in each scenario, with the voice `run_spoken` gives it."""
+    lines = [(line, *VOICES[i % len(VOICES)]) for i, sc in enumerate(scenarios)
+             for line in sc.turns if line != SILENCE]
+    return list(dict.fromkeys(lines))
+
+
+def said_fresh(scenarios: Sequence[Scenario]) -> dict[Line, PCM16]:
+    """Every scenario line's audio, the same on every run (`speech_said_fresh`)."""
+    return speech_said_fresh(guest_lines(scenarios))
 
 
 class RecordingDialogue:
@@ -58,9 +71,10 @@ class RecordingDialogue:
 
 async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
                      stt: Recognizers, *, pace: float = PACE,
-                     playout_pace: float | None = None) -> tuple[Call, list[str]]:
-    """Run scenario `sc` spoken (voice chosen by `index`); raises AssertionError with what was
-    said and heard when its check fails."""
+                     playout_pace: float | None = None,
+                     said: Mapping[Line, PCM16] | None = None) -> tuple[Call, list[str]]:
+    """Run scenario `sc` spoken (voice chosen by `index`; lines' audio from `said` where it
+    has them); raises AssertionError with what was said and heard when its check fails."""
     path = workdir / f"{sc.name}.db"
     shutil.copyfile(template, path)
     db = Database(sqlite_url(path))
@@ -79,7 +93,8 @@ async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
             return dialogue
 
         async with SpokenCall(stt, factory, pace=pace, playout_pace=playout_pace,
-                              caller=sc.caller, call_id=f"spoken-{sc.name}") as call:
+                              caller=sc.caller, call_id=f"spoken-{sc.name}",
+                              said=said, settle=True) as call:
             for line in sc.turns:
                 if call.log.ended.is_set():
                     break

@@ -146,10 +146,29 @@ class OfflineEngine:
         self.tts = tts
         self.dialogue_factory = dialogue_factory
         self.silence_check_s = silence_check_s
+        self._calls: dict[str, _OfflineCall] = {}
 
     async def run(self, io: EngineIO) -> None:
-        call = _OfflineCall(self, io)
-        await call.run()
+        call = self._calls[io.call_id] = _OfflineCall(self, io)
+        try:
+            await call.run()
+        finally:
+            self._calls.pop(io.call_id, None)
+
+    async def settled(self, call_id: str) -> None:
+        """Until the call's inputs so far are read and any endpointing verdict on them is
+        given (at once for a call that is not running). A scripted guest waits for this
+        before each frame, so where its turns end does not depend on how fast the
+        recognizer answered on a loaded machine (the spoken tests)."""
+        call = self._calls.get(call_id)
+        while call is not None and self._calls.get(call_id) is call:
+            if len(call.io.inbox):
+                await asyncio.sleep(0.001)  # the inbox loop's turn (it may be synthesizing)
+                continue
+            verdict = call.endpointing
+            if verdict is None or verdict.done():
+                return
+            await asyncio.wait({verdict})
 
 
 class _OfflineCall:

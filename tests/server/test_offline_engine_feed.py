@@ -12,7 +12,7 @@ import numpy as np
 
 from media.clock import FrameClock
 from media.engine import EngineInbox, EngineIO, EngineOutput, Role, TranscriptTurn
-from media.events import SpeechEnded, SpeechStarted
+from media.events import SpeechEnded, SpeechPaused, SpeechStarted
 from media.frames import PCM16, AudioFrame
 from media.playout import Playout
 from media.speech.stt import Partial, Transcript
@@ -72,6 +72,13 @@ class QuietDialogue:
 
     def on_interrupted(self, spoken_text: str) -> None:
         return None
+
+
+class AnsweringDialogue(QuietDialogue):
+    """Takes "yes" as a whole answer (semantic endpointing)."""
+
+    def answers(self, partial_text: str, paused_ms: int) -> bool:
+        return partial_text == "yes"
 
 
 async def _until(predicate: Callable[[], bool], within: float = 10.0) -> None:
@@ -172,3 +179,43 @@ async def test_requests_left_when_the_call_ends_are_cancelled() -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert finish.cancelled()
+
+
+async def test_settled_waits_for_the_endpointing_verdict_on_a_pause() -> None:
+    """A scripted guest waits for `settled()` before each frame: it must not return while the
+    engine still asks the recognizer whether the guest's pause ends the turn, and must return
+    once the verdict is given (here: the turn is ended at the pause)."""
+    stt = SlowRecognizers()
+    inbox = EngineInbox(max_audio_frames=100)
+    ended: list[bool] = []
+
+    def end_turn() -> bool:
+        ended.append(True)
+        return True
+
+    io = EngineIO(call_id="pausing", playout=Playout(RATE, FrameClock()), inbox=inbox,
+                  emit=lambda _o: None, end_turn=end_turn)
+    engine = OfflineEngine(stt=stt, tts=EspeakTTS(),
+                           dialogue_factory=lambda _io: AnsweringDialogue(),
+                           silence_check_s=600.0)
+    await engine.settled("pausing")  # not running yet: nothing to wait for
+    task = asyncio.create_task(engine.run(io))
+    try:
+        inbox.put(SpeechStarted(at=0.0))
+        for i in range(10):
+            inbox.put(AudioFrame(np.full(FRAME, i + 1, np.int16), RATE, 0.02 * i))
+        inbox.put(SpeechPaused(at=0.2, silent_ms=200))
+        settled = asyncio.create_task(engine.settled("pausing"))
+        await _until(lambda: len(inbox) == 0)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert not settled.done() and not ended  # the recognizer has not answered yet
+        stt.gate.set()
+        await asyncio.wait_for(settled, 10)
+        assert ended == [True]
+        assert stt.requests == ["begin", *["feed"] * 10, "partial"]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await asyncio.wait_for(engine.settled("pausing"), 10)  # ended: returns at once
