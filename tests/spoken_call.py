@@ -18,11 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import multiprocessing as mp
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,6 +38,7 @@ from media.turns import TurnDetector
 from media.vad import make_turn_detector
 from server.engines.offline import DialogueFactory, OfflineEngine
 from server.engines.resources import Recognizers
+from tests.fresh_speech import made_fresh
 
 RATE = 16000
 FRAME = samples_per_frame(RATE)
@@ -58,20 +57,13 @@ def speech(text: str, voice: str = "en-us", rate_wpm: int = 165) -> PCM16:
     return StreamResampler(sr, RATE).process(pcm, last=True)
 
 
-def _speak_all(lines: Sequence[Line]) -> list[PCM16]:
-    return [speech(*line) for line in lines]
+def _speech_of(line: Line) -> PCM16:
+    return speech(*line)
 
 
 def speech_said_fresh(lines: Sequence[Line]) -> dict[Line, PCM16]:
-    """`speech()` of each line, said in order by a fresh process.
-
-    espeak-ng carries state from one synthesis to the next (its pitch flutter index is a C
-    static), so a line's audio depends on everything the process said before it; in a test
-    process that also voices the agent, on the run. A fresh process saying a fixed list gives
-    every line the same audio on every run (the spoken suite's lines, whichever run)."""
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
-        audio = pool.submit(_speak_all, list(lines)).result()
-    return dict(zip(lines, audio, strict=True))
+    """`speech()` of each line, the same on every run (`tests.fresh_speech`)."""
+    return dict(zip(lines, made_fresh(_speech_of, lines), strict=True))
 
 
 class ScriptedSource:

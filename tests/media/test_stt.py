@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from bench.stt_corpus import Voice, garbage, speak
+from media.frames import PCM16
 from media.speech import hotel_lm, hotel_phrases
 from media.speech.stt import STT_SAMPLE_RATE, Transcript, transcribe
 from media.speech.stt_pocketsphinx import (
@@ -21,6 +22,7 @@ from media.speech.stt_pocketsphinx import (
     prefer_lm_surname,
 )
 from media.speech.stt_pool import RecognizerPool
+from tests.fresh_speech import made_fresh
 
 # Not a voice used while tuning (en-us 165 wpm, en 150 wpm) nor one of the bench's test voices.
 VOICE = Voice("en-us+m3", 160, 50)
@@ -31,6 +33,25 @@ CASES = (
     ("what time is breakfast", ("breakfast",)),
     ("can i speak to the manager please", ("manager",)),
 )
+
+# Every line the tests below say, synthesized once in this order by a fresh process, so that each
+# has the same audio whichever tests ran before (tests/fresh_speech.py).
+SAID = (*(text for text, _ in CASES),
+        "i'd like to order a margherita pizza and a caesar salad",
+        "it's seven two four one five eight three", "my name is lucy hill",
+        "can i speak to reception", "charlie romeo tango eight november two",
+        "oh seven seven oh oh nine oh five five five",
+        "oh seven seven oh oh nine oh oh five five five", "my name is emma brown")
+
+
+@functools.cache
+def _all_said() -> dict[str, PCM16]:
+    return dict(zip(SAID, made_fresh(functools.partial(speak, voice=VOICE), SAID), strict=True))
+
+
+def said(text: str) -> PCM16:
+    """`text` (one of `SAID`) in `VOICE`, the same on every run."""
+    return _all_said()[text]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +88,7 @@ def test_arpa_lm_is_well_formed(lm_cache: Path) -> None:
 @pytest.mark.parametrize(("text", "keywords"), CASES)
 def test_recognizes_hotel_utterances_in_unseen_voice(
         recognizer: PocketsphinxRecognizer, text: str, keywords: tuple[str, ...]) -> None:
-    result = transcribe(recognizer, speak(text, VOICE))
+    result = transcribe(recognizer, said(text))
     for kw in keywords:
         assert f" {kw} " in f" {result.text} ", (text, result.text)
     assert result.confidence > 0.0
@@ -75,7 +96,7 @@ def test_recognizes_hotel_utterances_in_unseen_voice(
 
 
 def test_streaming_gives_partials_before_the_end(recognizer: PocketsphinxRecognizer) -> None:
-    audio = speak("i'd like to order a margherita pizza and a caesar salad", VOICE)
+    audio = said("i'd like to order a margherita pizza and a caesar salad")
     recognizer.start()
     partials = [p for i in range(0, audio.size, 320)
                 if (p := recognizer.feed(audio[i:i + 320])) is not None]
@@ -87,10 +108,10 @@ def test_streaming_gives_partials_before_the_end(recognizer: PocketsphinxRecogni
 
 def test_dialogue_state_context_switches_lm(recognizer: PocketsphinxRecognizer) -> None:
     assert {"digits", "booking"} <= recognizer.contexts
-    audio = speak("it's seven two four one five eight three", VOICE)
+    audio = said("it's seven two four one five eight three")
     digits = transcribe(recognizer, audio, context="digits")
     assert "seven two four one five eight three" in digits.text
-    assert transcribe(recognizer, speak("what time is breakfast", VOICE)).text == (
+    assert transcribe(recognizer, said("what time is breakfast")).text == (
         "what time is breakfast")  # back on the general LM
     with pytest.raises(KeyError):
         recognizer.start("nonsense")
@@ -99,7 +120,7 @@ def test_dialogue_state_context_switches_lm(recognizer: PocketsphinxRecognizer) 
 def test_resamples_8k_input(recognizer: PocketsphinxRecognizer) -> None:
     from media.resample import StreamResampler
 
-    audio = speak("i'd like to book a family room for three people", VOICE)
+    audio = said("i'd like to book a family room for three people")
     narrow = StreamResampler(16000, 8000).process(audio, last=True)
     assert "family room" in transcribe(recognizer, narrow, sample_rate=8000).text
 
@@ -122,7 +143,7 @@ async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
         PocketsphinxRecognizer, PocketsphinxSettings(cache_dir=str(lm_cache)))
     texts = {"call-a": "i'd like to book a family room for three people",
              "call-b": "can i get two club sandwiches and a pot of tea"}
-    audio = {sid: speak(t, VOICE) for sid, t in texts.items()}
+    audio = {sid: said(t) for sid, t in texts.items()}
     async with RecognizerPool(factory, workers=2) as pool:
         async def call(sid: str) -> Transcript:
             await pool.begin(sid, context="booking" if sid == "call-a" else None)
@@ -164,10 +185,10 @@ def test_name_question_is_decoded_with_a_grammar(recognizer: PocketsphinxRecogni
     grammar = files.contexts["name"].read_text()
     assert "<first> = oliver | george" in grammar and "<dept> =" in grammar  # names, transfers
     assert "<room_number>" not in grammar
-    result = transcribe(recognizer, speak("my name is lucy hill", VOICE), context="name")
+    result = transcribe(recognizer, said("my name is lucy hill"), context="name")
     assert result.text == "my name is lucy hill"
     # Off-question answers the grammar still allows.
-    assert transcribe(recognizer, speak("can i speak to reception", VOICE),
+    assert transcribe(recognizer, said("can i speak to reception"),
                       context="name").text == "can i speak to reception"
 
 
@@ -197,11 +218,11 @@ def test_spelled_codes_are_also_decoded_with_a_code_grammar(
     assert _close_codes("c r t x n two", "it's c r t eight n two")
     assert not _close_codes("charlie romeo tango eight november two",
                             "four three romeo tango eight november")
-    code = transcribe(recognizer, speak("charlie romeo tango eight november two", VOICE),
+    code = transcribe(recognizer, said("charlie romeo tango eight november two"),
                       context="digits")
     assert code.text == "charlie romeo tango eight november two"
     # A phone number is not spelling: the LM's digits stand.
-    phone = transcribe(recognizer, speak("oh seven seven oh oh nine oh five five five", VOICE),
+    phone = transcribe(recognizer, said("oh seven seven oh oh nine oh five five five"),
                        context="digits")
     assert phone.text.startswith("oh seven seven") and set(phone.text.split()) <= set(
         hotel_phrases.SLOTS["pd"])
@@ -222,14 +243,14 @@ def test_phone_number_one_digit_short_is_heard_again_with_a_digit_doubled(
     assert _doubled_digit_readings("oh seven seven oh nine oh five five five") == ()
     assert _doubled_digit_readings("two nights for two") == ()
     # This voice runs "nine oh oh five" together: the LM alone hears "nine oh five".
-    phone = transcribe(recognizer, speak("oh seven seven oh oh nine oh oh five five five", VOICE),
+    phone = transcribe(recognizer, said("oh seven seven oh oh nine oh oh five five five"),
                        context="digits")
     assert phone.text == "oh seven seven oh oh nine oh oh five five five"
     assert "oh seven seven oh oh nine oh five five five" in phone.alternatives
 
 
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:
-    result = transcribe(recognizer, speak("my name is emma brown", VOICE), context="name")
+    result = transcribe(recognizer, said("my name is emma brown"), context="name")
     assert result.text and result.alternatives
     assert result.text not in result.alternatives
     assert len(set(result.alternatives)) == len(result.alternatives) <= 5
@@ -245,7 +266,7 @@ async def test_pool_started_on_another_loop_answers_this_one(lm_cache: Path) -> 
     try:
         # Started on a loop in another thread, which then stops running.
         await asyncio.to_thread(other.run_until_complete, pool.start())
-        pcm = speak("what time is breakfast", VOICE)
+        pcm = said("what time is breakfast")
         await pool.begin("s")
         await pool.feed("s", pcm)
         result = await pool.finish("s")
