@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+class EchoCancel(enum.StrEnum):
+    """Which calls get the echo canceller (media.echo_cancel): browsers cancel their own echo,
+    so by default only phone calls."""
+
+    OFF = "off"
+    PHONE = "phone"
+    ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Settings:
     openai_reconnect_attempts: int = 4  # consecutive failed (re)connects before failing over
     max_ws_message_bytes: int = 256 * 1024
     vad: str = "silero"
+    echo_cancel: EchoCancel = EchoCancel.PHONE
     stt_workers: int = 0  # 0: one per core (server.engines.resources.default_stt_workers)
     stt_warm: bool = True  # start recognizer workers with the server, not on the first call
     record_calls: bool = True
@@ -90,6 +101,7 @@ class Settings:
             openai_reconnect_attempts=int(e.get("OPENAI_RECONNECT_ATTEMPTS",
                                                 cls.openai_reconnect_attempts)),
             vad=e.get("FRONTDESK_VAD", cls.vad).strip().lower(),
+            echo_cancel=EchoCancel(e.get("FRONTDESK_ECHO_CANCEL", cls.echo_cancel).strip().lower()),
             stt_workers=int(e.get("FRONTDESK_STT_WORKERS", "0") or 0),
             stt_warm=e.get("FRONTDESK_STT_WARM", "1").strip() not in ("0", "false", "no"),
             record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),

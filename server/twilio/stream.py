@@ -53,7 +53,7 @@ from server.twilio.state import (
     PhoneCall,
 )
 from server.twilio.webhooks import FINAL_RANK, _upsert_call
-from server.voice.media_setup import new_turn_detector, open_recorder
+from server.voice.media_setup import new_echo_canceller, new_turn_detector, open_recorder
 from server.voice.session import EndReason, Transport
 
 log = logging.getLogger(__name__)
@@ -378,7 +378,9 @@ async def start_stream(app: web.Application, ws: web.WebSocketResponse, start: S
     session.add_closer("mulaw source", close_source)
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
                         caller=session.caller, turn_detector=await new_turn_detector(settings),
-                        recorder=open_recorder(settings, session))
+                        recorder=open_recorder(settings, session),
+                        echo_canceller=new_echo_canceller(settings, Transport.TWILIO,
+                                                          engine.input_rate))
     session.bridge = bridge
     session.playout = playout
     session.mark_connected()

@@ -24,7 +24,7 @@ from server.console.keys import CONTROL
 from server.engines import make_engine
 from server.hotel.phones import to_e164
 from server.voice.ice import rtc_configuration
-from server.voice.media_setup import new_turn_detector, open_recorder
+from server.voice.media_setup import new_echo_canceller, new_turn_detector, open_recorder
 from server.voice.session import EndReason, SessionEvent, Transport, VoiceSession
 from server.voice.signalling import (
     Answer,
@@ -180,7 +180,9 @@ async def start_call(
     source = TrackSource(remote_track.result(), engine.input_rate)
     bridge = CallBridge(session.id, source, playout, engine, emit=session.on_engine_output,
                         caller=session.caller, turn_detector=await new_turn_detector(settings),
-                        recorder=open_recorder(settings, session))
+                        recorder=open_recorder(settings, session),
+                        echo_canceller=new_echo_canceller(settings, Transport.WEBRTC,
+                                                          engine.input_rate))
     session.bridge = bridge
     session.playout = playout
     started = False

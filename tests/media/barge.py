@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from media.bridge import HOLD_MAX_MS, CallBridge
 from media.clock import FrameClock
+from media.echo_cancel import EchoCanceller
 from media.engine import EngineIO, Interrupted
 from media.errors import TransportClosed
 from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, SpeechEnded, TurnEvent
@@ -47,6 +48,7 @@ class BargeRun:
     turn_events: list[tuple[int, TurnEvent]] = field(default_factory=list)
     playout_events: list[tuple[int, PlayoutEvent]] = field(default_factory=list)
     engine_inputs: list[object] = field(default_factory=list)
+    engine_audio: list[AudioFrame] = field(default_factory=list)  # as the engine got it
     holds: int = 0
     holds_released: int = 0
 
@@ -68,7 +70,7 @@ class BargeRun:
 
 
 class _RecordingEngine:
-    """Takes whatever the bridge sends and keeps everything but audio."""
+    """Takes whatever the bridge sends and keeps it (audio apart from the rest)."""
 
     name = "recorder"
     input_rate = RATE
@@ -79,7 +81,9 @@ class _RecordingEngine:
     async def run(self, io: EngineIO) -> None:
         while True:
             item = await io.inbox.get()
-            if not isinstance(item, AudioFrame):
+            if isinstance(item, AudioFrame):
+                self._run.engine_audio.append(item)
+            else:
                 self._run.engine_inputs.append(item)
 
 
@@ -148,14 +152,15 @@ class LockstepBargeIn:
     bursts and the playout pulls on its own clock: at such a frame the transport pulls two agent
     frames and at the next none, so the detector's reference (the last frame pulled) runs a
     frame ahead or behind for a while; the echo still follows what was pulled, in order.
-    `echo_path` (default: a scaled, delayed copy) adds a saturating loudspeaker and a room."""
+    `echo_path` (default: a scaled, delayed copy) adds a saturating loudspeaker and a room;
+    `echo_canceller` is handed to the bridge."""
 
     def __init__(self, guest: Float, agent: PCM16, *, agent_at_ms: int = 0,
                  echo_db: float | None = -20.0, echo_delay_ms: int = 40, kind: str = "silero",
                  config: VadConfig | None = None, hold_max_ms: float | None = None,
                  barge_in: bool = True, detector: TurnDetector | None = None,
-                 pull_jitter: float = 0.0, seed: int = 0, echo_path: EchoPath | None = None
-                 ) -> None:
+                 pull_jitter: float = 0.0, seed: int = 0, echo_path: EchoPath | None = None,
+                 echo_canceller: EchoCanceller | None = None) -> None:
         self.guest = guest
         self.agent = agent
         self.agent_at = agent_at_ms // 20
@@ -176,7 +181,8 @@ class LockstepBargeIn:
         self.bridge = CallBridge("lockstep", self, self.playout, _RecordingEngine(self.run),
                                  emit=lambda _o: None, turn_detector=recording,
                                  barge_in=barge_in,
-                                 hold_max_ms=HOLD_MAX_MS if hold_max_ms is None else hold_max_ms)
+                                 hold_max_ms=HOLD_MAX_MS if hold_max_ms is None else hold_max_ms,
+                                 echo_canceller=echo_canceller)
 
     # -- the AudioSource the bridge reads ----------------------------------------------------
     sample_rate = RATE
@@ -246,4 +252,36 @@ def place(length: int, clip: Float, at: int) -> Float:
 def line_noise(length: int, dbfs: float = -70.0, seed: int = 1) -> Float:
     """A real line is never digital silence."""
     out: Float = np.random.default_rng(seed).standard_normal(length) * (32768.0 * 10 ** (dbfs / 20))
+    return out
+
+
+def echo_of(sent: PCM16, path: EchoPath | None, echo_db: float, delay: int) -> Float:
+    """The echo of `sent` (the agent's audio as the line carried it out): `delay` samples late,
+    through `path` (None: a scaled copy), `echo_db` down."""
+    late = np.concatenate((np.zeros(delay), sent.astype(np.float64)))[: sent.size]
+    shaped = late if path is None else path.apply(late, 0, sent.size)
+    out: Float = shaped * 10 ** (echo_db / 20)
+    return out
+
+
+def frames_of(pcm: PCM16, rate: int = RATE) -> list[AudioFrame]:
+    """`pcm` cut into 20 ms frames (a trailing part frame is left out)."""
+    n = samples_per_frame(rate)
+    return [AudioFrame(pcm[i : i + n], rate, i / rate) for i in range(0, pcm.size - n + 1, n)]
+
+
+def through_canceller(canceller: EchoCanceller, mic: Float, reference: list[AudioFrame],
+                      pulls: list[int] | None = None) -> Float:
+    """`mic` (16 kHz) through `canceller` a frame at a time, as the bridge runs it: before guest
+    frame k the playout has sent `pulls[k]` frames of `reference` (one each by default)."""
+    pcm = np.clip(np.rint(mic), -32768, 32767).astype(np.int16)
+    out: Float = np.zeros(pcm.size)
+    sent = 0
+    for k in range(pcm.size // FRAME):
+        for _ in range(1 if pulls is None else pulls[k]):
+            if sent < len(reference):
+                canceller.reference(reference[sent])
+                sent += 1
+        frame = AudioFrame(pcm[k * FRAME : (k + 1) * FRAME], RATE, k * FRAME / RATE)
+        out[k * FRAME : (k + 1) * FRAME] = canceller.process(frame).samples
     return out

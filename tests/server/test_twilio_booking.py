@@ -97,6 +97,9 @@ async def test_phone_booking_lands_in_the_database(aiohttp_client: AiohttpClient
         try:
             await _agent_done(call)  # the greeting
             assert call.audio, "no greeting"
+            [session] = client.app[SESSIONS].active()
+            # Phone calls get the echo canceller by default: the booking must go through it.
+            assert session.bridge is not None and session.bridge.echo_canceller is not None
             line = OPENING
             for _ in range(12):  # bounded conversation
                 await call.speak(speech_ulaw(line))
