@@ -42,7 +42,7 @@ _SMOOTH = 0.9  # per-frame smoothing of the bins' power estimates
 _EARLY_FRAMES = 100  # frames of agent speech adapted at the full step, before the ratio rule
 _EARLY_STEP = 0.5  # step factor over those frames: the filter knows nothing yet
 _MIN_STEP = 0.02  # step factor floor afterwards (slow learning even while the guest talks)
-_FLOOR_RMS = 30.0  # regularisation: the reference's level that counts as silence (-61 dBFS)
+_FLOOR_RMS = 30.0  # a level that counts as silence (-61 dBFS): line, and regularisation
 _MAX_LAG_S = 1.0  # reference kept ahead of the guest at most (beyond: re-aligned)
 _DIVERGE_SMOOTH = 0.98  # output and input energies compared over ~1 s ...
 _DIVERGED = 4.0  # ... and the filter reset when the output is 6 dB louder than its input
@@ -115,7 +115,8 @@ class EchoCanceller:
 
     def process(self, frame: AudioFrame) -> AudioFrame:
         """The guest's frame with the agent's echo taken out (the same frame while the agent
-        has been silent for the whole modelled tail, or for frames of another size)."""
+        has been silent for the whole modelled tail, while the line is at -61 dBFS or under, or
+        for frames of another size)."""
         self.frames += 1
         if frame.sample_rate != self.rate or frame.samples.size != self.n:
             return frame
@@ -126,19 +127,20 @@ class EchoCanceller:
                 self._x[:] = 0.0  # the blocks the filter would have shifted in
             self._x_tail = ref
             return frame
-        self.cancelled_frames += 1
-        mic = frame.samples.astype(np.float64)
-        error = self._filter(mic, ref)
-        out = np.clip(np.rint(error), -32768, 32767).astype(np.int16)
-        return AudioFrame(out, frame.sample_rate, frame.timestamp)
-
-    def _filter(self, mic: Float, ref: Float) -> Float:
-        n = self.n
         block = np.fft.rfft(np.concatenate((self._x_tail, ref)))
         self._x_tail = ref
         self._x = np.roll(self._x, 1, axis=0)
         self._x[0] = block
-        echo = np.fft.irfft(np.sum(self._w * self._x, axis=0))[n:]
+        mic = frame.samples.astype(np.float64)
+        if float(np.dot(mic, mic)) < self.n * _FLOOR_RMS**2:
+            return frame  # the line is quiet: no echo to take out, nothing to learn
+        self.cancelled_frames += 1
+        error = self._filter(mic)
+        out = np.clip(np.rint(error), -32768, 32767).astype(np.int16)
+        return AudioFrame(out, frame.sample_rate, frame.timestamp)
+
+    def _filter(self, mic: Float) -> Float:
+        echo = np.fft.irfft(np.sum(self._w * self._x, axis=0))[self.n:]
         error = mic - echo
         a = _DIVERGE_SMOOTH
         self._mic_energy = a * self._mic_energy + (1 - a) * float(np.dot(mic, mic))
