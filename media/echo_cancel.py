@@ -10,10 +10,11 @@ fitted to (media/bridge.py). Browsers cancel their own echo; this is for phone c
 
 The filter is a partitioned-block frequency-domain NLMS (overlap-save, one 20 ms block per
 partition, gradient constrained every frame), modelling `tail_ms` of echo path: the line's
-round trip plus the room. Its step per frequency bin shrinks with the ratio of the echo it
-predicts to what is left after cancelling, so while the guest talks over the agent (double
-talk) the filter hardly moves and the guest's voice is not learnt as echo. A filter that
-diverges (its output louder than its input) is reset.
+round trip plus the room. After its first 2 s of the agent (a fixed step: it knows nothing
+yet), its step per frequency bin shrinks with the ratio of the echo it predicts to what is left
+after cancelling, so while the guest talks over the agent (double talk) the filter hardly moves
+and the guest's voice is not learnt as echo. A filter that diverges (its output louder than its
+input) is reset.
 
 The reference is every frame the playout sent to the guest (`reference()`, the playout's
 tap), queued and taken a frame per guest frame: a guest frame that arrives before its share
@@ -75,7 +76,7 @@ class EchoCanceller:
         self._ref_samples = 0
         self._resamplers: dict[int, StreamResampler] = {}
         self.frames = 0  # guest frames processed
-        self.cancelled_frames = 0  # of which the filter ran (the agent was heard lately)
+        self.cancelled_frames = 0  # of which the filter ran (agent heard lately, line not quiet)
         self.resets = 0  # divergences
         self.realigned = 0  # times the reference ran more than `_MAX_LAG_S` ahead
 

@@ -115,6 +115,7 @@ class Settings:
             "database": redact_url(self.database_url),
             "engine": self.engine,
             "ice_hosts": list(self.ice_hosts) or "all interfaces",
+            "echo_cancel": self.echo_cancel.value,
             "twilio": bool(self.twilio_auth_token),
             "openai": bool(self.openai_api_key),
             "openai_realtime_model": self.openai_realtime_model,
