@@ -267,3 +267,62 @@ class GreetingEngine:
                 io.emit(StateChanged(AgentState.SPEAKING))
             elif isinstance(item, PlayoutFinished | PlayoutCleared):
                 io.emit(StateChanged(AgentState.LISTENING))
+
+
+class Speakerphone:
+    """A caller on a speakerphone: a line that carries a 20 ms frame every 20 ms (what the caller
+    says, queued with `say`, else silence) plus the agent's voice coming back into the microphone,
+    `echo_db` down and `delay_frames` late. The phone plays the agent's audio a frame per tick as
+    it arrives and drops what is queued when the server sends a `clear`, as Twilio does."""
+
+    def __init__(self, call: PhoneCallStream, echo_db: float = -12.0,
+                 delay_frames: int = 2) -> None:
+        self.call = call
+        self.gain = 10 ** (echo_db / 20)
+        self.played: list[PCM16] = [np.zeros(MULAW_FRAME_BYTES, np.int16)] * delay_frames
+        self._next = 0  # the next received agent frame to play
+        self._clears = 0
+        self._said: list[PCM16] = []
+        self._task: asyncio.Task[None] | None = None
+
+    def say(self, text: str) -> None:
+        """Queue `text` (espeak, 8 kHz) on the line after what is already queued."""
+        pcm = ulaw_decode(speech_ulaw(text))
+        self._said.extend(pcm[i:i + MULAW_FRAME_BYTES]
+                          for i in range(0, pcm.size, MULAW_FRAME_BYTES))
+
+    @property
+    def saying(self) -> bool:
+        return bool(self._said)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._line())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def _agent_frame(self) -> PCM16:
+        """What the loudspeaker plays this tick (the agent's next frame, or silence)."""
+        if len(self.call.clears) > self._clears:  # cleared: what is queued is never played
+            self._clears = len(self.call.clears)
+            self._next = len(self.call.audio)
+        if self._next < len(self.call.audio):
+            self._next += 1
+            return ulaw_decode(self.call.audio[self._next - 1].payload)
+        return np.zeros(MULAW_FRAME_BYTES, np.int16)
+
+    async def _line(self) -> None:
+        t0 = time.monotonic()
+        tick = 0
+        while not self.call.ws.closed:
+            self.played.append(self._agent_frame())
+            echo = self.played.pop(0).astype(np.float64) * self.gain
+            voice = self._said.pop(0) if self._said else np.zeros(MULAW_FRAME_BYTES, np.int16)
+            frame = np.clip(np.rint(voice + echo), -32768, 32767).astype(np.int16)
+            await self.call.speak(ulaw_encode(frame).tobytes(), realtime=False)
+            tick += 1
+            delay = t0 + tick * 0.02 - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
