@@ -17,9 +17,12 @@ from server.engines.resources import Recognizers
 from server.tools import ToolContext
 from tests.server.conftest import NOW, Clock, sqlite_url
 from tests.server.dialogue_fixtures import FakeOutbound
-from tests.spoken_call import SpokenCall
+from tests.spoken_call import SpokenCall, speech_said_fresh
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+LINES = ("i'd like to book a family room for two nights", "next friday",
+         "what time is breakfast", "hmm")
 
 
 async def test_an_answer_ends_the_turn_at_a_pause(template_db: Path, tmp_path: Path,
@@ -35,20 +38,25 @@ async def test_an_answer_ends_the_turn_at_a_pause(template_db: Path, tmp_path: P
         def factory(_io: EngineIO) -> DialogueManager:
             return manager
 
-        async with SpokenCall(recognizers, factory, pace=1.0, call_id="endpoint") as call:
-            await call.say("i'd like to book a family room for two nights")
+        # The guest waits for each endpointing verdict (`settle`), so where a turn ends does not
+        # depend on how fast the recognizer answered on a loaded machine; and its lines are the
+        # same audio on every run.
+        said = speech_said_fresh([(line, "en-us", 165) for line in LINES])
+        async with SpokenCall(recognizers, factory, pace=1.0, call_id="endpoint", said=said,
+                              settle=True) as call:
+            await call.say(LINES[0])
             assert manager.conversation.expecting == "check_in"
             assert call.bridge.turns_ended_early == 1, call.log.timeline()
             assert _last_pause_ms(call) == 400  # a request: not at 200 ms
-            await call.say("next friday")
+            await call.say(LINES[1])
             assert call.bridge.turns_ended_early == 2, call.log.timeline()
-            assert _last_pause_ms(call) in (200, 400)  # 200 unless the check was slow
+            assert _last_pause_ms(call) == 200  # the answer to the question just asked
             heard = call.log.guest_turns()[-1].text
             assert "friday" in heard, heard
-            await call.say("what time is breakfast")  # a whole question: 200 ms
+            await call.say(LINES[2])  # a whole question: 200 ms
             assert call.bridge.turns_ended_early == 3, call.log.timeline()
-            assert _last_pause_ms(call) in (200, 400)
-            await call.say("hmm")  # fits nothing: the hangover ends it
+            assert _last_pause_ms(call) == 200
+            await call.say(LINES[3])  # fits nothing: the hangover ends it
             ended = [e for _, e in call.log.events if isinstance(e, SpeechEnded)]
             assert len(ended) == 4 and call.bridge.turns_ended_early == 3, call.log.timeline()
     finally:
