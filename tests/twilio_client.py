@@ -285,9 +285,9 @@ class Speakerphone:
         self._said: list[PCM16] = []
         self._task: asyncio.Task[None] | None = None
 
-    def say(self, text: str) -> None:
-        """Queue `text` (espeak, 8 kHz) on the line after what is already queued."""
-        pcm = ulaw_decode(speech_ulaw(text))
+    def say(self, ulaw: bytes) -> None:
+        """Queue `ulaw` (8 kHz μ-law, e.g. `speech_ulaw`) on the line after what is queued."""
+        pcm = ulaw_decode(ulaw)
         self._said.extend(pcm[i:i + MULAW_FRAME_BYTES]
                           for i in range(0, pcm.size, MULAW_FRAME_BYTES))
 
