@@ -258,6 +258,16 @@ class PocketsphinxRecognizer:
         return f"pocketsphinx-{self.settings.mode}"
 
     @property
+    def cmn(self) -> str:
+        """The live cepstral mean the next turn starts from, in pocketsphinx's text form. It is
+        carried from turn to turn, so what a turn hears depends on the turns before it."""
+        return str(self._decoder.get_cmn())
+
+    @cmn.setter
+    def cmn(self, value: str) -> None:
+        self._decoder.set_cmn(value)
+
+    @property
     def contexts(self) -> frozenset[str]:
         """Names usable as `start(context=...)` (see `hotel_lm.CONTEXTS`)."""
         return frozenset(self._contexts)
@@ -408,6 +418,8 @@ class PocketsphinxRecognizer:
         """Up to `n_best` distinct n-best hypotheses other than `best` (about 1 ms)."""
         out: list[str] = []
         for hyp in itertools.islice(self._decoder.nbest(), 4 * self.settings.n_best):
+            if hyp is None:  # the n-best search can yield an empty entry (seen on phone audio)
+                continue
             text = " ".join(hyp.hypstr.split())
             if text and text != best and text not in out:
                 out.append(text)

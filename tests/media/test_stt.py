@@ -24,6 +24,11 @@ from media.speech.stt_pocketsphinx import (
 from media.speech.stt_pool import RecognizerPool
 from tests.fresh_speech import made_fresh
 
+FIXTURES = Path(__file__).parent / "fixtures"
+# The decoder's cepstral mean before the fixture `nbest_gap_16k.pcm16` (see its test).
+NBEST_GAP_CMN = ("58.3125,-1.86102,-2.97801,6.23895,-8.89806,-9.42493,-0.181035,-4.00489,"
+                 "-2.80122,-2.38459,-2.57875,-2.89046,1.85827")
+
 # Not a voice used while tuning (en-us 165 wpm, en 150 wpm) nor one of the bench's test voices.
 VOICE = Voice("en-us+m3", 160, 50)
 CASES = (
@@ -274,3 +279,13 @@ async def test_pool_started_on_another_loop_answers_this_one(lm_cache: Path) -> 
     finally:
         await pool.close()
         other.close()
+
+
+def test_an_empty_n_best_entry_is_skipped(recognizer: PocketsphinxRecognizer) -> None:
+    """A telephone-band "correct" (an espeak voice through 8 kHz, `bench.stt_corpus` tune2 #12)
+    from the cepstral mean the eval's decoder had reached: its n-best search yields an empty
+    entry, which made `finish()` raise and the engine apologise instead of hearing the answer."""
+    audio = np.frombuffer((FIXTURES / "nbest_gap_16k.pcm16").read_bytes(), "<i2").astype(np.int16)
+    recognizer.cmn = NBEST_GAP_CMN
+    result = transcribe(recognizer, audio, context="yesno")
+    assert result.text not in result.alternatives
