@@ -4,7 +4,9 @@ heard with -v), the per-task table and the task success rate, with the CPU secon
 Run as `python -m bench.spoken_scenarios [-v] [--pace P] [--playout-pace Q] [INDEX ...]`.
 `--capture DIR` also saves every recognized turn (the audio the recognizer got, its context,
 the line said and what was heard) for `python -m bench.stt_replay DIR`; `--log-turns` prints
-the offline engine's per-turn log (audio fed to the recognizer, gaps, frames dropped)."""
+the offline engine's per-turn log (audio fed to the recognizer, gaps, frames dropped);
+`--phone` makes every call a phone call (the lines as an 8 kHz μ-law line carries them, heard by
+the phone-band recognizer, or with `--unadapted` by the wide-band one)."""
 
 from __future__ import annotations
 
@@ -18,14 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.stt_corpus import over_the_phone
 from media.frames import PCM16
-from media.speech.stt import Partial, Transcript
+from media.speech.stt import PHONE_LINE_RATE, Band, Partial, Transcript
 from server.db.migrate import upgrade
 from server.engines.resources import Recognizers
 from tests import spoken_call
 from tests.server.conftest import _seed, sqlite_url
 from tests.server.dialogue_fixtures import Scenario
 from tests.server.test_dialogue_scenarios import SCENARIOS
+from tests.spoken_call import RATE
 from tests.spoken_scenarios import PACE, run_spoken, said_fresh, success_table
 
 
@@ -41,9 +45,10 @@ class CapturingRecognizers(Recognizers):
         self._turn = 0
         self._open: dict[str, tuple[str | None, list[PCM16]]] = {}
 
-    async def begin(self, session_id: str, context: str | None = None) -> None:
+    async def begin(self, session_id: str, context: str | None = None,
+                    band: Band = Band.WIDE) -> None:
         self._open[session_id] = (context, [])
-        await super().begin(session_id, context)
+        await super().begin(session_id, context, band)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
                    ) -> Partial | None:
@@ -82,16 +87,20 @@ def cpu_s() -> float:
 
 
 async def main(indexes: list[int], verbose: bool, pace: float,
-               playout_pace: float | None, capture: Path | None = None) -> None:
+               playout_pace: float | None, capture: Path | None = None,
+               phone: bool = False, phone_adapted: bool = True) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="spoken-"))
     template = tmp / "template.db"
     await asyncio.to_thread(upgrade, sqlite_url(template))
     await _seed(sqlite_url(template))
-    stt = Recognizers(2) if capture is None else CapturingRecognizers(2, capture)
+    stt = (Recognizers(2, phone_adapted=phone_adapted) if capture is None
+           else CapturingRecognizers(2, capture))
     if isinstance(stt, CapturingRecognizers):
         capture_lines(stt)
     await stt.warm()
     said = await asyncio.to_thread(said_fresh, SCENARIOS)
+    if phone:  # every line as a phone line carries it, heard as a phone call
+        said = {line: over_the_phone(pcm) for line, pcm in said.items()}
     results: list[tuple[Scenario, bool]] = []
     started, cpu0 = time.perf_counter(), cpu_s()
     chosen = indexes or list(range(len(SCENARIOS)))
@@ -101,8 +110,9 @@ async def main(indexes: list[int], verbose: bool, pace: float,
             if isinstance(stt, CapturingRecognizers):
                 stt.scenario = f"{i:02d}-{sc.name}"
             try:
-                await asyncio.wait_for(run_spoken(sc, i, template, tmp, stt, pace=pace,
-                                                  playout_pace=playout_pace, said=said), 180)
+                await asyncio.wait_for(run_spoken(
+                    sc, i, template, tmp, stt, pace=pace, playout_pace=playout_pace,
+                    said=said, line_rate=PHONE_LINE_RATE if phone else RATE), 180)
                 results.append((sc, True))
                 print(f"PASS {i:2d} {sc.name}", flush=True)
             except (AssertionError, TimeoutError) as e:
@@ -112,8 +122,10 @@ async def main(indexes: list[int], verbose: bool, pace: float,
     finally:
         await stt.close()
     print("\n".join(success_table(results)))
+    line = (f"phone line, {'adapted' if phone_adapted else 'unadapted'} recognizer" if phone
+            else "wide band")
     print(f"wall {time.perf_counter() - started:.0f} s, CPU {cpu_s() - cpu0:.0f} s "
-          f"(pace {pace}, playout pace {playout_pace or pace})")
+          f"(pace {pace}, playout pace {playout_pace or pace}, {line})")
 
 
 if __name__ == "__main__":
@@ -127,10 +139,15 @@ if __name__ == "__main__":
                         help="save each recognized turn here (for bench.stt_replay)")
     parser.add_argument("--log-turns", action="store_true",
                         help="print the offline engine's per-turn debug log")
+    parser.add_argument("--phone", action="store_true",
+                        help="the guest calls over a phone line (8 kHz μ-law)")
+    parser.add_argument("--unadapted", action="store_true",
+                        help="with --phone: the wide-band recognizer hears the phone calls")
     args = parser.parse_args()
     if args.capture is not None:
         args.capture.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.WARNING, format="%(relativeCreated)8.0f ms %(message)s")
     if args.log_turns:
         logging.getLogger("server.engines.offline").setLevel(logging.DEBUG)
-    asyncio.run(main(args.indexes, args.verbose, args.pace, args.playout_pace, args.capture))
+    asyncio.run(main(args.indexes, args.verbose, args.pace, args.playout_pace, args.capture,
+                     args.phone, not args.unadapted))

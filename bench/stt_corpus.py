@@ -7,7 +7,8 @@ Split (kept honest; see docs/stt.md):
   test run showed the tune voices were too easy;
 - `test` utterances (seed 200) in the TEST_VOICES (different voices, rates and pitches) were
   only decoded for the final numbers.
-Degradations: white or babble noise at a given SNR, and an 8 kHz telephone band.
+Degradations: white or babble noise at a given SNR, an 8 kHz telephone band (`tel8k`), and
+that band as a phone line carries it, μ-law coded (`over_the_phone`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from media.codecs import ulaw_decode, ulaw_encode
 from media.frames import PCM16
+from media.resample import StreamResampler
 from media.speech.hotel_phrases import Phrase, generate
-from media.speech.stt import STT_SAMPLE_RATE, to_16k
+from media.speech.stt import PHONE_LINE_RATE, STT_SAMPLE_RATE, to_16k
 from media.speech.tts import synthesize_blocking
 
 Split = Literal["tune", "tune2", "test"]
@@ -44,7 +47,7 @@ BABBLE_VOICES = (Voice("en-us+m3", 170, 50), Voice("en+f2", 160, 70), Voice("en-
 SEEDS: dict[Split, int] = {"tune": 100, "tune2": 150, "test": 200}
 VOICES: dict[Split, tuple[Voice, ...]] = {"tune": TUNE_VOICES, "tune2": TUNE2_VOICES,
                                           "test": TEST_VOICES}
-CONDITIONS = ("clean", "white20", "white10", "babble20", "babble10", "tel8k")
+CONDITIONS = ("clean", "white20", "white10", "babble20", "babble10", "tel8k", "phone")
 LEAD_MS = 250
 TAIL_MS = 400
 
@@ -104,9 +107,9 @@ def degrade(audio: PCM16, condition: str, seed: int = 0) -> PCM16:
     global _BABBLE
     if condition == "clean":
         return audio
+    if condition == "phone":
+        return over_the_phone(audio)
     if condition == "tel8k":
-        from media.resample import StreamResampler
-
         down = StreamResampler(16000, 8000).process(audio, last=True)
         return StreamResampler(8000, 16000).process(down, last=True)
     kind, snr_db = condition[:-2], float(condition[-2:])
@@ -125,6 +128,13 @@ def degrade(audio: PCM16, condition: str, seed: int = 0) -> PCM16:
     return np.clip(x + noise, -32768, 32767).astype(np.int16)
 
 
+def over_the_phone(pcm: PCM16) -> PCM16:
+    """16 kHz `pcm` as a phone line carries it: 8 kHz μ-law, back at 16 kHz."""
+    line = ulaw_decode(ulaw_encode(
+        StreamResampler(STT_SAMPLE_RATE, PHONE_LINE_RATE).process(pcm, last=True)))
+    return StreamResampler(PHONE_LINE_RATE, STT_SAMPLE_RATE).process(line, last=True)
+
+
 def garbage(seconds: float, seed: int = 0) -> PCM16:
     """Non-speech test input: white noise bursts and a hum."""
     rng = np.random.default_rng(seed)
@@ -136,4 +146,4 @@ def garbage(seconds: float, seed: int = 0) -> PCM16:
 
 
 __all__ = ["CONDITIONS", "TEST_VOICES", "TUNE_VOICES", "Utterance", "Voice", "degrade", "garbage",
-           "speak", "utterances"]
+           "over_the_phone", "speak", "utterances"]

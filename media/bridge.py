@@ -123,7 +123,7 @@ class CallBridge:
         # dropped: 1 s in real time (a test that speaks faster scales it by its pace).
         self.inbox = EngineInbox(max_engine_audio_frames)
         self.io = EngineIO(call_id=call_id, playout=playout, inbox=self.inbox, emit=emit,
-                           caller=caller, end_turn=self.end_turn)
+                           caller=caller, end_turn=self.end_turn, line_rate=source.line_rate)
         self.engine_paused = False
         self.recorder = recorder
         # Takes the agent's echo out of the guest's audio for what listens to their words: the

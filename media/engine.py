@@ -170,6 +170,9 @@ class EngineIO:
     emit: Callable[[EngineOutput], None]
     caller: str | None = None
     wants_audio: bool = True
+    # The rate the guest's audio crossed its line at (8000 on a phone line), whatever rate it
+    # reaches the engine at: what band it can carry. None: not known.
+    line_rate: int | None = None
     # Ends the guest's turn now if they are still pausing (after `SpeechPaused`); True if it
     # ended (its `SpeechEnded` follows in the inbox). For semantic endpointing.
     end_turn: Callable[[], bool] = field(default=lambda: False)

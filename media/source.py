@@ -14,6 +14,8 @@ class AudioSource(Protocol):
     """
 
     sample_rate: int
+    # The rate the audio crossed its line at: what band it carries (8000 for a phone line).
+    line_rate: int
 
     async def recv(self) -> AudioFrame: ...
 

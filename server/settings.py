@@ -56,6 +56,7 @@ class Settings:
     echo_cancel: EchoCancel = EchoCancel.PHONE
     stt_workers: int = 0  # 0: one per core (server.engines.resources.default_stt_workers)
     stt_warm: bool = True  # start recognizer workers with the server, not on the first call
+    stt_phone_adapted: bool = True  # phone calls: the recognizer adapted to the phone band
     record_calls: bool = True
     # Server processes sharing the port (SO_REUSEPORT); 1 keeps everything in one process.
     # With more, each process sees only its own live calls (docs/twilio.md, "Workers").
@@ -104,6 +105,8 @@ class Settings:
             echo_cancel=EchoCancel(e.get("FRONTDESK_ECHO_CANCEL", cls.echo_cancel).strip().lower()),
             stt_workers=int(e.get("FRONTDESK_STT_WORKERS", "0") or 0),
             stt_warm=e.get("FRONTDESK_STT_WARM", "1").strip() not in ("0", "false", "no"),
+            stt_phone_adapted=e.get("FRONTDESK_STT_PHONE_ADAPTED", "1").strip()
+            not in ("0", "false", "no"),
             record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
             workers=max(1, int(e.get("FRONTDESK_WORKERS", "1") or 1)),
             worker_index=int(e.get("FRONTDESK_WORKER_INDEX", "0") or 0),
@@ -116,6 +119,7 @@ class Settings:
             "engine": self.engine,
             "ice_hosts": list(self.ice_hosts) or "all interfaces",
             "echo_cancel": self.echo_cancel.value,
+            "stt_phone_adapted": self.stt_phone_adapted,
             "twilio": bool(self.twilio_auth_token),
             "openai": bool(self.openai_api_key),
             "openai_realtime_model": self.openai_realtime_model,

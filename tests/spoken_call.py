@@ -72,8 +72,10 @@ class ScriptedSource:
 
     sample_rate = RATE
 
-    def __init__(self, pace: float, noise_dbfs: float = -70.0, seed: int = 7) -> None:
+    def __init__(self, pace: float, noise_dbfs: float = -70.0, seed: int = 7,
+                 line_rate: int = RATE) -> None:
         self.pace = pace
+        self.line_rate = line_rate  # what the guest's line is said to carry (8000: a phone)
         self._queue: deque[PCM16] = deque()
         self._seed = seed
         self._rng = np.random.default_rng(seed)
@@ -190,13 +192,14 @@ class SpokenCall:
     def __init__(self, stt: Recognizers, dialogue: DialogueFactory, *, pace: float = 4.0,
                  call_id: str = "spoken", caller: str | None = None, vad: str = "silero",
                  realtime_playout: bool = False, playout_pace: float | None = None,
-                 said: Mapping[Line, PCM16] | None = None, settle: bool = False) -> None:
+                 said: Mapping[Line, PCM16] | None = None, settle: bool = False,
+                 line_rate: int = RATE) -> None:
         self.pace = pace
         self.said = said or {}  # lines' audio made beforehand (`speech_said_fresh`)
         self.playout_pace = playout_pace or pace
         self.realtime_playout = realtime_playout
         self.log = CallLog()
-        self.source = ScriptedSource(pace)
+        self.source = ScriptedSource(pace, line_rate=line_rate)
         self.clock = FrameClock()
         self.playout = Playout(RATE, self.clock)
         self.engine = OfflineEngine(stt=stt, tts=EspeakTTS(), dialogue_factory=dialogue,

@@ -17,7 +17,7 @@ from server.engines.resources import Recognizers
 from server.tools import ToolContext
 from tests.server.conftest import Clock, sqlite_url
 from tests.server.dialogue_fixtures import SILENCE, Call, FakeOutbound, Scenario, transcript
-from tests.spoken_call import Line, SpokenCall, speech_said_fresh
+from tests.spoken_call import RATE, Line, SpokenCall, speech_said_fresh
 
 PACE = 4.0  # guest audio and agent playout at four times real time
 VOICES = (("en-us", 160), ("en", 150), ("en-GB-x-rp", 170))  # rotated over the scenarios
@@ -72,9 +72,11 @@ class RecordingDialogue:
 async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
                      stt: Recognizers, *, pace: float = PACE,
                      playout_pace: float | None = None,
-                     said: Mapping[Line, PCM16] | None = None) -> tuple[Call, list[str]]:
+                     said: Mapping[Line, PCM16] | None = None,
+                     line_rate: int = RATE) -> tuple[Call, list[str]]:
     """Run scenario `sc` spoken (voice chosen by `index`; lines' audio from `said` where it
-    has them); raises AssertionError with what was said and heard when its check fails."""
+    has them; `line_rate` 8000 for a phone line); raises AssertionError with what was said
+    and heard when its check fails."""
     path = workdir / f"{sc.name}.db"
     shutil.copyfile(template, path)
     db = Database(sqlite_url(path))
@@ -94,7 +96,7 @@ async def run_spoken(sc: Scenario, index: int, template: Path, workdir: Path,
 
         async with SpokenCall(stt, factory, pace=pace, playout_pace=playout_pace,
                               caller=sc.caller, call_id=f"spoken-{sc.name}",
-                              said=said, settle=True) as call:
+                              said=said, settle=True, line_rate=line_rate) as call:
             for line in sc.turns:
                 if call.log.ended.is_set():
                     break

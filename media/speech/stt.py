@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
@@ -18,6 +19,21 @@ from media.frames import PCM16
 from media.resample import StreamResampler
 
 STT_SAMPLE_RATE = 16_000
+PHONE_LINE_RATE = 8_000
+
+
+class Band(StrEnum):
+    """What a call's audio can carry, whatever rate it reaches the recognizer at. A phone
+    line's 8 kHz audio has nothing over 4 kHz, which the packaged model expects (trained on
+    16 kHz speech), so phone calls get a recognizer adapted to that band (docs/stt.md)."""
+
+    WIDE = "wide"
+    PHONE = "phone"
+
+    @classmethod
+    def of_line(cls, line_rate: int | None) -> Band:
+        """The band of audio that crossed the line at `line_rate` (None: not known, wide)."""
+        return cls.PHONE if line_rate is not None and line_rate <= PHONE_LINE_RATE else cls.WIDE
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,10 @@ from media.speech import hotel_lm, hotel_phrases
 from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 
 Mode = Literal["hotel_lm", "jsgf", "default"]
+# The acoustic model's means adapted to a phone line's band (8 kHz, μ-law): a sphinxtrain MLLR
+# transform made by `bench/phone_adapt.py` from synthetic speech, its voices' own part taken
+# out (docs/stt.md, "Phone lines").
+PHONE_MLLR = Path(__file__).parent / "data" / "phone_channel.mllr"
 _FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
 _MAX_MS_PER_PHONE = 250.0  # longer words are more likely noise absorbed by one word
 
@@ -37,6 +41,7 @@ class PocketsphinxSettings:
 
     mode: Mode = "hotel_lm"
     cache_dir: str | None = None
+    mllr: str | None = None  # an MLLR transform of the acoustic model's means (`PHONE_MLLR`)
     partial_every_ms: float = 300.0
     noise_floor: float = 200.0
     reset_cmn: bool = False  # start each turn from the initial cepstral mean
@@ -90,7 +95,14 @@ def build_config(settings: PocketsphinxSettings) -> Config:
             config["lm"] = str(files.arpa)
     for key, value in settings.options:
         config[key] = value
+    if settings.mllr is not None:
+        config["mllr"] = settings.mllr
     return config
+
+
+def phone_recognizer() -> PocketsphinxRecognizer:
+    """A recognizer for phone lines (a `RecognizerPool` phone factory)."""
+    return PocketsphinxRecognizer(PocketsphinxSettings(mllr=str(PHONE_MLLR)))
 
 
 _SPELLING = frozenset(hotel_phrases.LETTERS) - {"a"} | {

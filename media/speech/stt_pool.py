@@ -4,7 +4,8 @@ pocketsphinx holds the GIL while it decodes (two threads decode slower than one;
 docs/stt.md), so each worker is a process. A session is pinned to one worker for its life and
 gets its own recognizer there (recognizers are reused across sessions). Each worker handles
 its requests in order, so `feed` and `finish` of one session never race. At most
-`max_inflight` requests wait per worker; beyond that callers wait (backpressure).
+`max_inflight` requests wait per worker; beyond that callers wait (backpressure). A session
+begun on a phone line gets a recognizer from the phone factory (`Band`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from media.frames import PCM16
-from media.speech.stt import Partial, RecognizerFactory, StreamingRecognizer, Transcript
+from media.speech.stt import Band, Partial, RecognizerFactory, StreamingRecognizer, Transcript
 
 _MAX_IDLE = 4
 
@@ -30,9 +31,38 @@ class STTError(RuntimeError):
     pass
 
 
-def _worker_main(factory: RecognizerFactory, requests: Any, responses: Any, index: int) -> None:
-    idle: list[StreamingRecognizer] = [factory()]
-    active: dict[str, StreamingRecognizer] = {}
+class _Recognizers:
+    """A worker's recognizers: one per open session, and idle ones kept for reuse, by band."""
+
+    def __init__(self, factories: dict[Band, RecognizerFactory]) -> None:
+        self.factories = factories
+        self.idle: dict[Band, list[StreamingRecognizer]] = {band: [] for band in factories}
+        self.active: dict[str, tuple[Band, StreamingRecognizer]] = {}
+        self.idle[Band.WIDE].append(factories[Band.WIDE]())
+
+    def open(self, session: str, band: Band) -> StreamingRecognizer:
+        """The session's recognizer, for `band` (one of another band is put back)."""
+        held = self.active.get(session)
+        if held is not None and held[0] is band:
+            return held[1]
+        if held is not None:
+            self.close(session)
+        idle = self.idle[band]
+        rec = idle.pop() if idle else self.factories[band]()
+        rec.start()
+        self.active[session] = (band, rec)
+        return rec
+
+    def close(self, session: str, reuse: bool = True) -> None:
+        """The session is done with its recognizer: kept for another (unless it failed)."""
+        held = self.active.pop(session, None)
+        if held is not None and reuse and len(self.idle[held[0]]) < _MAX_IDLE:
+            self.idle[held[0]].append(held[1])
+
+
+def _worker_main(factories: dict[Band, RecognizerFactory], requests: Any, responses: Any,
+                 index: int) -> None:
+    recognizers = _Recognizers(factories)
     responses.put((-1, "ready", index))
     while True:
         msg = requests.get()
@@ -41,28 +71,31 @@ def _worker_main(factory: RecognizerFactory, requests: Any, responses: Any, inde
         req_id, op, session, payload = msg
         try:
             result: object = None
-            rec = active.get(session)
-            if rec is None and op in ("begin", "feed", "finish"):
-                rec = active[session] = idle.pop() if idle else factory()
-                rec.start()
-            if op == "begin" and rec is not None:
-                rec.start(payload)
-            elif op == "feed" and rec is not None:
+            held = recognizers.active.get(session)
+            if op == "begin":
+                context, band = payload
+                recognizers.open(session, band).start(context)
+            elif op == "feed":
+                rec = held[1] if held is not None else recognizers.open(session, Band.WIDE)
                 result = rec.feed(np.frombuffer(payload, dtype=np.int16))
             elif op == "partial":
-                result = rec.partial() if rec is not None else Partial("", 0.0)
-            elif op in ("finish", "cancel"):
-                rec = active.pop(session, None)
-                if rec is not None:
-                    if op == "finish":
-                        result = rec.finish()
-                    if len(idle) < _MAX_IDLE:
-                        idle.append(rec)
+                result = held[1].partial() if held is not None else Partial("", 0.0)
+            elif op == "finish":
+                rec = held[1] if held is not None else recognizers.open(session, Band.WIDE)
+                try:
+                    result = rec.finish()
+                finally:
+                    recognizers.close(session, reuse=result is not None)
+            elif op == "cancel":
+                recognizers.close(session)
             if req_id >= 0:
                 responses.put((req_id, "ok", result))
         except Exception as exc:  # report to the caller; the worker keeps serving
             if req_id >= 0:
                 responses.put((req_id, "error", f"{type(exc).__name__}: {exc}"))
+
+
+_Payload = bytes | tuple[str | None, Band] | None  # feed's audio; begin's context and band
 
 
 @dataclass(slots=True)
@@ -76,12 +109,15 @@ class _Worker:
 class RecognizerPool:
     """Async front of N recognizer worker processes. Use `async with RecognizerPool(...)`.
 
-    `factory` must be picklable (a module-level callable or a `functools.partial` of one).
+    `factory` must be picklable (a module-level callable or a `functools.partial` of one);
+    `phone_factory` (the same) makes the recognizers of sessions begun on a phone line (None:
+    `factory`'s serve them too).
     """
 
     def __init__(self, factory: RecognizerFactory, workers: int = 2, max_inflight: int = 64,
-                 timeout_s: float = 10.0, start_method: str = "spawn") -> None:
-        self._factory = factory
+                 timeout_s: float = 10.0, start_method: str = "spawn",
+                 phone_factory: RecognizerFactory | None = None) -> None:
+        self._factories = {Band.WIDE: factory, Band.PHONE: phone_factory or factory}
         self._n = workers
         self._max_inflight = max_inflight
         self._timeout_s = timeout_s
@@ -113,7 +149,7 @@ class RecognizerPool:
         for i in range(self._n):
             requests = self._ctx.Queue()
             proc = self._ctx.Process(  # type: ignore[attr-defined]
-                target=_worker_main, args=(self._factory, requests, self._responses, i),
+                target=_worker_main, args=(self._factories, requests, self._responses, i),
                 name=f"stt-worker-{i}", daemon=True)
             proc.start()
             self._workers.append(_Worker(proc, requests, asyncio.Semaphore(self._max_inflight)))
@@ -142,12 +178,14 @@ class RecognizerPool:
     def active_sessions(self) -> int:
         return len(self._sessions)
 
-    async def begin(self, session_id: str, context: str | None = None) -> None:
-        """Start a new turn for `session_id`, optionally with a dialogue-state `context`.
+    async def begin(self, session_id: str, context: str | None = None,
+                    band: Band = Band.WIDE) -> None:
+        """Start a new turn for `session_id`, optionally with a dialogue-state `context`, with
+        a recognizer for the call's `band`.
 
-        Optional: `feed` starts a turn with the general model if none is open.
+        Optional: `feed` starts a turn with the general model, wide band, if none is open.
         """
-        await self._call(self._worker_for(session_id), "begin", session_id, context)
+        await self._call(self._worker_for(session_id), "begin", session_id, (context, band))
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         """Decode a chunk. With `wait=False`, return once queued (order is still kept)."""
@@ -207,7 +245,7 @@ class RecognizerPool:
         if worker is not None:
             worker.sessions.discard(session_id)
 
-    async def _send(self, worker: _Worker, op: str, session: str, payload: bytes | str | None
+    async def _send(self, worker: _Worker, op: str, session: str, payload: _Payload
                     ) -> asyncio.Future[object]:
         await worker.slots.acquire()
         if not worker.process.is_alive():
@@ -219,7 +257,7 @@ class RecognizerPool:
         worker.requests.put((req_id, op, session, payload))
         return fut
 
-    async def _call(self, worker: _Worker, op: str, session: str, payload: bytes | str | None
+    async def _call(self, worker: _Worker, op: str, session: str, payload: _Payload
                     ) -> object:
         fut = await self._send(worker, op, session, payload)
         try:  # asyncio.timeout, not wait_for: 3.11's wait_for can swallow a cancel

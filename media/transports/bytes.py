@@ -24,6 +24,8 @@ MULAW_FRAME_BYTES = samples_per_frame(MULAW_RATE)  # 160: one byte per sample, 2
 class MulawSource:
     """Inbound μ-law payloads -> `AudioFrame`s at `sample_rate` (resampled with one stream)."""
 
+    line_rate = MULAW_RATE
+
     def __init__(self, sample_rate: int = 16000, *, max_queued: int = 50,
                  payload_bytes: int = MULAW_FRAME_BYTES) -> None:
         self.sample_rate = sample_rate

@@ -79,6 +79,8 @@ class TrackSource:
     after `gap_s`, one frame per 20 ms, so turn detection still sees the end of a turn.
     """
 
+    line_rate = 48000  # Opus from a browser: the full band
+
     def __init__(self, track: MediaStreamTrack, sample_rate: int = 16000,
                  gap_s: float = 0.1) -> None:
         self.track = track

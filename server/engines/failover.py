@@ -66,7 +66,8 @@ class FailoverEngine:
             return
         # The bridge's source keeps producing frames at the primary's rate: resample them.
         inner = EngineIO(call_id=io.call_id, playout=io.playout, inbox=EngineInbox(),
-                         emit=io.emit, caller=io.caller, wants_audio=io.wants_audio)
+                         emit=io.emit, caller=io.caller, wants_audio=io.wants_audio,
+                         line_rate=io.line_rate)
         pump = asyncio.create_task(_pump(io, inner, engine.input_rate),
                                    name=f"failover-pump-{io.call_id}")
         try:

@@ -40,7 +40,7 @@ from media.events import (
 from media.frames import AudioFrame
 from media.preroll import PreRoll
 from media.speech.hotel_lm import context_for
-from media.speech.stt import Transcript
+from media.speech.stt import Band, Transcript
 from media.speech.tts import EspeakTTS
 from server.engines.resources import Recognizers
 from server.engines.speaker import Speaker, Utterance
@@ -196,7 +196,7 @@ class _OfflineCall:
         self.stt_id = f"{io.call_id}"
         # Recognizer requests in order, off the inbox loop: a slow recognizer delays the
         # transcript instead of stopping the inbox (whose overflow would drop the turn's audio).
-        self.stt = RecognizerFeed(engine.stt, self.stt_id)
+        self.stt = RecognizerFeed(engine.stt, self.stt_id, band=Band.of_line(io.line_rate))
         self.expecting: str | None = None  # what the agent's last reply asked for
 
     async def run(self) -> None:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from media.frames import PCM16
-from media.speech.stt import Partial, Transcript
-from media.speech.stt_pocketsphinx import PocketsphinxRecognizer
+from media.speech.stt import Band, Partial, Transcript
+from media.speech.stt_pocketsphinx import PocketsphinxRecognizer, phone_recognizer
 from media.speech.stt_pool import RecognizerPool
 from media.speech.tts import EspeakTTS
 from server.db.database import Database
@@ -29,10 +29,12 @@ def default_stt_workers() -> int:
 
 class Recognizers:
     """The app's recognizer pool, started on first use (or by `warm()` at server start), so
-    an app that takes no call never spawns recognizer processes."""
+    an app that takes no call never spawns recognizer processes. Phone calls get recognizers
+    adapted to the phone band unless `phone_adapted` is off."""
 
-    def __init__(self, workers: int) -> None:
-        self._pool = RecognizerPool(PocketsphinxRecognizer, workers=workers)
+    def __init__(self, workers: int, phone_adapted: bool = True) -> None:
+        self._pool = RecognizerPool(PocketsphinxRecognizer, workers=workers,
+                                    phone_factory=phone_recognizer if phone_adapted else None)
         self._started: asyncio.Task[None] | None = None
 
     def warm(self) -> asyncio.Task[None]:
@@ -44,9 +46,11 @@ class Recognizers:
         await asyncio.shield(self.warm())
         return self._pool
 
-    async def begin(self, session_id: str, context: str | None = None) -> None:
-        """Start a turn, recognized with the named dialogue-state `context` (hotel_lm)."""
-        await (await self._ready()).begin(session_id, context)
+    async def begin(self, session_id: str, context: str | None = None,
+                    band: Band = Band.WIDE) -> None:
+        """Start a turn, recognized with the named dialogue-state `context` (hotel_lm), by a
+        recognizer for the call's `band`."""
+        await (await self._ready()).begin(session_id, context, band)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         return await (await self._ready()).feed(session_id, pcm16_16k, wait=wait)
@@ -83,7 +87,8 @@ class EngineResources:
         outbound = Outbound.from_env()
         log.info("outbound provider: %s", "twilio" if outbound else "none")
         return cls(settings=settings, db=db,
-                   stt=Recognizers(settings.stt_workers or default_stt_workers()),
+                   stt=Recognizers(settings.stt_workers or default_stt_workers(),
+                                   phone_adapted=settings.stt_phone_adapted),
                    tts=EspeakTTS(), outbound=outbound,
                    voice_notes_dir=settings.voice_notes_dir)
 

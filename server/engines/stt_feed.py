@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass
 
 from media.frames import PCM16
-from media.speech.stt import Partial, Transcript
+from media.speech.stt import Band, Partial, Transcript
 from server.engines.resources import Recognizers
 
 log = logging.getLogger(__name__)
@@ -56,9 +56,10 @@ class RecognizerFeed:
     """Queues one session's recognizer requests; `run()` (a task the engine owns) sends them."""
 
     def __init__(self, stt: Recognizers, session_id: str,
-                 max_frames: int = MAX_WAITING_FRAMES) -> None:
+                 max_frames: int = MAX_WAITING_FRAMES, band: Band = Band.WIDE) -> None:
         self.stt = stt
         self.session_id = session_id
+        self.band = band  # the call's: a phone line gets a recognizer adapted to it
         self.max_frames = max_frames
         self._queue: deque[_Request] = deque()
         self._frames = 0  # audio frames waiting in the queue
@@ -121,7 +122,7 @@ class RecognizerFeed:
             if isinstance(request, _Feed):
                 await self.stt.feed(self.session_id, request.pcm, wait=False)
             elif isinstance(request, _Begin):
-                await self.stt.begin(self.session_id, request.context)
+                await self.stt.begin(self.session_id, request.context, self.band)
             elif isinstance(request, _Finish):
                 # Awaited here, not only by the responder: the pool releases the session's
                 # worker when finish returns, and the next turn's begin must come after that.

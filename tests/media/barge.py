@@ -186,6 +186,7 @@ class LockstepBargeIn:
 
     # -- the AudioSource the bridge reads ----------------------------------------------------
     sample_rate = RATE
+    line_rate = RATE
 
     async def recv(self) -> AudioFrame:
         await asyncio.sleep(0)  # let the engine task take what the bridge gave it

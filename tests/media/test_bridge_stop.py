@@ -20,6 +20,7 @@ RATE = 16000
 
 class _ShortSource:
     sample_rate = RATE
+    line_rate = RATE
 
     def __init__(self, frames: int) -> None:
         self.left = frames

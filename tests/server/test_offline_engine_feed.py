@@ -15,7 +15,7 @@ from media.engine import EngineInbox, EngineIO, EngineOutput, Role, TranscriptTu
 from media.events import SpeechEnded, SpeechPaused, SpeechStarted
 from media.frames import PCM16, AudioFrame
 from media.playout import Playout
-from media.speech.stt import Partial, Transcript
+from media.speech.stt import Band, Partial, Transcript
 from media.speech.tts import EspeakTTS
 from server.engines.offline import OfflineEngine, Reply
 from server.engines.resources import Recognizers
@@ -35,7 +35,8 @@ class SlowRecognizers(Recognizers):
         self.fed: list[float] = []  # first sample of each frame fed
         self.requests: list[str] = []
 
-    async def begin(self, session_id: str, context: str | None = None) -> None:
+    async def begin(self, session_id: str, context: str | None = None,
+                    band: Band = Band.WIDE) -> None:
         self.requests.append("begin")
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True

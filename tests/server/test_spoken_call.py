@@ -12,7 +12,8 @@ import pytest
 
 from media.engine import EngineIO
 from media.frames import PCM16, AudioFrame
-from media.speech.stt import Partial, Transcript
+from media.speech.stt import Band, Partial, Transcript
+from media.transports.bytes import MulawSource
 from media.vad.detector import level_dbfs
 from server.engines.offline import Reply
 from server.engines.resources import Recognizers
@@ -28,9 +29,11 @@ class FakeRecognizers(Recognizers):
 
     def __init__(self) -> None:
         super().__init__(workers=1)
+        self.bands: list[Band] = []  # the band of each turn begun
 
-    async def begin(self, session_id: str, context: str | None = None) -> None:
-        return None
+    async def begin(self, session_id: str, context: str | None = None,
+                    band: Band = Band.WIDE) -> None:
+        self.bands.append(band)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
                    ) -> Partial | None:
@@ -136,3 +139,20 @@ async def test_the_transport_pulls_silence_once_the_agent_stops() -> None:
         await call._wait(lambda: call.playout.frames_sent > frames + 2, 10.0)
         last = call.playout.last_frame
         assert last is not None and level_dbfs(last.samples) <= AGENT_AUDIBLE_DBFS
+
+
+@pytest.mark.parametrize(("line_rate", "band"), [(8000, Band.PHONE), (48000, Band.WIDE)])
+async def test_a_phone_lines_turns_go_to_the_phone_recognizer(line_rate: int, band: Band) -> None:
+    """The bridge tells the engine what its source's line carries, and the engine begins each
+    turn on the recognizer for that band (a Twilio call's `MulawSource` is an 8 kHz line)."""
+    dialogue = ScriptedDialogue()
+    stt = FakeRecognizers()
+
+    def factory(_io: EngineIO) -> ScriptedDialogue:
+        return dialogue
+
+    async with SpokenCall(stt, factory, pace=PACE, call_id="band", line_rate=line_rate) as call:
+        await call.say("yes")
+    assert dialogue.answered == ["yes"]
+    assert stt.bands == [band]
+    assert MulawSource.line_rate == 8000

@@ -1,0 +1,161 @@
+"""Makes `media/speech/data/phone_channel.mllr`: the packaged acoustic model adapted to a phone
+line's band (docs/stt.md, "Phone lines").
+
+The packaged en-us model was trained on 16 kHz speech; a phone line carries nothing over 4 kHz,
+so phone callers were heard far worse (31 % WER against 17 % wide band). This fits a
+sphinxtrain MLLR transform of the model's means to synthetic hotel phrases sent through a phone
+line (8 kHz, μ-law), in two steps so that the transform shipped is the line's, not the
+synthetic voices':
+
+1. a transform to the same phrases wide band (the voices' part),
+2. applied to the model, then a second transform from that model to the phone-line phrases:
+   the line's part, which is what is shipped.
+
+The phrases are new (seeds 400/401) and in the tuning voices only; the held-out test voices
+(`bench.stt_corpus.TEST_VOICES`) measure it. A build tool, not run by the server: it needs
+Debian's `sphinxtrain`, `sphinxbase-utils` (sphinx_fe) and `pocketsphinx` (mdef converter).
+
+    .venv/bin/python -m bench.phone_adapt [--out PATH] [--n 600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pocketsphinx
+
+from bench.stt_corpus import SLOT_INTENTS, TUNE2_VOICES, TUNE_VOICES, over_the_phone, speak
+from media.frames import PCM16
+from media.speech import hotel_lm
+from media.speech.hotel_phrases import generate
+from media.speech.stt import STT_SAMPLE_RATE
+from media.speech.stt_pocketsphinx import PHONE_MLLR, PocketsphinxSettings
+
+MODEL = Path(pocketsphinx.__file__).parent / "model" / "en-us" / "en-us"
+SPHINXTRAIN = Path("/usr/lib/sphinxtrain")
+SEED = 400
+NOISE_SEED = 7
+
+
+def read_sendump(path: Path) -> npt.NDArray[np.float64]:
+    """The model's quantized mixture weights (pocketsphinx's sendump, no clusters) as
+    (senones, streams, densities) probabilities: `bw` needs them unquantized."""
+    data = path.read_bytes()
+    pos, streams = 0, 1
+    while n := struct.unpack_from("<I", data, pos)[0]:
+        line = data[pos + 4:pos + 3 + n].decode("latin-1")
+        pos += 4 + n
+        if line.startswith("feature_count "):
+            streams = int(line.split()[1])
+    rows, cols = struct.unpack_from("<II", data, pos + 4)
+    pos += 12
+    quantized = np.frombuffer(data, np.uint8, streams * rows * cols, pos)
+    logs = quantized.reshape(streams, rows, cols).astype(np.int64) << 10
+    weights: npt.NDArray[np.float64] = np.power(1.0001, -logs.astype(np.float64))
+    return weights.transpose(2, 0, 1)
+
+
+def write_mixture_weights(path: Path, weights: npt.NDArray[np.float64]) -> None:
+    """A sphinxtrain (S3) mixture-weights file, each senone's weights summing to one."""
+    weights = weights / weights.sum(axis=2, keepdims=True)
+    head = b"s3\nversion 1.0\n"
+    with path.open("wb") as f:
+        f.write(head + b" " * (-(len(head) + 7) % 4) + b"endhdr\n")  # data 4-byte aligned
+        f.write(struct.pack("=i", 0x11223344))
+        f.write(struct.pack("=IIII", *weights.shape, weights.size))
+        f.write(weights.astype("<f4").tobytes())
+
+
+def _run(tool: str, log: Path, *args: str | Path) -> None:
+    done = subprocess.run([tool, *map(str, args)], capture_output=True, text=True)
+    log.write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise SystemExit(f"{tool} failed; see {log}")
+
+
+class Adapter:
+    """One working directory: the model with plain mixture weights, features, transcripts."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.hmm = work / "hmm"
+        self.hmm.mkdir()
+        for name in ("means", "variances", "transition_matrices", "noisedict"):
+            shutil.copy(MODEL / name, self.hmm / name)
+        write_mixture_weights(self.hmm / "mixture_weights", read_sendump(MODEL / "sendump"))
+        _run("pocketsphinx_mdef_convert", work / "mdef.log", "-text", MODEL / "mdef",
+             self.hmm / "mdef.txt")
+        self.dictionary = hotel_lm.ensure_built().dictionary
+
+    def features(self, name: str, lines: list[tuple[str, PCM16]]) -> Path:
+        """Cepstra of `lines` (with the recognizer's noise floor), as the model's front end
+        computes them; returns the directory, with its control and transcript files."""
+        out = self.work / name
+        out.mkdir()
+        floor = PocketsphinxSettings().noise_floor
+        rng = np.random.default_rng(NOISE_SEED)
+        ids = []
+        with (out / "transcripts").open("w") as transcripts:
+            for i, (text, pcm) in enumerate(lines):
+                noisy = pcm.astype(np.float64) + floor * rng.standard_normal(pcm.size)
+                (out / f"u{i:04d}.raw").write_bytes(
+                    np.clip(noisy, -32768, 32767).astype("<i2").tobytes())
+                ids.append(f"u{i:04d}")
+                transcripts.write(f"<s> {text} </s> (u{i:04d})\n")
+        (out / "ids").write_text("\n".join(ids) + "\n")
+        _run("sphinx_fe", out / "fe.log", "-c", out / "ids", "-di", out, "-do", out,
+             "-ei", "raw", "-eo", "mfc", "-raw", "yes", "-input_endian", "little",
+             "-samprate", str(STT_SAMPLE_RATE), "-lowerf", "130", "-upperf", "6800",
+             "-nfilt", "25", "-transform", "dct", "-lifter", "22", "-remove_noise", "yes",
+             "-remove_silence", "no", "-dither", "no", "-nfft", "512")
+        return out
+
+    def transform(self, means: Path, features: Path, out: Path) -> None:
+        """An MLLR transform (one class) from the model with `means` to `features`."""
+        counts = features / "counts"
+        counts.mkdir()
+        _run(str(SPHINXTRAIN / "bw"), features / "bw.log",
+             "-moddeffn", self.hmm / "mdef.txt", "-ts2cbfn", ".ptm.", "-meanfn", means,
+             "-varfn", self.hmm / "variances", "-mixwfn", self.hmm / "mixture_weights",
+             "-tmatfn", self.hmm / "transition_matrices", "-feat", "1s_c_d_dd",
+             "-svspec", "0-12/13-25/26-38", "-cmn", "current", "-agc", "none",
+             "-dictfn", self.dictionary, "-fdictfn", self.hmm / "noisedict",
+             "-ctlfn", features / "ids", "-lsnfn", features / "transcripts",
+             "-accumdir", counts, "-cepdir", features, "-cepext", "mfc")
+        _run(str(SPHINXTRAIN / "mllr_solve"), features / "solve.log", "-meanfn", means,
+             "-varfn", self.hmm / "variances", "-outmllrfn", out, "-accumdir", counts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=PHONE_MLLR)
+    ap.add_argument("--n", type=int, default=600, help="adaptation phrases")
+    args = ap.parse_args()
+    voices = TUNE_VOICES + TUNE2_VOICES
+    phrases = generate(args.n - args.n // 2, SEED) + generate(args.n // 2, SEED + 1, SLOT_INTENTS)
+    said = [(p.text, speak(p.text, voices[i % len(voices)])) for i, p in enumerate(phrases)]
+    with tempfile.TemporaryDirectory(prefix="phone-adapt-") as tmp:
+        adapter = Adapter(Path(tmp))
+        wide = adapter.features("wide", said)
+        phone = adapter.features("phone", [(text, over_the_phone(pcm)) for text, pcm in said])
+        voices_mllr = Path(tmp) / "voices.mllr"
+        adapter.transform(adapter.hmm / "means", wide, voices_mllr)
+        voices_means = Path(tmp) / "voices.means"
+        _run(str(SPHINXTRAIN / "mllr_transform"), Path(tmp) / "transform.log",
+             "-inmeanfn", adapter.hmm / "means", "-outmeanfn", voices_means,
+             "-mllrmat", voices_mllr)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        adapter.transform(voices_means, phone, args.out)
+    audio_s = sum(pcm.size for _, pcm in said) / STT_SAMPLE_RATE
+    print(f"{len(said)} phrases, {audio_s:.0f} s of speech in {len(voices)} voices -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
