@@ -88,5 +88,7 @@ async def test_a_speakerphone_caller_cutting_in_is_heard_through_the_echo(
     # The date the caller meant, not a Friday in July. Without the canceller this call heard
     # "july friday" or "of july friday" in 10 of 11 runs; with it "next friday" in 15 of 17
     # and "i'd like to friday" once (the agent's "would you like to", left in the pre-roll).
+    # Since phone calls are heard by the phone-band recognizer: "next friday" in 5 of 5 runs;
+    # without the canceller "july next friday" in 3 of 5 and "to on friday" in 2.
     assert "friday" in caller[1] and "july" not in caller[1], transcript
     assert any(t.role == "agent" and t.interrupted for t in turns), transcript
