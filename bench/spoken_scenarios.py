@@ -37,8 +37,8 @@ class CapturingRecognizers(Recognizers):
     """The recognizer pool, saving each turn's audio, context and result into `directory`
     (one .npz per turn, named by scenario and turn number) with the line being said."""
 
-    def __init__(self, workers: int, directory: Path) -> None:
-        super().__init__(workers)
+    def __init__(self, workers: int, directory: Path, phone_adapted: bool = True) -> None:
+        super().__init__(workers, phone_adapted)
         self.directory = directory
         self.scenario = ""
         self.line = ""
@@ -93,8 +93,8 @@ async def main(indexes: list[int], verbose: bool, pace: float,
     template = tmp / "template.db"
     await asyncio.to_thread(upgrade, sqlite_url(template))
     await _seed(sqlite_url(template))
-    stt = (Recognizers(2, phone_adapted=phone_adapted) if capture is None
-           else CapturingRecognizers(2, capture))
+    stt = (Recognizers(2, phone_adapted) if capture is None
+           else CapturingRecognizers(2, capture, phone_adapted))
     if isinstance(stt, CapturingRecognizers):
         capture_lines(stt)
     await stt.warm()

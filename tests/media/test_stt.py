@@ -284,11 +284,12 @@ async def test_pool_started_on_another_loop_answers_this_one(lm_cache: Path) -> 
         other.close()
 
 
-def test_an_empty_n_best_entry_is_skipped(recognizer: PocketsphinxRecognizer) -> None:
+def test_an_empty_n_best_entry_is_skipped(lm_cache: Path) -> None:
     """A telephone-band "correct" (an espeak voice through 8 kHz, `bench.stt_corpus` tune2 #12)
     from the cepstral mean the eval's decoder had reached: its n-best search yields an empty
     entry, which made `finish()` raise and the engine apologise instead of hearing the answer."""
     audio = np.frombuffer((FIXTURES / "nbest_gap_16k.pcm16").read_bytes(), "<i2").astype(np.int16)
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     recognizer.cmn = NBEST_GAP_CMN
     result = transcribe(recognizer, audio, context="yesno")
     assert result.text not in result.alternatives
