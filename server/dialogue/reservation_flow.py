@@ -9,6 +9,7 @@ from server.dialogue.intents import Intent
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
     ANYTHING_ELSE,
+    CODE_AGAIN,
     ask,
     day,
     offer,
@@ -54,6 +55,9 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
         lead = "I can see more than one booking."
     elif result.ok and not active:
         lead = "That booking has already been cancelled or completed."
+    elif code is not None:  # no booking under the code heard: ask for it in words
+        said = result.error.message if result.error is not None else lead
+        return ask(conv, "confirmation_code", said, CODE_AGAIN)
     return ask(conv, "confirmation_code", lead)
 
 

@@ -13,6 +13,9 @@ from server.hotel.speech_format import say_date, say_number
 SORRY_AGAIN = "Sorry, could you say that again?"
 PHONE_AGAIN = "Sorry, I think I missed a digit of that number. Could you say it again?"
 ANYTHING_ELSE = "Is there anything else I can help you with?"
+# After a spelled code matched no booking: letters that sound alike (b, d, e, g, p, t, v; more
+# so over a phone line, which cuts their high sounds) are told apart by words.
+CODE_AGAIN = "Could you spell it again with a word for each letter, like C for Charlie?"
 QUESTIONS = {
     "check_in": "Which date would you like to arrive?",
     "nights": "And how many nights would you like to stay?",
@@ -86,11 +89,12 @@ def day(d: dt.date, today: dt.date) -> str:
     return say_date(d, today=today)
 
 
-def ask(conv: Conversation, slot: str, lead: str = "") -> Say:
-    """Ask for one slot; remembers what the answer will be."""
+def ask(conv: Conversation, slot: str, lead: str = "", question: str = "") -> Say:
+    """Ask for one slot (with its usual question unless given another); remembers what the
+    answer will be."""
     conv.expecting = slot
     conv.pending = None
-    text = f"{lead} {QUESTIONS[slot]}".strip()
+    text = f"{lead} {question or QUESTIONS[slot]}".strip()
     return Say(text, expecting=slot)
 
 

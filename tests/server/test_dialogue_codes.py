@@ -36,3 +36,17 @@ async def test_code_far_from_any_booking_is_asked_again(make_ctx: MakeCtx) -> No
     r = await dm.handle("it's x y z two three four")
     assert "I can't find a booking with the code" in r.text
     assert r.expecting == "confirmation_code"
+
+
+async def test_a_code_matching_nothing_is_asked_for_in_words(make_ctx: MakeCtx) -> None:
+    """"c r t eight n two" over a phone line was heard "b r c n h n two": too far from any
+    booking to be a sound-alike. The agent asks for the letters as words, which it hears apart."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    await dm.handle("please cancel the booking")
+    r = await dm.handle("it's b r c n h n two")
+    assert r.text == ("I can't find a booking with the code R, C, N, H, N, 2. Could you spell it "
+                      "again with a word for each letter, like C for Charlie?"), r.text
+    r = await dm.handle("charlie romeo tango eight november two")
+    assert "I have booking C, R, T, 8, N, 2" in r.text, r.text
+    assert r.expecting == "confirm_cancel"
