@@ -1,5 +1,6 @@
 """Makes `media/speech/data/phone_channel.mllr`: the packaged acoustic model adapted to a phone
-line's band (docs/stt.md, "Phone lines").
+line's band, and `phone_channel.cmninit`: the cepstral mean a phone-line recognizer starts from
+(docs/stt.md, "Phone lines").
 
 The packaged en-us model was trained on 16 kHz speech; a phone line carries nothing over 4 kHz,
 so phone callers were heard far worse (31 % WER against 17 % wide band). This fits a
@@ -11,11 +12,15 @@ synthetic voices':
 2. applied to the model, then a second transform from that model to the phone-line phrases:
    the line's part, which is what is shipped.
 
+The starting mean is where a recognizer with that transform settles on phone-line speech (its
+live mean after each of the first `CMN_PHRASES` phrases, averaged): a new recognizer starting
+from the model's own (wide-band) mean hears its first phone turn worse.
+
 The phrases are new (seeds 400/401) and in the tuning voices only; the held-out test voices
 (`bench.stt_corpus.TEST_VOICES`) measure it. A build tool, not run by the server: it needs
 Debian's `sphinxtrain`, `sphinxbase-utils` (sphinx_fe) and `pocketsphinx` (mdef converter).
 
-    .venv/bin/python -m bench.phone_adapt [--out PATH] [--n 600]
+    .venv/bin/python -m bench.phone_adapt [--out PATH.mllr] [--n 600]
 """
 
 from __future__ import annotations
@@ -35,13 +40,14 @@ from bench.stt_corpus import SLOT_INTENTS, TUNE2_VOICES, TUNE_VOICES, over_the_p
 from media.frames import PCM16
 from media.speech import hotel_lm
 from media.speech.hotel_phrases import generate
-from media.speech.stt import STT_SAMPLE_RATE
-from media.speech.stt_pocketsphinx import PHONE_MLLR, PocketsphinxSettings
+from media.speech.stt import STT_SAMPLE_RATE, transcribe
+from media.speech.stt_pocketsphinx import PHONE_MLLR, PocketsphinxRecognizer, PocketsphinxSettings
 
 MODEL = Path(pocketsphinx.__file__).parent / "model" / "en-us" / "en-us"
 SPHINXTRAIN = Path("/usr/lib/sphinxtrain")
 SEED = 400
 NOISE_SEED = 7
+CMN_PHRASES = 60
 
 
 def read_sendump(path: Path) -> npt.NDArray[np.float64]:
@@ -133,6 +139,17 @@ class Adapter:
              "-varfn", self.hmm / "variances", "-outmllrfn", out, "-accumdir", counts)
 
 
+def settled_mean(mllr: Path, lines: list[tuple[str, PCM16]]) -> str:
+    """The live cepstral mean of a recognizer with `mllr` after each of `lines`, averaged, in
+    pocketsphinx's text form (its `cmninit`)."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(mllr=str(mllr)))
+    means = []
+    for _, pcm in lines:
+        transcribe(recognizer, pcm)
+        means.append([float(v) for v in recognizer.cmn.split(",")])
+    return ",".join(f"{v:.4g}" for v in np.mean(means, axis=0))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=PHONE_MLLR)
@@ -144,7 +161,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="phone-adapt-") as tmp:
         adapter = Adapter(Path(tmp))
         wide = adapter.features("wide", said)
-        phone = adapter.features("phone", [(text, over_the_phone(pcm)) for text, pcm in said])
+        on_the_phone = [(text, over_the_phone(pcm)) for text, pcm in said]
+        phone = adapter.features("phone", on_the_phone)
         voices_mllr = Path(tmp) / "voices.mllr"
         adapter.transform(adapter.hmm / "means", wide, voices_mllr)
         voices_means = Path(tmp) / "voices.means"
@@ -153,6 +171,8 @@ def main() -> None:
              "-mllrmat", voices_mllr)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         adapter.transform(voices_means, phone, args.out)
+    args.out.with_suffix(".cmninit").write_text(
+        settled_mean(args.out, on_the_phone[:CMN_PHRASES]) + "\n")
     audio_s = sum(pcm.size for _, pcm in said) / STT_SAMPLE_RATE
     print(f"{len(said)} phrases, {audio_s:.0f} s of speech in {len(voices)} voices -> {args.out}")
 

@@ -29,8 +29,10 @@ from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 Mode = Literal["hotel_lm", "jsgf", "default"]
 # The acoustic model's means adapted to a phone line's band (8 kHz, μ-law): a sphinxtrain MLLR
 # transform made by `bench/phone_adapt.py` from synthetic speech, its voices' own part taken
-# out (docs/stt.md, "Phone lines").
+# out; and the cepstral mean a phone-line recognizer settles on, where a new one starts
+# (docs/stt.md, "Phone lines").
 PHONE_MLLR = Path(__file__).parent / "data" / "phone_channel.mllr"
+PHONE_CMNINIT = PHONE_MLLR.with_suffix(".cmninit")
 _FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
 _MAX_MS_PER_PHONE = 250.0  # longer words are more likely noise absorbed by one word
 
@@ -42,6 +44,7 @@ class PocketsphinxSettings:
     mode: Mode = "hotel_lm"
     cache_dir: str | None = None
     mllr: str | None = None  # an MLLR transform of the acoustic model's means (`PHONE_MLLR`)
+    cmn_init: str | None = None  # the cepstral mean a new decoder starts from (None: the model's)
     partial_every_ms: float = 300.0
     noise_floor: float = 200.0
     reset_cmn: bool = False  # start each turn from the initial cepstral mean
@@ -97,12 +100,19 @@ def build_config(settings: PocketsphinxSettings) -> Config:
         config[key] = value
     if settings.mllr is not None:
         config["mllr"] = settings.mllr
+    if settings.cmn_init is not None:
+        config["cmninit"] = settings.cmn_init
     return config
+
+
+def phone_settings() -> PocketsphinxSettings:
+    """Settings for phone lines: the phone-band transform, and its settled cepstral mean."""
+    return PocketsphinxSettings(mllr=str(PHONE_MLLR), cmn_init=PHONE_CMNINIT.read_text().strip())
 
 
 def phone_recognizer() -> PocketsphinxRecognizer:
     """A recognizer for phone lines (a `RecognizerPool` phone factory)."""
-    return PocketsphinxRecognizer(PocketsphinxSettings(mllr=str(PHONE_MLLR)))
+    return PocketsphinxRecognizer(phone_settings())
 
 
 _SPELLING = frozenset(hotel_phrases.LETTERS) - {"a"} | {
