@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from media.frames import AudioFrame, samples_per_frame
-from media.resample import StreamResampler
+from media.resample import ToRate
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class EchoCanceller:
         # The reference timeline: samples pulled so far and those the guest has used.
         self._ref: deque[Float] = deque()
         self._ref_samples = 0
-        self._resamplers: dict[int, StreamResampler] = {}
+        self._to_rate = ToRate(rate)
         self.frames = 0  # guest frames processed
         self.cancelled_frames = 0  # of which the filter ran (agent heard lately, line not quiet)
         self.resets = 0  # divergences
@@ -82,13 +82,7 @@ class EchoCanceller:
 
     def reference(self, frame: AudioFrame) -> None:
         """A frame the guest was sent (any supported rate)."""
-        samples = frame.samples
-        if frame.sample_rate != self.rate:
-            resampler = self._resamplers.get(frame.sample_rate)
-            if resampler is None:
-                resampler = self._resamplers[frame.sample_rate] = StreamResampler(
-                    frame.sample_rate, self.rate)
-            samples = resampler.process(samples)
+        samples = self._to_rate.process(frame.samples, frame.sample_rate)
         if samples.size:
             self._ref.append(samples.astype(np.float64))
             self._ref_samples += samples.size

@@ -31,7 +31,7 @@ from media.events import (
     PlayoutStarted,
 )
 from media.frames import FRAME_MS, PCM16, AudioFrame, samples_per_frame
-from media.resample import StreamResampler
+from media.resample import ToRate
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class Playout:
         self._max_queued = int(max_queued_s * sample_rate)
         self._chunks: deque[_Chunk] = deque()
         self._queued = 0
-        self._resamplers: dict[int, StreamResampler] = {}
+        self._to_rate = ToRate(sample_rate)
         self._listeners: list[Callable[[PlayoutEvent], None]] = []
         self._next_tick: int | None = None
         self._sent_samples = 0
@@ -103,11 +103,7 @@ class Playout:
         last: bool = False,
     ) -> None:
         """Queue a chunk of an utterance; `last=True` closes the utterance (flushes resampling)."""
-        if sample_rate != self.sample_rate:
-            rs = self._resamplers.get(sample_rate)
-            if rs is None:
-                rs = self._resamplers[sample_rate] = StreamResampler(sample_rate, self.sample_rate)
-            samples = rs.process(samples, last=last)
+        samples = self._to_rate.process(samples, sample_rate, last=last)
         if self._queued + samples.size > self._max_queued:
             log.warning("playout queue full; dropping %d samples", samples.size)
             samples = samples[:0]  # keep the chunk's mark and end so listeners still hear them
@@ -130,8 +126,7 @@ class Playout:
         )
         self._chunks.clear()
         self._queued = 0
-        for rs in self._resamplers.values():
-            rs.reset()
+        self._to_rate.reset()
         self._current = None
         self._current_played = 0
         self._paused = False  # a clear settles a hold: the next utterance plays at once

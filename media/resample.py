@@ -61,6 +61,29 @@ class StreamResampler:
         self._reset()
 
 
+class ToRate:
+    """Resamples chunks that may come at any rate to `out_rate`: one `StreamResampler` per
+    incoming rate, made on first use, so each stream's filter state carries from chunk to
+    chunk. Chunks already at `out_rate` pass as they are."""
+
+    def __init__(self, out_rate: int) -> None:
+        self.out_rate = out_rate
+        self._streams: dict[int, StreamResampler] = {}
+
+    def process(self, samples: PCM16, in_rate: int, last: bool = False) -> PCM16:
+        if in_rate == self.out_rate:
+            return samples
+        stream = self._streams.get(in_rate)
+        if stream is None:
+            stream = self._streams[in_rate] = StreamResampler(in_rate, self.out_rate)
+        return stream.process(samples, last=last)
+
+    def reset(self) -> None:
+        """Drop every stream's filter state (`StreamResampler.reset`)."""
+        for stream in self._streams.values():
+            stream.reset()
+
+
 def downmix(samples: PCM16, channels: int) -> PCM16:
     """Interleaved int16 lanes averaged (floor) to mono."""
     lanes = samples[: samples.size // channels * channels]

@@ -23,7 +23,7 @@ from media.engine import (
     TranscriptTurn,
 )
 from media.frames import AudioFrame
-from media.resample import StreamResampler
+from media.resample import ToRate
 from media.speech.tts import EspeakTTS
 
 log = logging.getLogger(__name__)
@@ -92,15 +92,12 @@ class FailoverEngine:
 
 async def _pump(outer: EngineIO, inner: EngineIO, rate: int) -> None:
     """Forward the bridge's inbox to the fallback's, audio resampled to `rate`."""
-    resamplers: dict[int, StreamResampler] = {}
+    to_rate = ToRate(rate)
     while True:
         item = await outer.inbox.get()
         outer.wants_audio = inner.wants_audio
         if isinstance(item, AudioFrame) and item.sample_rate != rate:
-            rs = resamplers.get(item.sample_rate)
-            if rs is None:
-                rs = resamplers[item.sample_rate] = StreamResampler(item.sample_rate, rate)
-            samples = rs.process(item.samples)
+            samples = to_rate.process(item.samples, item.sample_rate)
             if samples.size == 0:
                 continue
             item = AudioFrame(samples, rate, item.timestamp)

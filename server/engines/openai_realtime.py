@@ -42,7 +42,7 @@ from media.events import (
 )
 from media.frames import AudioFrame
 from media.playout import Playout
-from media.resample import StreamResampler
+from media.resample import ToRate
 from server.db.database import Database
 from server.engines.realtime_audio import AudioFormat, parse_format, to_rate
 from server.engines.realtime_errors import (
@@ -144,7 +144,7 @@ class OpenAIRealtimeEngine:
         self._log = ConversationLog()
         self._instructions = FALLBACK_INSTRUCTIONS
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._resamplers: dict[int, StreamResampler] = {}
+        self._to_rate = ToRate(self.input_rate)
         self._pre_roll: deque[AudioFrame] = deque(maxlen=max(1, PRE_ROLL_MS // 20))
         self._in_speech = False
         self._speech_started_at = 0.0
@@ -460,11 +460,7 @@ class OpenAIRealtimeEngine:
 
     async def _on_audio(self, frame: AudioFrame) -> None:
         if frame.sample_rate != self.input_rate:
-            rs = self._resamplers.get(frame.sample_rate)
-            if rs is None:
-                rs = self._resamplers[frame.sample_rate] = StreamResampler(
-                    frame.sample_rate, self.input_rate)
-            samples = rs.process(frame.samples)
+            samples = self._to_rate.process(frame.samples, frame.sample_rate)
             if samples.size == 0:
                 return
             frame = AudioFrame(samples, self.input_rate, frame.timestamp)
