@@ -14,6 +14,11 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(v.strip() for v in (value or "").split(",") if v.strip())
 
 
+def _on(value: str | None) -> bool:
+    """A switch that is on unless set to 0, false or no."""
+    return (value if value is not None else "1").strip() not in ("0", "false", "no")
+
+
 class EchoCancel(enum.StrEnum):
     """Which calls get the echo canceller (media.echo_cancel): browsers cancel their own echo,
     so by default only phone calls."""
@@ -104,10 +109,9 @@ class Settings:
             vad=e.get("FRONTDESK_VAD", cls.vad).strip().lower(),
             echo_cancel=EchoCancel(e.get("FRONTDESK_ECHO_CANCEL", cls.echo_cancel).strip().lower()),
             stt_workers=int(e.get("FRONTDESK_STT_WORKERS", "0") or 0),
-            stt_warm=e.get("FRONTDESK_STT_WARM", "1").strip() not in ("0", "false", "no"),
-            stt_phone_adapted=e.get("FRONTDESK_STT_PHONE_ADAPTED", "1").strip()
-            not in ("0", "false", "no"),
-            record_calls=e.get("FRONTDESK_RECORD_CALLS", "1").strip() not in ("0", "false", "no"),
+            stt_warm=_on(e.get("FRONTDESK_STT_WARM")),
+            stt_phone_adapted=_on(e.get("FRONTDESK_STT_PHONE_ADAPTED")),
+            record_calls=_on(e.get("FRONTDESK_RECORD_CALLS")),
             workers=max(1, int(e.get("FRONTDESK_WORKERS", "1") or 1)),
             worker_index=int(e.get("FRONTDESK_WORKER_INDEX", "0") or 0),
         )
