@@ -53,6 +53,11 @@ class _Recognizers:
         self.active[session] = (band, rec)
         return rec
 
+    def current(self, session: str) -> StreamingRecognizer:
+        """The session's recognizer (a wide-band one, if the session began no turn)."""
+        held = self.active.get(session)
+        return held[1] if held is not None else self.open(session, Band.WIDE)
+
     def close(self, session: str, reuse: bool = True) -> None:
         """The session is done with its recognizer: kept for another (unless it failed)."""
         held = self.active.pop(session, None)
@@ -71,19 +76,17 @@ def _worker_main(factories: dict[Band, RecognizerFactory], requests: Any, respon
         req_id, op, session, payload = msg
         try:
             result: object = None
-            held = recognizers.active.get(session)
             if op == "begin":
                 context, band = payload
                 recognizers.open(session, band).start(context)
             elif op == "feed":
-                rec = held[1] if held is not None else recognizers.open(session, Band.WIDE)
-                result = rec.feed(np.frombuffer(payload, dtype=np.int16))
+                result = recognizers.current(session).feed(np.frombuffer(payload, np.int16))
             elif op == "partial":
+                held = recognizers.active.get(session)
                 result = held[1].partial() if held is not None else Partial("", 0.0)
             elif op == "finish":
-                rec = held[1] if held is not None else recognizers.open(session, Band.WIDE)
                 try:
-                    result = rec.finish()
+                    result = recognizers.current(session).finish()
                 finally:
                     recognizers.close(session, reuse=result is not None)
             elif op == "cancel":
