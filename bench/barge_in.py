@@ -7,7 +7,8 @@ path, `--echo-path`: a scaled copy, a reverberant room, or the room through a sa
 loudspeaker), call history (`--warm-s`: seconds the agent has already talked, guest silent,
 before the answer that is cut into; 0 = the call's first answer, before the per-call echo fit
 has evidence), echo fit on/off (`--adaptive`), its band levels on/off (`--bands`), its envelope
-model for reverberant lines on/off (`--envelope`), `--candidate-ms` (consecutive speech before a
+model for reverberant lines on/off (`--envelope`), an echo canceller in front as on phone calls,
+with the detector's leftover gate (`--cancel`), `--candidate-ms` (consecutive speech before a
 candidate) and `--level-candidate-db` (a candidate from level alone that far over the floor and
 the echo bound, 0 = off; VadConfig.level_candidate_db):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
@@ -40,6 +41,7 @@ import time
 
 import numpy as np
 
+from media.echo_cancel import EchoCanceller
 from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
 from media.vad import VadConfig, VadTurnDetector
 from media.vad.detector import level_dbfs
@@ -115,12 +117,14 @@ class Line:
     warm_s: float = 0.0
     jitter: float = 0.0  # LockstepBargeIn.pull_jitter
     path: str = "flat"  # a key of ECHO_PATHS
+    cancel: bool = False  # an echo canceller in front (media/echo_cancel.py), as phone calls have
 
     def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
             config: VadConfig) -> LockstepBargeIn:
         return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
                                echo_delay_ms=self.delay_ms, pull_jitter=self.jitter,
-                               echo_path=ECHO_PATHS[self.path])
+                               echo_path=ECHO_PATHS[self.path],
+                               echo_canceller=EchoCanceller(RATE) if self.cancel else None)
 
 
 # The echo's way back: a scaled copy; a room (300 ms reverberation, 3 dB under the direct
@@ -199,12 +203,14 @@ def fitted(rig: LockstepBargeIn) -> str:
     if not isinstance(detector, VadTurnDetector):
         return "-"
     fit = detector.echo.fit
+    left = detector.leftover.fit
+    after = "" if left is None else f"; leftover {left.loss_db:.1f} under the cancelled"
     if fit is None:
-        return f"{detector.echo.loss_db:.0f} (fixed)"
+        return f"{detector.echo.loss_db:.0f} (fixed){after}"
     if fit.envelope is not None:
-        return f"{fit.loss_db:.1f} summed, most @ {fit.delay} fr"
+        return f"{fit.loss_db:.1f} summed, most @ {fit.delay} fr{after}"
     delay = f"{fit.delay}-{fit.delay + 1}" if fit.pair else f"{fit.delay}"
-    return f"{fit.loss_db:.1f} @ {delay} fr"
+    return f"{fit.loss_db:.1f} @ {delay} fr{after}"
 
 
 async def main(candidates: list[int], levels: list[float], lines: list[Line],
@@ -236,6 +242,8 @@ async def main(candidates: list[int], levels: list[float], lines: list[Line],
                 echo += f" (jitter {line.jitter:g})"
             if line.path != "flat" and line.echo_db is not None:
                 echo += f" ({line.path})"
+            if line.cancel:
+                echo += ", cancelled"
             print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
                   f"| {'yes' if banded else 'no'} | {'yes' if summed else 'no'} "
                   f"| {candidate_ms} | {level_db:g} | {pct(row.stops, .5):.0f} "
@@ -276,6 +284,9 @@ if __name__ == "__main__":
     parser.add_argument("--envelope", choices=["on", "off", "both"], default="on",
                         help="the echo fit's sum over recent frames where one delay does not "
                              "explain the echo (VadConfig.echo.envelope)")
+    parser.add_argument("--cancel", choices=["on", "off", "both"], default="off",
+                        help="an echo canceller in front of the detector, as on phone calls "
+                             "(FRONTDESK_ECHO_CANCEL)")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])
@@ -284,11 +295,11 @@ if __name__ == "__main__":
     if args.no_echo:
         echoes.append(None)
     delays = [max(0, min(d, 400)) for d in args.echo_delay_ms]
-    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)), path)
+    choice = {"on": [True], "off": [False], "both": [False, True]}
+    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)), path, cancel)
              for e in echoes for d in (delays if e is not None else delays[:1])
              for path in (args.echo_path if e is not None else ["flat"])
-             for j in args.pull_jitter for w in args.warm_s]
-    choice = {"on": [True], "off": [False], "both": [False, True]}
+             for j in args.pull_jitter for cancel in choice[args.cancel] for w in args.warm_s]
     asyncio.run(main([max(0, min(c, 400)) for c in args.candidate_ms],
                      [max(0.0, min(d, 60.0)) for d in args.level_candidate_db], lines,
                      choice[args.adaptive], choice[args.bands], choice[args.envelope],

@@ -11,7 +11,8 @@ clears it (`interrupt()`, reporting what was played up to the pause), while `Can
 bounded (`hold_max_ms`, enforced by the playout itself) in case neither decision comes.
 
 An optional echo canceller (`media.echo_cancel`) takes the agent's echo out of the audio the
-engine, the recording and staff hear; turn detection keeps the raw line.
+engine, the recording and staff hear; turn detection hears the raw line, and the canceller's
+levels for each frame (what it predicted, what it left) as a second way past its echo gate.
 """
 
 from __future__ import annotations
@@ -128,9 +129,9 @@ class CallBridge:
         self.recorder = recorder
         # Takes the agent's echo out of the guest's audio for what listens to their words: the
         # engine (its recognizer), the recording, staff listening in. The turn detector keeps
-        # the line as it came: its echo gate is fitted to the raw echo, and a canceller's
-        # leftover follows no one delay (on the rig, with the canceller in front of it, cut-ins
-        # stopped the agent later: p50 36 -> 78 ms; docs/barge-in.md).
+        # the line as it came (its echo gate is fitted to the raw echo; a canceller's leftover
+        # follows no one delay of the agent) and gets the canceller's levels beside it: the
+        # leftover under the echo the canceller predicted (`VadConfig.leftover_echo`).
         self.echo_canceller = echo_canceller
         # Extra readers of the guest's audio (the console's listen-in); called on the loop,
         # so each must be cheap and never raise.
@@ -202,7 +203,8 @@ class CallBridge:
         on without its events for that frame (logged once with the traceback, then counted):
         a fault in turn detection must not end the guest's call."""
         try:
-            return detector.process(frame, self.playout.last_frame)
+            cancelled = None if self.echo_canceller is None else self.echo_canceller.last
+            return detector.process(frame, self.playout.last_frame, cancelled)
         except Exception:
             self.detector_failures += 1
             if self.detector_failures == 1:

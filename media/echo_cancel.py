@@ -5,8 +5,8 @@ back inside the guest's audio. When the guest cuts in, the recognizer then hears
 under the guest's first words (12 dB echo: 10 % of words wrong on cut-in lines, 4 % with the
 echo cancelled; bench/echo_cancel.py). The bridge gives the cancelled audio to the engine, the
 recording and staff listening in; turn detection keeps the raw line, whose echo its gate is
-fitted to (media/bridge.py). Browsers cancel their own echo; this is for phone calls
-(`FRONTDESK_ECHO_CANCEL`).
+fitted to, and gets each frame's `CancelledEcho` levels beside it (media/bridge.py). Browsers
+cancel their own echo; this is for phone calls (`FRONTDESK_ECHO_CANCEL`).
 
 The filter is a partitioned-block frequency-domain NLMS (overlap-save, one 20 ms block per
 partition, gradient constrained every frame), modelling `tail_ms` of echo path: the line's
@@ -26,7 +26,9 @@ the filter has learnt holds.
 from __future__ import annotations
 
 import logging
+import math
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -42,11 +44,35 @@ Complex = npt.NDArray[np.complex128]
 _SMOOTH = 0.9  # per-frame smoothing of the bins' power estimates
 _EARLY_FRAMES = 100  # frames of agent speech adapted at the full step, before the ratio rule
 _EARLY_STEP = 0.5  # step factor over those frames: the filter knows nothing yet
+# Frames of agent speech adapted before the filter's prediction is reported (`last`): the
+# leftover under its first seconds' predictions says little about later ones, and the
+# detector's fit would keep them for ~5 s (bench/barge_in.py --cancel, 12 dB flat line, warm
+# cut-ins: p95 75 ms reported after 2 s, 44 after 4 s; docs/barge-in.md).
+_REPORT_AFTER = 200
 _MIN_STEP = 0.02  # step factor floor afterwards (slow learning even while the guest talks)
 _FLOOR_RMS = 30.0  # a level that counts as silence (-61 dBFS): line, and regularisation
 _MAX_LAG_S = 1.0  # reference kept ahead of the guest at most (beyond: re-aligned)
 _DIVERGE_SMOOTH = 0.98  # output and input energies compared over ~1 s ...
 _DIVERGED = 4.0  # ... and the filter reset when the output is 6 dB louder than its input
+
+
+@dataclass(frozen=True, slots=True)
+class CancelledEcho:
+    """One guest frame as the canceller left it: the level of the echo it predicted and took
+    out, and of what is left (the guest, and the echo the filter missed); `resets`, the filter's
+    resets so far (a new count: a new filter, whose leftover is not the old one's). The turn
+    detector learns how far under the prediction the leftover stays (`VadConfig.leftover_echo`)
+    and lets the guest's first sounds over it through, while the raw line's echo would hold
+    them back (docs/barge-in.md)."""
+
+    echo_dbfs: float
+    left_dbfs: float
+    resets: int
+
+
+def _dbfs(x: Float) -> float:
+    energy = float(np.dot(x, x)) / max(x.size, 1)
+    return 10.0 * math.log10(energy / 32768.0**2) if energy > 0 else -120.0
 
 
 class EchoCanceller:
@@ -79,6 +105,9 @@ class EchoCanceller:
         self.cancelled_frames = 0  # of which the filter ran (agent heard lately, line not quiet)
         self.resets = 0  # divergences
         self.realigned = 0  # times the reference ran more than `_MAX_LAG_S` ahead
+        # The last frame's predicted echo and leftover; None where the filter did not run or
+        # has adapted for less than `_REPORT_AFTER` frames (its prediction says little yet).
+        self.last: CancelledEcho | None = None
 
     def reference(self, frame: AudioFrame) -> None:
         """A frame the guest was sent (any supported rate)."""
@@ -113,6 +142,7 @@ class EchoCanceller:
         has been silent for the whole modelled tail, while the line is at -61 dBFS or under, or
         for frames of another size)."""
         self.frames += 1
+        self.last = None
         if frame.sample_rate != self.rate or frame.samples.size != self.n:
             return frame
         ref = self._next_reference()
@@ -143,6 +173,8 @@ class EchoCanceller:
         if self._out_energy > _DIVERGED * self._mic_energy + self._delta:
             self._reset()  # diverged: start again rather than add to the guest's audio
             return mic
+        if self._adapted >= _REPORT_AFTER:
+            self.last = CancelledEcho(_dbfs(echo), _dbfs(error), self.resets)
         if self._quiet == 0:
             self._adapt(error, echo)
         return error

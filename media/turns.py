@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from media.echo_cancel import CancelledEcho
 from media.events import SpeechEnded, TurnEvent
 from media.frames import AudioFrame
 
 
 class TurnDetector(Protocol):
-    """Guest frames in, turn events out; `agent_frame` is the playout's last frame (echo gating)."""
+    """Guest frames in, turn events out; `agent_frame` is the playout's last frame and
+    `cancelled` the frame's levels through an echo canceller, if the call has one (echo gating)."""
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
         ...
 
     def reset(self) -> None: ...

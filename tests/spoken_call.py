@@ -27,6 +27,7 @@ import numpy as np
 
 from media.bridge import CallBridge
 from media.clock import FrameClock
+from media.echo_cancel import CancelledEcho
 from media.engine import EndCallRequested, EngineOutput, Role, TranscriptTurn
 from media.errors import TransportClosed
 from media.events import PlayoutEvent, PlayoutStarted, SpeechEnded, TurnEvent
@@ -137,9 +138,9 @@ class TappedDetector:
         self.inner = inner
         self.record = record
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None
-                ) -> list[TurnEvent]:
-        events = self.inner.process(frame, agent_frame)
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
+        events = self.inner.process(frame, agent_frame, cancelled)
         for event in events:
             self.record(event)
         return events

@@ -8,8 +8,9 @@ Per 20 ms frame at 16 kHz a frame counts as speech only if all three agree:
     cover the echo path's delay, minus an assumed echo return loss, plus a margin; once the
     call's own audio shows the echo's delay and loss, the agent level that far back minus the
     worst loss seen, plus a smaller margin; or over the echo in enough frequency bands, which
-    lets a quiet consonant over the agent's vowel through). Real speech over the agent still
-    passes: barge-in.
+    lets a quiet consonant over the agent's vowel through; or, on a line with an echo
+    canceller in front, what the canceller left is over the leftover's own fitted bound,
+    `VadConfig.leftover_echo`). Real speech over the agent still passes: barge-in.
 While a turn is under way a frame must also come within `turn_dynamic_db` of the turn's
 (slowly decaying) peak level, so steady babble under the guest cannot hold the turn open.
 A turn starts once `min_speech_ms` of speech frames arrive without a gap over `max_gap_ms`
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from media.echo_cancel import CancelledEcho
 from media.events import (
     CandidateDropped,
     SpeechCandidate,
@@ -116,6 +118,16 @@ class VadConfig:
     pending_stride: int = 2
     agent_silent_dbfs: float = -60.0
     echo: EchoConfig = field(default_factory=EchoConfig)  # the echo gate, media/vad/echo.py
+    # On a line with an echo canceller in front (media/echo_cancel.py), a frame also counts as
+    # over the echo if what the canceller left is over the leftover's bound: fitted at no delay
+    # against the echo the canceller predicted, over frames whose prediction is 20 dB or more
+    # over the leftover's floor (under that the leftover is the line's noise, whatever was
+    # predicted). Its worst case is taken as it comes (any spread: a leftover's level follows
+    # its prediction only loosely) up to 20 dB under the prediction, and until it has a fit it
+    # has no say. None = off: the line's raw echo alone decides.
+    leftover_echo: EchoConfig | None = field(default_factory=lambda: EchoConfig(
+        bands=False, envelope=False, fit_max_delay_ms=0, loss_min_db=-20.0, loss_max_db=20.0,
+        fit_max_spread_db=40.0, min_ref_over_floor_db=20.0))
 
 class TurnState(enum.Enum):
     IDLE = "idle"
@@ -145,6 +157,11 @@ class VadTurnDetector:
         self.classified_frames = 0  # frames the classifier saw (catch-up included)
         self._t0: float | None = None
         self.echo = EchoBound(c.echo, silent_dbfs=c.agent_silent_dbfs)
+        # With an echo canceller in front: the leftover's bound, against the echo it predicted.
+        self.leftover = EchoBound(c.leftover_echo or EchoConfig(adapt=False),
+                                  silent_dbfs=c.agent_silent_dbfs)
+        self._left: CancelledEcho | None = None  # the frame being classified, if cancelled
+        self._left_levels = np.zeros(c.floor_window_ms // 20, np.float64)  # ring, as _levels
         self._reset_state()
 
     # -- public ------------------------------------------------------------------------------
@@ -166,8 +183,11 @@ class VadTurnDetector:
     def noise_floor_dbfs(self) -> float:
         return self._floor
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
-        """Feed one guest frame (any supported rate); returns the turn events it completed."""
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
+        """Feed one guest frame (any supported rate) as the line carried it; returns the turn
+        events it completed. `cancelled`: the same frame's levels through an echo canceller."""
+        self._left = cancelled
         if self._t0 is None:
             self._t0 = frame.timestamp
         samples = self._to_vad_rate(frame)
@@ -204,6 +224,11 @@ class VadTurnDetector:
         self._gate = self.config.floor_gate_db
         self._turn_peak = -120.0
         self.echo.reset()
+        self.leftover.reset()
+        self._left = None
+        self._left_resets = 0
+        self._left_seen = 0
+        self._left_floor = self.config.floor_initial_dbfs
         self._onset = 0
         self._last_speech = 0
         self._speech_frames = 0
@@ -240,15 +265,23 @@ class VadTurnDetector:
         mic_bands = band_levels(chunk, VAD_RATE) if agent_bands is not None else None
         bound = self.echo.bound(agent_db, level, self._floor, agent_bands, mic_bands)
         echo_ok = level >= bound or (loud and mic_bands is not None and self.echo.over_in_bands())
+        left = self._left if c.leftover_echo is not None else None
+        self._left = None  # one frame's levels for one chunk
+        if left is not None:  # or over what the canceller left of the echo
+            if left.resets != self._left_resets:  # a new filter: what was learnt is void
+                self._left_resets = left.resets
+                self.leftover.reset()
+            floor = self._track_left_floor(left.left_dbfs)
+            echo_ok = self.leftover.over(left.echo_dbfs, left.left_dbfs, floor) or echo_ok
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)
         if self._level_loud:  # the guest's sound, with its edges: not evidence of the echo
-            self.echo.exclude_last(1 + SOUND_EDGE_FRAMES)
+            self._exclude(1 + SOUND_EDGE_FRAMES, left is not None)
             self._exclude_next = SOUND_EDGE_FRAMES
         elif self._exclude_next > 0:
             self._exclude_next -= 1
-            self.echo.exclude_last()
+            self._exclude(1, left is not None)
         if loud and not echo_ok:
             self.echo_gated_frames += 1
         if c.skip_quiet_frames and level < c.min_level_dbfs:
@@ -281,8 +314,14 @@ class VadTurnDetector:
         threshold = c.continue_threshold if self._state is TurnState.SPEAKING else c.threshold
         speech = prob >= threshold and loud and echo_ok
         if speech:
-            self.echo.exclude_last()  # the guest's voice says nothing about the echo
+            self._exclude(1, left is not None)  # the guest's voice says nothing about the echo
         return speech
+
+    def _exclude(self, frames: int, cancelled: bool) -> None:
+        """Keep the frame just classified (and `frames - 1` before it) out of the echo fits."""
+        self.echo.exclude_last(frames)
+        if cancelled:
+            self.leftover.exclude_last(frames)
 
     def _agent_heard(self) -> bool:
         """`quiet_frames_while_agent` and the agent has been heard lately. Quiet frames are then
@@ -305,6 +344,19 @@ class VadTurnDetector:
             self.classifier.speech_probability(old)
             self.classified_frames += 1
         self._unscored.clear()
+
+    def _track_left_floor(self, level: float) -> float:
+        """The cancelled line's noise floor (a low percentile of its recent levels, as the
+        line's own): the leftover's, which a reverberant echo does not raise."""
+        c = self.config
+        ring = self._left_levels
+        ring[self._left_seen % ring.size] = level
+        self._left_seen += 1
+        n = min(self._left_seen, ring.size)
+        if n >= 10 and self._left_seen % c.floor_update_every == 0:
+            k = int(c.floor_percentile / 100 * (n - 1))
+            self._left_floor = float(np.partition(ring[:n], k)[k])
+        return self._left_floor
 
     def _track_floor(self, level: float) -> None:
         """Noise floor = a low percentile of recent frame levels (minimum-statistics style).

@@ -124,6 +124,10 @@ class EchoConfig:
     loss_max_db: float = 40.0
     measurable_db: float = 6.0
     fit_max_spread_db: float = 6.0
+    # Fit only on frames whose reference is this far over the line's floor (0: any reference
+    # above silence). A canceller's leftover sits near the floor whatever it predicted, so
+    # under this its level says nothing about how far under the prediction it stays.
+    min_ref_over_floor_db: float = 0.0
     # Where one delay explains the echo only roughly (a room's tail), also fit it as a sum over
     # the last frames (media/vad/echo_envelope.py) and keep whichever spreads less.
     envelope: bool = True
@@ -249,6 +253,13 @@ class EchoBound:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
 
+    def over(self, ref_db: float, mic_db: float, floor_db: float) -> bool:
+        """Record one frame (as `bound`); whether it is over the fitted bound. With no fit, or
+        a reference under `min_ref_over_floor_db` over the floor, it has no say: False."""
+        bound = self.bound(ref_db, mic_db, floor_db)
+        return (self.fit is not None and mic_db >= bound
+                and ref_db >= floor_db + self.config.min_ref_over_floor_db)
+
     def over_in_bands(self) -> bool:
         """The frame just recorded is over the echo's band bound in `band_min_over` bands (its
         level may still be under the level bound: a quiet consonant over the echo of a vowel)."""
@@ -296,7 +307,8 @@ class EchoBound:
         paired[0] = SILENT
         paired[1:] = _power_mean_db(ref[1:], ref[:-1])
         refs = np.concatenate((ref, paired))[self._model_index]
-        used = (refs > self.silent_dbfs) & (kind == MEASURED)
+        used = (refs > max(self.silent_dbfs, floor_db + self.config.min_ref_over_floor_db)) & (
+            kind == MEASURED)
         residual = mic - refs
         # Mic at the floor though an echo `max_loss_db` down would show: "at least that loss".
         vouching = floor_db + self.config.measurable_db + self.config.loss_max_db

@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from media.bridge import HOLD_MAX_MS, CallBridge
 from media.clock import FrameClock
-from media.echo_cancel import EchoCanceller
+from media.echo_cancel import CancelledEcho, EchoCanceller
 from media.engine import EngineIO, Interrupted
 from media.errors import TransportClosed
 from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, SpeechEnded, TurnEvent
@@ -94,8 +94,9 @@ class _RecordingDetector:
         self.inner = inner
         self.rig = rig
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
-        events = self.inner.process(frame, agent_frame)
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
+        events = self.inner.process(frame, agent_frame, cancelled)
         self.rig.run.turn_events.extend((self.rig.index, e) for e in events)
         return events
 

@@ -9,6 +9,7 @@ import logging
 import numpy as np
 import pytest
 
+from media.echo_cancel import CancelledEcho
 from media.events import (
     CandidateDropped,
     PlayoutCleared,
@@ -160,7 +161,8 @@ class _CandidateOnly:
     def __init__(self, at: int, drop_at: int | None = None) -> None:
         self.at, self.drop_at, self.index = at, drop_at, -1
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
         self.index += 1
         if self.index == self.at:
             return [SpeechCandidate(at=frame.timestamp)]
@@ -289,11 +291,12 @@ class _FailsOnce:
         self.at_call = at_call
         self.resets = 0
 
-    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[TurnEvent]:
+    def process(self, frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                cancelled: CancelledEcho | None = None) -> list[TurnEvent]:
         self.calls += 1
         if self.calls == self.at_call:
             raise ValueError("math domain error")
-        return self.inner.process(frame, agent_frame)
+        return self.inner.process(frame, agent_frame, cancelled)
 
     def reset(self) -> None:
         self.resets += 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
+from media.echo_cancel import CancelledEcho
 from media.engine import EngineIO
 from media.frames import PCM16, AudioFrame
 from media.speech.stt import Band, Partial, Transcript
@@ -86,10 +87,11 @@ def _tap(call: SpokenCall) -> list[SeenFrame]:
     assert detector is not None
     process = detector.process
 
-    def recording(frame: AudioFrame, agent_frame: AudioFrame | None = None) -> list[object]:
+    def recording(frame: AudioFrame, agent_frame: AudioFrame | None = None,
+                  cancelled: CancelledEcho | None = None) -> list[object]:
         agent_db = level_dbfs(agent_frame.samples) if agent_frame is not None else -120.0
         seen.append(SeenFrame(frame.timestamp, level_dbfs(frame.samples), agent_db))
-        return process(frame, agent_frame)  # type: ignore[return-value]
+        return process(frame, agent_frame, cancelled)  # type: ignore[return-value]
 
     detector.process = recording  # type: ignore[method-assign,assignment]
     return seen

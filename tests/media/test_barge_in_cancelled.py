@@ -1,0 +1,117 @@
+"""Barge-in on a line with an echo canceller in front (phone calls): the turn detector's
+leftover gate (`VadConfig.leftover_echo`) learns how far under the canceller's predicted echo
+its leftover stays, and lets a cut-in's first sounds over that leftover through while the raw
+line's echo would still hold them back."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from media.echo_cancel import CancelledEcho, EchoCanceller
+from media.frames import PCM16, AudioFrame
+from media.vad import SileroClassifier, VadConfig, VadTurnDetector
+from tests.media.barge import (
+    RATE,
+    EchoPath,
+    LockstepBargeIn,
+    agent_speech,
+    at_level,
+    echo_of,
+    frames_of,
+    line_noise,
+    place,
+)
+from tests.media.corpus import tts_clip
+
+AGENT_TEXT = ("Our rooms are all non smoking, with a king bed or two queens, a desk, free wifi "
+              "and a coffee maker, and the suites add a sofa bed and a view of the river.")
+ROOM = EchoPath.room(300.0)
+
+
+@functools.cache
+def _agent(seconds: float) -> PCM16:
+    return agent_speech(tts_clip(AGENT_TEXT, "en+f3", 165, 50), seconds)
+
+
+def test_the_canceller_reports_its_prediction_only_once_it_has_learnt_for_4_s() -> None:
+    agent = _agent(8.0)
+    mic = echo_of(agent, ROOM, -12.0, 640) + line_noise(agent.size)
+    canceller = EchoCanceller(RATE)
+    reports: list[CancelledEcho | None] = []
+    pcm = np.clip(np.rint(mic), -32768, 32767).astype(np.int16)
+    for k, sent in enumerate(frames_of(agent)):
+        canceller.reference(sent)
+        canceller.process(AudioFrame(pcm[k * 320 : (k + 1) * 320], RATE, k / 50))
+        reports.append(canceller.last)
+    first = next(k for k, r in enumerate(reports) if r is not None)
+    assert 200 <= first <= 260  # 200 frames adapted: the agent's pauses are not counted
+    late = [r for r in reports[300:] if r is not None and r.echo_dbfs > -45.0]
+    assert late and all(r.resets == 0 for r in late)
+    # Once learnt, what is left is far under the echo the filter predicted (and took out).
+    assert float(np.median([r.echo_dbfs - r.left_dbfs for r in late])) > 15.0
+
+
+async def test_a_cut_in_over_a_cancelled_echo_stops_the_agent_sooner() -> None:
+    # A 12 dB room echo: the raw line's gate holds "Sorry ..."'s first frames back (7 frames,
+    # 140 ms, from its onset); over the canceller's leftover they go through (2 frames).
+    clip = tts_clip("Sorry, one more thing.", "en-us", 165, 50)
+    n, onset = 12 * RATE, int(9.5 * RATE)
+    guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
+    stops = []
+    for config in (VadConfig(leftover_echo=None), VadConfig()):
+        rig = LockstepBargeIn(guest, _agent(14.0), echo_db=-12.0, echo_path=ROOM, config=config,
+                              echo_canceller=EchoCanceller(RATE))
+        run = await rig.play()
+        assert run.interrupted, "the cut-in must clear the agent"
+        stop = run.stop_frame(after=onset // 320)
+        assert stop is not None
+        stops.append(stop)
+    raw_only, with_leftover = stops
+    assert with_leftover < raw_only  # stream frames, not wall time
+
+
+async def _leftover_says_over(path: EchoPath | None) -> list[bool]:
+    """30 s of the agent alone on a 12 dB line through `path`, a canceller in front: what the
+    leftover gate said of each frame it was asked about (True: over the echo)."""
+    rig = LockstepBargeIn(line_noise(30 * RATE, seed=3), _agent(31.0), echo_db=-12.0,
+                          echo_path=path, seed=3, echo_canceller=EchoCanceller(RATE))
+    assert isinstance(rig.detector, VadTurnDetector)
+    leftover = rig.detector.leftover
+    over = leftover.over
+    said: list[bool] = []
+
+    def watched(ref_db: float, mic_db: float, floor_db: float) -> bool:
+        said.append(over(ref_db, mic_db, floor_db))
+        return said[-1]
+
+    leftover.over = watched  # type: ignore[method-assign]
+    run = await rig.play()
+    assert run.interrupted == [] and leftover.fit is not None
+    return said
+
+
+async def test_the_leftover_gate_never_takes_the_echo_for_the_guest() -> None:
+    """Flat, a room, and the room through a saturating speaker (which the canceller cannot
+    undo: its leftover is only ~9 dB under): the leftover gate counts an echo frame as over
+    the echo at most twice in 30 s (measured 0 on each)."""
+    for path in (None, ROOM, EchoPath.room(300.0, clip=2.0)):
+        said = await _leftover_says_over(path)
+        assert len(said) > 1000 and sum(said) <= 2
+
+
+def test_a_new_filter_voids_what_the_leftover_gate_learnt() -> None:
+    """A canceller that diverged starts again from nothing: its leftover is the whole echo
+    until it learns, so the bound fitted to the old filter must go."""
+    detector = VadTurnDetector(SileroClassifier())
+    noise = np.clip(line_noise(320 * 400), -32768, 32767).astype(np.int16)
+    agent = AudioFrame(np.full(320, 3000, np.int16), RATE, 0.0)
+    for k in range(400):
+        frame = AudioFrame(noise[k * 320 : (k + 1) * 320], RATE, k / 50)
+        left = CancelledEcho(-30.0 - 5 * (k % 2), -50.0 - 20 * (k % 3 == 0), resets=0)
+        detector.process(frame, agent, left)
+    assert detector.leftover.fit is not None
+    detector.process(AudioFrame(noise[:320], RATE, 8.0), agent,
+                     CancelledEcho(-30.0, -31.0, resets=1))
+    assert detector.leftover.fit is None
