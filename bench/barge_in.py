@@ -7,10 +7,11 @@ path, `--echo-path`: a scaled copy, a reverberant room, or the room through a sa
 loudspeaker), call history (`--warm-s`: seconds the agent has already talked, guest silent,
 before the answer that is cut into; 0 = the call's first answer, before the per-call echo fit
 has evidence), echo fit on/off (`--adaptive`), its band levels on/off (`--bands`), its envelope
-model for reverberant lines on/off (`--envelope`), an echo canceller in front as on phone calls,
-with the detector's leftover gate (`--cancel`), `--candidate-ms` (consecutive speech before a
-candidate) and `--level-candidate-db` (a candidate from level alone that far over the floor and
-the echo bound, 0 = off; VadConfig.level_candidate_db):
+model for reverberant lines on/off (`--envelope`), an echo canceller in front as on phone
+calls, with the detector's leftover gate (`--cancel`), the guest's side through a phone line
+(`--phone`), `--candidate-ms` (consecutive speech before a candidate) and `--level-candidate-db`
+(a candidate from level alone that far over the floor and the echo bound, 0 = off;
+VadConfig.level_candidate_db):
   * speech: TTS sentences (5 voices, random rate/pitch, -26..-16 dBFS) start 1.5-2 s into an
     agent answer (-20 dBFS, echoed back as the row says). "stop" is the labelled onset
     of the guest's speech → the first agent frame without agent audio (pause or clear).
@@ -118,13 +119,15 @@ class Line:
     jitter: float = 0.0  # LockstepBargeIn.pull_jitter
     path: str = "flat"  # a key of ECHO_PATHS
     cancel: bool = False  # an echo canceller in front (media/echo_cancel.py), as phone calls have
+    phone: bool = False  # the guest's side through a phone line (8 kHz μ-law)
 
     def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
             config: VadConfig) -> LockstepBargeIn:
         return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
                                echo_delay_ms=self.delay_ms, pull_jitter=self.jitter,
                                echo_path=ECHO_PATHS[self.path],
-                               echo_canceller=EchoCanceller(RATE) if self.cancel else None)
+                               echo_canceller=EchoCanceller(RATE) if self.cancel else None,
+                               phone_line=self.phone)
 
 
 # The echo's way back: a scaled copy; a room (300 ms reverberation, 3 dB under the direct
@@ -244,6 +247,8 @@ async def main(candidates: list[int], levels: list[float], lines: list[Line],
                 echo += f" ({line.path})"
             if line.cancel:
                 echo += ", cancelled"
+            if line.phone:
+                echo += ", phone line"
             print(f"| {echo} | {line.warm_s:g} | {'yes' if adaptive else 'no'} "
                   f"| {'yes' if banded else 'no'} | {'yes' if summed else 'no'} "
                   f"| {candidate_ms} | {level_db:g} | {pct(row.stops, .5):.0f} "
@@ -287,6 +292,8 @@ if __name__ == "__main__":
     parser.add_argument("--cancel", choices=["on", "off", "both"], default="off",
                         help="an echo canceller in front of the detector, as on phone calls "
                              "(FRONTDESK_ECHO_CANCEL)")
+    parser.add_argument("--phone", action="store_true",
+                        help="the guest's side (voice and echo) through a phone line: 8 kHz μ-law")
     parser.add_argument("--trials", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--vad", default="silero", choices=["silero", "webrtc"])
@@ -296,7 +303,7 @@ if __name__ == "__main__":
         echoes.append(None)
     delays = [max(0, min(d, 400)) for d in args.echo_delay_ms]
     choice = {"on": [True], "off": [False], "both": [False, True]}
-    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)), path, cancel)
+    lines = [Line(e, d, max(0.0, min(w, 60.0)), max(0.0, min(j, 0.5)), path, cancel, args.phone)
              for e in echoes for d in (delays if e is not None else delays[:1])
              for path in (args.echo_path if e is not None else ["flat"])
              for j in args.pull_jitter for cancel in choice[args.cancel] for w in args.warm_s]

@@ -44,11 +44,10 @@ Complex = npt.NDArray[np.complex128]
 _SMOOTH = 0.9  # per-frame smoothing of the bins' power estimates
 _EARLY_FRAMES = 100  # frames of agent speech adapted at the full step, before the ratio rule
 _EARLY_STEP = 0.5  # step factor over those frames: the filter knows nothing yet
-# Frames of agent speech adapted before the filter's prediction is reported (`last`): the
-# leftover under its first seconds' predictions says little about later ones, and the
-# detector's fit would keep them for ~5 s (bench/barge_in.py --cancel, 12 dB flat line, warm
-# cut-ins: p95 75 ms reported after 2 s, 44 after 4 s; docs/barge-in.md).
-_REPORT_AFTER = 200
+# Frames of agent speech adapted before the filter's prediction is reported (`last`): its
+# fixed-step start, whose leftover comes near the prediction and would keep the detector's
+# fit of it strict while the fit's window holds those frames (docs/barge-in.md).
+_REPORT_AFTER = _EARLY_FRAMES
 _MIN_STEP = 0.02  # step factor floor afterwards (slow learning even while the guest talks)
 _FLOOR_RMS = 30.0  # a level that counts as silence (-61 dBFS): line, and regularisation
 _MAX_LAG_S = 1.0  # reference kept ahead of the guest at most (beyond: re-aligned)

@@ -122,12 +122,19 @@ class VadConfig:
     # over the echo if what the canceller left is over the leftover's bound: fitted at no delay
     # against the echo the canceller predicted, over frames whose prediction is 20 dB or more
     # over the leftover's floor (under that the leftover is the line's noise, whatever was
-    # predicted). Its worst case is taken as it comes (any spread: a leftover's level follows
-    # its prediction only loosely) up to 20 dB under the prediction, and until it has a fit it
-    # has no say. None = off: the line's raw echo alone decides.
+    # predicted; nor has a leftover under 10 dB over it any say). Its worst case over the last
+    # ~2.5 s is taken as it comes (any spread: a leftover's level follows its prediction only
+    # loosely) up to 20 dB under the prediction (a shorter window than the raw line's: the
+    # leftover shrinks as the canceller learns, and the bound follows sooner). Until it has a
+    # fit it has no say. None = off: the line's raw echo alone decides.
     leftover_echo: EchoConfig | None = field(default_factory=lambda: EchoConfig(
         bands=False, envelope=False, fit_max_delay_ms=0, loss_min_db=-20.0, loss_max_db=20.0,
-        fit_max_spread_db=40.0, min_ref_over_floor_db=20.0))
+        fit_window_ms=2560, fit_max_spread_db=40.0, min_ref_over_floor_db=20.0,
+        min_mic_over_floor_db=10.0))
+    # ... and only where what the canceller left is within this of the line's level: the
+    # classifier hears the line as it came, so where the echo is most of it its verdict is the
+    # echo's (a cough under a loud echo was confirmed as a turn now and then without this).
+    leftover_share_db: float = 6.0
 
 class TurnState(enum.Enum):
     IDLE = "idle"
@@ -272,7 +279,10 @@ class VadTurnDetector:
                 self._left_resets = left.resets
                 self.leftover.reset()
             floor = self._track_left_floor(left.left_dbfs)
-            echo_ok = self.leftover.over(left.echo_dbfs, left.left_dbfs, floor) or echo_ok
+            # The classifier hears the line as it came: only where the guest is most of it
+            # is its verdict the guest's, not the echo's (a cough under a loud echo).
+            echo_ok = (self.leftover.over(left.echo_dbfs, left.left_dbfs, floor)
+                       and left.left_dbfs >= level - c.leftover_share_db) or echo_ok
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)

@@ -128,6 +128,9 @@ class EchoConfig:
     # above silence). A canceller's leftover sits near the floor whatever it predicted, so
     # under this its level says nothing about how far under the prediction it stays.
     min_ref_over_floor_db: float = 0.0
+    # `over` only: a frame less than this over the floor has no say (the line's noise over a
+    # bound fitted far under a quiet reference).
+    min_mic_over_floor_db: float = 0.0
     # Where one delay explains the echo only roughly (a room's tail), also fit it as a sum over
     # the last frames (media/vad/echo_envelope.py) and keep whichever spreads less.
     envelope: bool = True
@@ -254,11 +257,14 @@ class EchoBound:
         return bound
 
     def over(self, ref_db: float, mic_db: float, floor_db: float) -> bool:
-        """Record one frame (as `bound`); whether it is over the fitted bound. With no fit, or
-        a reference under `min_ref_over_floor_db` over the floor, it has no say: False."""
+        """Record one frame (as `bound`); whether it is over the fitted bound. With no fit, a
+        reference under `min_ref_over_floor_db` over the floor or a frame under
+        `min_mic_over_floor_db` over it, it has no say: False."""
         bound = self.bound(ref_db, mic_db, floor_db)
+        c = self.config
         return (self.fit is not None and mic_db >= bound
-                and ref_db >= floor_db + self.config.min_ref_over_floor_db)
+                and ref_db >= floor_db + c.min_ref_over_floor_db
+                and mic_db >= floor_db + c.min_mic_over_floor_db)
 
     def over_in_bands(self) -> bool:
         """The frame just recorded is over the echo's band bound in `band_min_over` bands (its

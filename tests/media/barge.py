@@ -17,12 +17,14 @@ import numpy.typing as npt
 
 from media.bridge import HOLD_MAX_MS, CallBridge
 from media.clock import FrameClock
+from media.codecs import ulaw_decode, ulaw_encode
 from media.echo_cancel import CancelledEcho, EchoCanceller
 from media.engine import EngineIO, Interrupted
 from media.errors import TransportClosed
 from media.events import PlayoutCleared, PlayoutEvent, PlayoutPaused, SpeechEnded, TurnEvent
 from media.frames import PCM16, AudioFrame, samples_per_frame
 from media.playout import Playout
+from media.resample import StreamResampler
 from media.turns import TurnDetector
 from media.vad import VadConfig, make_turn_detector
 
@@ -144,6 +146,25 @@ class EchoPath:
         return out
 
 
+class _PhoneLine:
+    """16 kHz frames as a phone line carries them (8 kHz μ-law), back at 16 kHz, frame by frame
+    (the resamplers' start is padded once, so each frame still has 20 ms)."""
+
+    def __init__(self) -> None:
+        self._down = StreamResampler(RATE, 8000)
+        self._up = StreamResampler(8000, RATE)
+        self._pending: PCM16 = np.zeros(0, np.int16)
+
+    def carry(self, samples: PCM16) -> PCM16:
+        line = ulaw_decode(ulaw_encode(self._down.process(samples)))
+        self._pending = np.concatenate((self._pending, self._up.process(line)))
+        if self._pending.size < FRAME:
+            self._pending = np.concatenate((np.zeros(FRAME - self._pending.size, np.int16),
+                                            self._pending))
+        out, self._pending = self._pending[:FRAME], self._pending[FRAME:]
+        return out
+
+
 class LockstepBargeIn:
     """The agent speaks `agent` (queued at `agent_at_ms`) while the guest's line carries `guest`
     plus the agent's echo (`echo_db` down, `echo_delay_ms` late): `guest` float, `agent` int16,
@@ -154,14 +175,15 @@ class LockstepBargeIn:
     frames and at the next none, so the detector's reference (the last frame pulled) runs a
     frame ahead or behind for a while; the echo still follows what was pulled, in order.
     `echo_path` (default: a scaled, delayed copy) adds a saturating loudspeaker and a room;
-    `echo_canceller` is handed to the bridge."""
+    `echo_canceller` is handed to the bridge; `phone_line` carries the guest's side (voice and
+    echo) as a phone line does, 8 kHz μ-law, back at 16 kHz."""
 
     def __init__(self, guest: Float, agent: PCM16, *, agent_at_ms: int = 0,
                  echo_db: float | None = -20.0, echo_delay_ms: int = 40, kind: str = "silero",
                  config: VadConfig | None = None, hold_max_ms: float | None = None,
                  barge_in: bool = True, detector: TurnDetector | None = None,
                  pull_jitter: float = 0.0, seed: int = 0, echo_path: EchoPath | None = None,
-                 echo_canceller: EchoCanceller | None = None) -> None:
+                 echo_canceller: EchoCanceller | None = None, phone_line: bool = False) -> None:
         self.guest = guest
         self.agent = agent
         self.agent_at = agent_at_ms // 20
@@ -175,6 +197,7 @@ class LockstepBargeIn:
         self._pulls = 0  # agent frames pulled so far
         self._jitter = pull_jitter
         self._rng = np.random.default_rng(seed)
+        self._phone = _PhoneLine() if phone_line else None
         self.playout = Playout(RATE, FrameClock())
         self.playout.add_listener(lambda e: self.run.playout_events.append((self.index, e)))
         self.detector = detector or make_turn_detector(kind, config)
@@ -215,6 +238,8 @@ class LockstepBargeIn:
             echo = self.echo_path.apply(self._sent, k * FRAME, FRAME) * self.echo_gain
         mixed = self.guest[k * FRAME : (k + 1) * FRAME] + echo
         samples = np.clip(np.round(mixed), -32768, 32767).astype(np.int16)
+        if self._phone is not None:
+            samples = self._phone.carry(samples)
         return AudioFrame(samples, RATE, k * FRAME / RATE)
 
     def close(self) -> None:
