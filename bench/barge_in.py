@@ -44,6 +44,7 @@ import numpy as np
 
 from media.echo_cancel import EchoCanceller
 from media.events import PlayoutCleared, PlayoutPaused, PlayoutResumed
+from media.resample import StreamResampler
 from media.vad import VadConfig, VadTurnDetector
 from media.vad.detector import level_dbfs
 from media.vad.echo import EchoConfig
@@ -75,6 +76,18 @@ def tts_clip(text: str, voice: str, rate_wpm: int, pitch: int) -> np.ndarray:
     clip = synthesize_clip(text, voice, rate_wpm, pitch)
     clip.flags.writeable = False
     return clip
+
+
+@functools.cache
+def _phone_band(agent: bytes) -> np.ndarray:
+    pcm = np.frombuffer(agent, np.int16)
+    line = StreamResampler(RATE, 8000).process(pcm, last=True)
+    return StreamResampler(8000, RATE).process(line, last=True)[: pcm.size]
+
+
+def phone_band(agent: np.ndarray) -> np.ndarray:
+    """`agent` (16 kHz int16) with nothing over 4 kHz, as a phone call's playout sends it."""
+    return _phone_band(agent.astype(np.int16).tobytes())
 
 
 def agent_speech(seconds: float) -> np.ndarray:
@@ -123,6 +136,8 @@ class Line:
 
     def rig(self, guest: np.ndarray, agent: np.ndarray, kind: str,
             config: VadConfig) -> LockstepBargeIn:
+        if self.phone:  # the agent as a phone call sends it: 8 kHz (what the reference is)
+            agent = phone_band(agent)
         return LockstepBargeIn(guest, agent, kind=kind, config=config, echo_db=self.echo_db,
                                echo_delay_ms=self.delay_ms, pull_jitter=self.jitter,
                                echo_path=ECHO_PATHS[self.path],

@@ -133,7 +133,7 @@ class VadConfig:
         min_mic_over_floor_db=10.0))
     # ... and only where what the canceller left is within this of the line's level: the
     # classifier hears the line as it came, so where the echo is most of it its verdict is the
-    # echo's (a cough under a loud echo was confirmed as a turn now and then without this).
+    # echo's (a cough under a loud echo).
     leftover_share_db: float = 6.0
 
 class TurnState(enum.Enum):
