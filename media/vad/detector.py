@@ -234,6 +234,7 @@ class VadTurnDetector:
         self.leftover.reset()
         self._left = None
         self._left_resets = 0
+        self._left_over = False  # the frame before was over the leftover's bound
         self._left_seen = 0
         self._left_floor = self.config.floor_initial_dbfs
         self._onset = 0
@@ -274,6 +275,7 @@ class VadTurnDetector:
         echo_ok = level >= bound or (loud and mic_bands is not None and self.echo.over_in_bands())
         left = self._left if c.leftover_echo is not None else None
         self._left = None  # one frame's levels for one chunk
+        over = False
         if left is not None:  # or over what the canceller left of the echo
             if left.resets != self._left_resets:  # a new filter: what was learnt is void
                 self._left_resets = left.resets
@@ -281,8 +283,11 @@ class VadTurnDetector:
             floor = self._track_left_floor(left.left_dbfs)
             # The classifier hears the line as it came: only where the guest is most of it
             # is its verdict the guest's, not the echo's (a cough under a loud echo).
-            echo_ok = (self.leftover.over(left.echo_dbfs, left.left_dbfs, floor)
-                       and left.left_dbfs >= level - c.leftover_share_db) or echo_ok
+            over = (self.leftover.over(left.echo_dbfs, left.left_dbfs, floor)
+                    and left.left_dbfs >= level - c.leftover_share_db)
+            # Two frames running: a frame the filter missed now and then is not a guest.
+            echo_ok = echo_ok or (over and self._left_over)
+        self._left_over = over
         self._level_loud = (c.level_candidate_db > 0 and loud and self._state is not
                             TurnState.SPEAKING and level >= max(self._floor + self._gate, bound)
                             + c.level_candidate_db)

@@ -18,17 +18,21 @@ fallback's bound, which is what lets a cut-in's quiet first consonants through.
 
 Safety: the fallback applies until `fit_min_frames` frames support a fit, and whenever the best
 delay's residual spreads more than `fit_max_spread_db` (percentile minus mean: nothing on the line
-follows the agent closely enough to be predicted). Where every echo frame in the window stays
-1 dB or more under the fallback's bound, the bound is never stricter than the fallback's
-(`fallback_holds`): a poor fit, e.g. when jitter moves the reference, cannot slow barge-in
-down; where the echo comes near or over it, the fit alone sets the bound. Frames the detector
-called speech, or loud enough for a level candidate (with two frames either side), are left out
+follows the agent closely enough to be predicted). Where that fallback is itself seen not to hold
+(an echo frame in the window came within 1 dB of it) and the rejected fit spread no more than
+`guard_max_spread_db`, the rejected fit still guards it: the bound is the stricter of the two (a
+speakerphone in a room over a phone line, whose echo fit spreads a little over 6 dB and whose echo
+tail rises over the fallback where the agent's level drops). Where every echo frame in the window
+stays 1 dB or more under the fallback's bound, the bound is never stricter than the fallback's
+(`fallback_holds`): a poor fit, e.g. when jitter moves the reference, cannot slow barge-in down;
+where the echo comes near or over it, the fit alone sets the bound. Frames the detector called
+speech, or loud enough for a level candidate (with two frames either side), are left out
 (`exclude_last`); other guest sound only raises the residual, i.e. makes the bound stricter. An
 echo louder than the fit tightens the bound at the next fit (at most `fit_every_ms` later), through
 its frames under the bound + `level_candidate_db`. A frame measures the echo if the mic is
-`measurable_db` over the noise floor; if the mic is at the floor while the reference is loud
-enough that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a
-browser that cancels its echo).
+`measurable_db` over the noise floor; if the mic is at the floor while the reference is loud enough
+that even a `loss_max_db` echo would show, the frame vouches for at least that loss (a browser that
+cancels its echo).
 
 A room's tail (`envelope`, media/vad/echo_envelope.py): where one delay explains the echo only
 roughly, the echo is also fitted as a sum over the reference's last frames, and the fit that
@@ -124,6 +128,9 @@ class EchoConfig:
     loss_max_db: float = 40.0
     measurable_db: float = 6.0
     fit_max_spread_db: float = 6.0
+    # A fit spreading more than `fit_max_spread_db` but no more than this still guards the
+    # fallback where the fallback is seen not to hold (`EchoBound.guard`); 0 = never.
+    guard_max_spread_db: float = 12.0
     # Fit only on frames whose reference is this far over the line's floor (0: any reference
     # above silence). A canceller's leftover sits near the floor whatever it predicted, so
     # under this its level says nothing about how far under the prediction it stays.
@@ -185,6 +192,9 @@ class EchoBound:
         self.hold = SILENT
         self.fit: EchoFit | None = None
         self.fallback_holds = False  # the line's echo stays under the fallback's bound
+        # A fit that spread too much to be used, kept where the fallback is seen not to hold:
+        # its worst case still bounds the echo, so the bound is never laxer than that.
+        self.guard: EchoFit | None = None
         self.fits = 0
         # Band levels per frame (rings beside the levels'); a frame without them reads silent.
         self._ref_bands = np.full((size, BANDS), SILENT)
@@ -238,23 +248,27 @@ class EchoBound:
                 self._refit(floor_db)
         fit = self.fit
         if fit is None:
+            if self.guard is not None:
+                return max(self._fallback(), self._fitted_bound(self.guard, c))
             return self._fallback()
-        if fit.envelope is not None:
-            recent = self._ref_power[self._recent_index + c]  # newest first, wrapping round
-            bound = SILENT if not recent.any() else (
-                fit.envelope.level_db(recent) + fit.envelope.offset_db
-                + self.config.envelope_margin_db)
-        else:
-            ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
-            if fit.pair:
-                older = float(self._ref[c - fit.delay - 1])
-                hi, lo = (ref, older) if ref >= older else (older, ref)
-                ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
-            bound = SILENT if ref <= self.silent_dbfs else (
-                ref - fit.loss_db + self.config.fit_margin_db)
+        bound = self._fitted_bound(fit, c)
         if self.fallback_holds and self.hold > self.silent_dbfs:
             bound = min(bound, self._fallback())  # never stricter than a fixed bound that holds
         return bound
+
+    def _fitted_bound(self, fit: EchoFit, c: int) -> float:
+        """`fit`'s bound for the frame recorded at ring slot `c`."""
+        if fit.envelope is not None:
+            recent = self._ref_power[self._recent_index + c]  # newest first, wrapping round
+            return SILENT if not recent.any() else (
+                fit.envelope.level_db(recent) + fit.envelope.offset_db
+                + self.config.envelope_margin_db)
+        ref = float(self._ref[c - fit.delay])  # negative indices wrap round the ring
+        if fit.pair:
+            older = float(self._ref[c - fit.delay - 1])
+            hi, lo = (ref, older) if ref >= older else (older, ref)
+            ref = hi + 10.0 * math.log10(0.5 + 0.5 * 10.0 ** ((lo - hi) / 10.0))
+        return SILENT if ref <= self.silent_dbfs else ref - fit.loss_db + self.config.fit_margin_db
 
     def over(self, ref_db: float, mic_db: float, floor_db: float) -> bool:
         """Record one frame (as `bound`); whether it is over the fitted bound. With no fit, a
@@ -337,6 +351,7 @@ class EchoBound:
         variance = (residual * residual).sum(axis=1) / n - mean * mean
         # The delay the echo follows most closely: its residual varies least.
         best = int(np.argmin(np.where(counts >= self.config.fit_min_frames, variance, np.inf)))
+        self.guard = None
         if counts[best] < self.config.fit_min_frames:
             self.fit = self.band_fit = None
             return
@@ -351,6 +366,8 @@ class EchoBound:
             if envelope is not None and envelope.spread_db < spread:
                 self.fit = envelope
         if self.fit.spread_db > self.config.fit_max_spread_db:
+            if not self.fallback_holds and self.fit.spread_db <= self.config.guard_max_spread_db:
+                self.guard = self.fit
             self.fit = None
         if self.fit is None:  # nothing explains it: keep the fallback
             self.band_fit = None
@@ -369,7 +386,8 @@ class EchoBound:
         envelope = fit_envelope(lagged, mic, (kind != EXCLUDED) & lagged.any(axis=1),
                                 kind == MEASURED, min_frames=self.config.fit_min_frames,
                                 percentile=self.config.fit_percentile,
-                                max_spread_db=self.config.fit_max_spread_db)
+                                max_spread_db=max(self.config.fit_max_spread_db,
+                                                  self.config.guard_max_spread_db))
         if envelope is None:
             return None
         return EchoFit(delay=envelope.main_delay, pair=False, loss_db=envelope.loss_db,

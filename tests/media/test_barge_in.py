@@ -377,12 +377,14 @@ async def test_a_reverberant_line_through_a_saturating_speaker_causes_no_echo_pa
 
 async def test_on_a_reverberant_12_db_line_the_summed_echo_fit_stops_echo_pauses() -> None:
     # A 12 dB echo with 300 ms of room reverberation: one delay cannot follow it, and the fixed
-    # bound left then is low enough for its tail to pause the agent again and again.
+    # bound left then is low enough for its tail to pause the agent again and again. (Without
+    # the guard of a rejected fit, which would also hold that tail: the last test here.)
     pauses = []
     for envelope in (False, True):
         rig = LockstepBargeIn(line_noise(30 * RATE, seed=3), _agent(31.0), echo_db=-12.0,
                               echo_path=EchoPath.room(300.0), seed=3,
-                              config=VadConfig(echo=EchoConfig(envelope=envelope)))
+                              config=VadConfig(echo=EchoConfig(envelope=envelope,
+                                                               guard_max_spread_db=0.0)))
         run = await rig.play()
         assert run.interrupted == []
         pauses.append(len(run.events_of(PlayoutPaused)))
@@ -414,3 +416,20 @@ async def test_quiet_frames_kept_for_the_classifier_while_the_agent_talks_pause_
         pauses.append(len(run.events_of(PlayoutPaused)))
     dropped, kept = pauses
     assert kept < dropped
+
+
+async def test_over_a_phone_line_a_fit_too_spread_to_use_still_guards_the_fallback() -> None:
+    """A speakerphone in a room, over a phone line: the echo fit spreads a little over what it
+    may to be used (6 dB: the room's tail through μ-law), so the fixed fallback applies, which
+    that echo comes over where the agent's level drops. The rejected fit still bounds the echo,
+    so the bound is kept at least that strict: 9-11 echo pauses in 39 s without, 0-2 with."""
+    pauses = []
+    for guard_db in (0.0, 12.0):
+        rig = LockstepBargeIn(line_noise(40 * RATE, seed=4), _agent(41.0), echo_db=-12.0,
+                              echo_path=EchoPath.room(300.0), seed=4, phone_line=True,
+                              config=VadConfig(echo=EchoConfig(guard_max_spread_db=guard_db)))
+        run = await rig.play()
+        assert run.interrupted == []
+        pauses.append(sum(1 for at, _ in run.events_of(PlayoutPaused) if at >= 50))  # after 1 s
+    unguarded, guarded = pauses
+    assert unguarded >= 6 and 3 * guarded <= unguarded

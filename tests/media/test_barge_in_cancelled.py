@@ -8,11 +8,13 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import numpy.typing as npt
 
 from media.echo_cancel import CancelledEcho, EchoCanceller
 from media.frames import PCM16, AudioFrame
 from media.vad import SileroClassifier, VadConfig, VadTurnDetector
 from media.vad.echo import EchoConfig
+from tests.fresh_speech import made_fresh
 from tests.media.barge import (
     RATE,
     EchoPath,
@@ -29,11 +31,26 @@ from tests.media.corpus import tts_clip
 AGENT_TEXT = ("Our rooms are all non smoking, with a king bed or two queens, a desk, free wifi "
               "and a coffee maker, and the suites add a sofa bed and a view of the river.")
 ROOM = EchoPath.room(300.0)
+Float = npt.NDArray[np.float64]
+
+
+CUT_IN = ("Sorry, one more thing.", "en-us")
+
+
+def _say(line: tuple[str, str]) -> Float:
+    return tts_clip(line[0], line[1], 165, 50)
 
 
 @functools.cache
+def _clips() -> tuple[Float, Float]:
+    """The agent's answer and the cut-in, the same audio on every run (tests/fresh_speech.py;
+    a voice without espeak's random breath)."""
+    agent, cut_in = made_fresh(_say, [(AGENT_TEXT, "en"), CUT_IN])
+    return agent, cut_in
+
+
 def _agent(seconds: float) -> PCM16:
-    return agent_speech(tts_clip(AGENT_TEXT, "en+f3", 165, 50), seconds)
+    return agent_speech(_clips()[0], seconds)
 
 
 def test_the_canceller_reports_its_prediction_only_once_it_has_learnt_for_2_s() -> None:
@@ -55,22 +72,23 @@ def test_the_canceller_reports_its_prediction_only_once_it_has_learnt_for_2_s() 
 
 
 async def test_a_cut_in_over_a_cancelled_echo_stops_the_agent_sooner() -> None:
-    # A 12 dB room echo: the raw line's gate holds "Sorry ..."'s first frames back (7 frames,
-    # 140 ms, from its onset); over the canceller's leftover they go through (2 frames).
-    clip = tts_clip("Sorry, one more thing.", "en-us", 165, 50)
+    # A 12 dB room echo and a quiet guest (-32 dBFS): the raw line's gate holds "Sorry ..."
+    # back; the agent pauses 19 frames (380 ms) after its onset and the cut-in is never
+    # confirmed. Over the canceller's leftover: paused after 8 frames, and cleared.
+    clip = _clips()[1]
     n, onset = 12 * RATE, int(9.5 * RATE)
-    guest = place(n, at_level(clip, -24.0), onset) + line_noise(n)
-    stops = []
+    guest = place(n, at_level(clip, -32.0), onset) + line_noise(n)
+    stops, cleared = [], []
     for config in (VadConfig(leftover_echo=None), VadConfig()):
         rig = LockstepBargeIn(guest, _agent(14.0), echo_db=-12.0, echo_path=ROOM, config=config,
                               echo_canceller=EchoCanceller(RATE))
         run = await rig.play()
-        assert run.interrupted, "the cut-in must clear the agent"
         stop = run.stop_frame(after=onset // 320)
-        assert stop is not None
-        stops.append(stop)
+        stops.append(n // 320 if stop is None else stop)
+        cleared.append(bool(run.interrupted))
     raw_only, with_leftover = stops
-    assert with_leftover < raw_only  # stream frames, not wall time
+    assert cleared[1], "with the leftover gate the cut-in must clear the agent"
+    assert with_leftover + 4 <= raw_only  # stream frames, not wall time
 
 
 async def _leftover_says_over(path: EchoPath | None, phone_line: bool = False) -> list[bool]:
@@ -83,14 +101,18 @@ async def _leftover_says_over(path: EchoPath | None, phone_line: bool = False) -
     leftover = rig.detector.leftover
     over = leftover.over
     said: list[bool] = []
+    fitted: list[bool] = []  # whether the gate had a fit, frame by frame
 
     def watched(ref_db: float, mic_db: float, floor_db: float) -> bool:
         said.append(over(ref_db, mic_db, floor_db))
+        fitted.append(leftover.fit is not None)
         return said[-1]
 
     leftover.over = watched  # type: ignore[method-assign]
     run = await rig.play()
-    assert run.interrupted == [] and leftover.fit is not None
+    assert run.interrupted == []
+    # It had a say for 1000-1200 of ~1300 frames; behind the saturating speaker for 250.
+    assert sum(fitted) > 200, "the gate must have had a say for a good part of the call"
     return said
 
 
@@ -152,7 +174,8 @@ def test_the_leftover_gate_lets_a_frame_through_only_where_the_guest_is_most_of_
         ) -> None:
     """The classifier hears the line as it came. A frame over the leftover's bound but under
     the raw echo's, whose line is still mostly echo, must not count as over the echo: the
-    classifier's verdict there would be the echo's (a cough under a loud echo)."""
+    classifier's verdict there would be the echo's (a cough under a loud echo). Nor does one
+    such frame alone: now and then the filter misses a frame of the echo by far."""
     detector = VadTurnDetector(_EverythingIsSpeech(),
                                VadConfig(echo=EchoConfig(bands=False), level_candidate_db=0.0))
     silent = AudioFrame(np.zeros(320, np.int16), RATE, 0.0)
@@ -174,5 +197,8 @@ def test_the_leftover_gate_lets_a_frame_through_only_where_the_guest_is_most_of_
         return detector.echo_gated_frames > before
 
     assert gated(-31.0, -60.0)  # under both bounds: echo
-    assert not gated(-31.0, -35.0)  # the guest is most of the line, over the leftover
-    assert gated(-31.0, -40.0)  # over the leftover's bound, but the line is mostly echo
+    # The guest is most of the line, over the leftover: from the second such frame running (a
+    # single frame the filter missed is not taken for the guest).
+    assert gated(-31.0, -35.0) and not gated(-31.0, -35.0) and not gated(-31.0, -35.0)
+    assert gated(-31.0, -60.0)
+    assert gated(-31.0, -40.0) and gated(-31.0, -40.0)  # over it, but the line is mostly echo
