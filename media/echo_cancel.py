@@ -26,14 +26,13 @@ the filter has learnt holds.
 from __future__ import annotations
 
 import logging
-import math
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from media.frames import AudioFrame, samples_per_frame
+from media.frames import AudioFrame, rms_dbfs, samples_per_frame
 from media.resample import ToRate
 
 log = logging.getLogger(__name__)
@@ -67,11 +66,6 @@ class CancelledEcho:
     echo_dbfs: float
     left_dbfs: float
     resets: int
-
-
-def _dbfs(x: Float) -> float:
-    energy = float(np.dot(x, x)) / max(x.size, 1)
-    return 10.0 * math.log10(energy / 32768.0**2) if energy > 0 else -120.0
 
 
 class EchoCanceller:
@@ -173,7 +167,7 @@ class EchoCanceller:
             self._reset()  # diverged: start again rather than add to the guest's audio
             return mic
         if self._adapted >= _REPORT_AFTER:
-            self.last = CancelledEcho(_dbfs(echo), _dbfs(error), self.resets)
+            self.last = CancelledEcho(rms_dbfs(echo), rms_dbfs(error), self.resets)
         if self._quiet == 0:
             self._adapt(error, echo)
         return error

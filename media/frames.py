@@ -45,7 +45,8 @@ class AudioFrame:
         return rms_dbfs(self.samples)
 
 
-def rms_dbfs(samples: PCM16) -> float:
+def rms_dbfs(samples: npt.NDArray[np.int16] | npt.NDArray[np.float64]) -> float:
+    """RMS level in dBFS of int16 samples, or of float samples on the int16 scale; -120 floor."""
     if samples.size == 0:
         return -120.0
     rms = float(np.sqrt(np.mean(np.square(samples.astype(np.float64)))))
