@@ -136,6 +136,31 @@ class VadConfig:
     # echo's (a cough under a loud echo).
     leftover_share_db: float = 6.0
 
+class RecentLevels:
+    """The last `size` frame levels, and low percentiles of them (minimum statistics: a noise
+    floor that follows the line whatever is said over it)."""
+
+    def __init__(self, size: int) -> None:
+        self._ring = np.zeros(size, np.float64)
+        self.seen = 0  # levels added since the last clear
+
+    def add(self, level: float) -> None:
+        self._ring[self.seen % self._ring.size] = level
+        self.seen += 1
+
+    def clear(self) -> None:
+        self.seen = 0
+
+    def percentiles(self, *percents: float) -> list[float] | None:
+        """The levels held at those percentiles (nearest rank below); None under 10 levels."""
+        n = min(self.seen, self._ring.size)
+        if n < 10:
+            return None
+        ks = [int(p / 100 * (n - 1)) for p in percents]
+        ranked = np.partition(self._ring[:n], ks)
+        return [float(ranked[k]) for k in ks]
+
+
 class TurnState(enum.Enum):
     IDLE = "idle"
     PENDING = "pending"  # speech seen, not yet long enough to be a turn
@@ -155,8 +180,7 @@ class VadTurnDetector:
         self._pre_roll_frames = c.pre_roll_ms // 20
         history = self._pre_roll_frames + 4 * (c.min_speech_ms + c.max_gap_ms) // 20 + 2
         self._history: deque[PCM16] = deque(maxlen=history)
-        self._levels = np.zeros(c.floor_window_ms // 20, np.float64)  # ring of frame levels
-        self._levels_seen = 0
+        self._levels = RecentLevels(c.floor_window_ms // 20)
         self._pending = np.zeros(0, np.int16)
         self._unscored: deque[PCM16] = deque(maxlen=max(1, c.classifier_catch_up_ms // 20))
         self.frames_processed = 0
@@ -168,7 +192,7 @@ class VadTurnDetector:
         self.leftover = EchoBound(c.leftover_echo or EchoConfig(adapt=False),
                                   silent_dbfs=c.agent_silent_dbfs)
         self._left: CancelledEcho | None = None  # the frame being classified, if cancelled
-        self._left_levels = np.zeros(c.floor_window_ms // 20, np.float64)  # ring, as _levels
+        self._left_levels = RecentLevels(c.floor_window_ms // 20)  # what the canceller left
         self._reset_state()
 
     # -- public ------------------------------------------------------------------------------
@@ -179,7 +203,7 @@ class VadTurnDetector:
         self._pending = np.zeros(0, np.int16)
         self._history.clear()
         self._unscored.clear()
-        self._levels_seen = 0
+        self._levels.clear()
         self._reset_state()
 
     @property
@@ -235,7 +259,7 @@ class VadTurnDetector:
         self._left = None
         self._left_resets = 0
         self._left_over = False  # the frame before was over the leftover's bound
-        self._left_seen = 0
+        self._left_levels.clear()
         self._left_floor = self.config.floor_initial_dbfs
         self._onset = 0
         self._last_speech = 0
@@ -364,13 +388,11 @@ class VadTurnDetector:
         """The cancelled line's noise floor (a low percentile of its recent levels, as the
         line's own): the leftover's, which a reverberant echo does not raise."""
         c = self.config
-        ring = self._left_levels
-        ring[self._left_seen % ring.size] = level
-        self._left_seen += 1
-        n = min(self._left_seen, ring.size)
-        if n >= 10 and self._left_seen % c.floor_update_every == 0:
-            k = int(c.floor_percentile / 100 * (n - 1))
-            self._left_floor = float(np.partition(ring[:n], k)[k])
+        levels = self._left_levels
+        levels.add(level)
+        if levels.seen % c.floor_update_every == 0 and (
+                low := levels.percentiles(c.floor_percentile)) is not None:
+            self._left_floor = low[0]
         return self._left_floor
 
     def _track_floor(self, level: float) -> None:
@@ -382,16 +404,13 @@ class VadTurnDetector:
         that speech frames rarely reach it) beyond a knee that steady and pink noise stay under.
         """
         c = self.config
-        self._levels[self._levels_seen % self._levels.size] = level
-        self._levels_seen += 1
-        n = min(self._levels_seen, self._levels.size)
-        if n >= 10 and self._index % c.floor_update_every == 0:
-            k_low = int(c.floor_percentile / 100 * (n - 1))
-            k_mid = int(c.spread_percentile / 100 * (n - 1))
-            ranked = np.partition(self._levels[:n], (k_low, k_mid))
-            low, mid = ranked[k_low], ranked[k_mid]
-            self._floor = float(low)
-            spread = c.spread_gate_factor * max(0.0, float(mid - low) - c.spread_knee_db)
+        self._levels.add(level)
+        if self._index % c.floor_update_every == 0 and (
+                ranked := self._levels.percentiles(c.floor_percentile,
+                                                   c.spread_percentile)) is not None:
+            low, mid = ranked
+            self._floor = low
+            spread = c.spread_gate_factor * max(0.0, mid - low - c.spread_knee_db)
             self._gate = c.floor_gate_db + min(spread, c.spread_gate_max_db)
 
     def _step(self, chunk: PCM16, agent_db: float, agent_bands: Levels | None
