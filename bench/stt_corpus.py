@@ -5,6 +5,8 @@ Split (kept honest; see docs/stt.md):
 - `tune` utterances (seed 100) in the TUNE_VOICES were the only audio used while tuning;
 - `tune2` utterances (seed 150) in TUNE2_VOICES: a second tuning round, added after the first
   test run showed the tune voices were too easy;
+- `valid` utterances (seed 300) in VALID_VOICES (the tuning accents as other variants, rates and
+  pitches): for choosing between acoustic-model adaptations, so that the test split is not;
 - `test` utterances (seed 200) in the TEST_VOICES (different voices, rates and pitches) were
   only decoded for the final numbers.
 Degradations: white or babble noise at a given SNR, an 8 kHz telephone band (`tel8k`), and
@@ -26,7 +28,7 @@ from media.speech.hotel_phrases import Phrase, generate
 from media.speech.stt import PHONE_LINE_RATE, STT_SAMPLE_RATE, to_16k
 from media.speech.tts import synthesize_blocking
 
-Split = Literal["tune", "tune2", "test"]
+Split = Literal["tune", "tune2", "valid", "test"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,11 +44,13 @@ TUNE2_VOICES = (Voice("en-GB-x-gbclan", 170, 50), Voice("en-GB-x-gbcwmd", 155, 4
                 Voice("en-us+f2", 175, 70), Voice("en+m7", 180, 40))
 TEST_VOICES = (Voice("en-GB-x-rp", 175, 55), Voice("en-GB-scotland", 155, 40),
                Voice("en-029", 145, 60), Voice("en+f3", 170, 65), Voice("en-us-nyc", 185, 35))
+VALID_VOICES = (Voice("en-us+m1", 160, 45), Voice("en+f1", 165, 65),
+                Voice("en-GB-x-gbclan+f2", 150, 60), Voice("en-GB-x-gbcwmd+m2", 185, 40))
 BABBLE_VOICES = (Voice("en-us+m3", 170, 50), Voice("en+f2", 160, 70), Voice("en-GB-x-rp+m1", 150,
                  40), Voice("en-us+f4", 180, 60))
-SEEDS: dict[Split, int] = {"tune": 100, "tune2": 150, "test": 200}
+SEEDS: dict[Split, int] = {"tune": 100, "tune2": 150, "valid": 300, "test": 200}
 VOICES: dict[Split, tuple[Voice, ...]] = {"tune": TUNE_VOICES, "tune2": TUNE2_VOICES,
-                                          "test": TEST_VOICES}
+                                          "valid": VALID_VOICES, "test": TEST_VOICES}
 CONDITIONS = ("clean", "white20", "white10", "babble20", "babble10", "tel8k", "phone")
 LEAD_MS = 250
 TAIL_MS = 400

@@ -28,7 +28,12 @@ from bench.stt_corpus import Utterance, degrade, utterances
 from media.frames import PCM16
 from media.speech.hotel_phrases import Phrase
 from media.speech.stt import Transcript, transcribe
-from media.speech.stt_pocketsphinx import Mode, PocketsphinxRecognizer, PocketsphinxSettings
+from media.speech.stt_pocketsphinx import (
+    Mode,
+    PocketsphinxRecognizer,
+    PocketsphinxSettings,
+    phone_settings,
+)
 from media.speech.stt_pool import RecognizerPool
 
 TARGET_CATEGORIES = ("date", "number", "room", "menu")
@@ -182,7 +187,7 @@ async def pool_bench(utts: Sequence[Utterance], calls: int) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--split", choices=("tune", "tune2", "test"), default="test")
+    ap.add_argument("--split", choices=("tune", "tune2", "valid", "test"), default="test")
     ap.add_argument("--n", type=int, default=120)
     ap.add_argument("--systems", default="default,hotel_lm,jsgf")
     ap.add_argument("--conditions", default="clean")
@@ -191,6 +196,8 @@ def main() -> None:
     ap.add_argument("--stock", action="store_true",
                     help="pocketsphinx's own search settings instead of the tuned options")
     ap.add_argument("--reset-cmn", action="store_true")
+    ap.add_argument("--phone-model", action="store_true",
+                    help="the phone-line recognizer's acoustic model and starting mean")
     ap.add_argument("--floor", type=float, default=None, help="noise_floor override")
     ap.add_argument("--show", type=int, default=0, help="print N errors per run")
     ap.add_argument("--json", default="")
@@ -213,7 +220,8 @@ def main() -> None:
     print(header)
     with ProcessPoolExecutor(args.jobs) as pool:
         for system in args.systems.split(","):
-            base = PocketsphinxSettings(mode=system_mode(system))
+            base = replace(phone_settings() if args.phone_model else PocketsphinxSettings(),
+                           mode=system_mode(system))
             extra = tuple((k, _value(v)) for k, v in (o.split("=", 1) for o in args.opt))
             settings = replace(base, options=(() if args.stock else base.options) + extra)
             if args.reset_cmn:

@@ -11,13 +11,18 @@ import ast
 import re
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from media.speech.stt import transcribe
-from media.speech.stt_pocketsphinx import PocketsphinxRecognizer, PocketsphinxSettings
+from media.speech.stt_pocketsphinx import (
+    PocketsphinxRecognizer,
+    PocketsphinxSettings,
+    phone_settings,
+)
 
 
 def normalize(text: str) -> str:
@@ -25,8 +30,11 @@ def normalize(text: str) -> str:
 
 
 def main(directory: Path, verbose: bool, only: str | None,
-         context_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()) -> None:
-    rec = PocketsphinxRecognizer(PocketsphinxSettings(context_options=context_options))
+         context_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),
+         phone: bool = False, options: tuple[tuple[str, Any], ...] = ()) -> None:
+    base = phone_settings() if phone else PocketsphinxSettings()
+    rec = PocketsphinxRecognizer(replace(base, context_options=context_options,
+                                         options=base.options + options))
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # turns, best, nbest, was
     audio_s = decode_s = 0.0
     worst_finish = 0.0
@@ -70,11 +78,16 @@ if __name__ == "__main__":
     parser.add_argument("--context", default=None, help="only turns decoded with this context")
     parser.add_argument("--ctx-opt", action="append", default=[],
                         help="CONTEXT:key=value, a search option for one context")
+    parser.add_argument("--opt", action="append", default=[],
+                        help="key=value, a search option for every context")
+    parser.add_argument("--phone", action="store_true",
+                        help="decode with the phone-band recognizer (turns captured with --phone)")
     args = parser.parse_args()
     per: dict[str, list[tuple[str, Any]]] = defaultdict(list)
     for item in args.ctx_opt:
         name, _, kv = item.partition(":")
         key, _, value = kv.partition("=")
         per[name].append((key, ast.literal_eval(value)))
+    options = tuple((k, ast.literal_eval(v)) for k, _, v in (o.partition("=") for o in args.opt))
     main(args.directory, args.verbose, args.context,
-         tuple((name, tuple(opts)) for name, opts in per.items()))
+         tuple((name, tuple(opts)) for name, opts in per.items()), args.phone, options)

@@ -23,16 +23,10 @@ import numpy as np
 from pocketsphinx import Config, Decoder
 
 from media.frames import PCM16
-from media.speech import hotel_lm, hotel_phrases
+from media.speech import hotel_lm, hotel_phrases, phone_model
 from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 
 Mode = Literal["hotel_lm", "jsgf", "default"]
-# The acoustic model's means adapted to a phone line's band (8 kHz, μ-law): a sphinxtrain MLLR
-# transform made by `bench/phone_adapt.py` from synthetic speech, its voices' own part taken
-# out; and the cepstral mean a phone-line recognizer settles on, where a new one starts
-# (docs/stt.md, "Phone lines").
-PHONE_MLLR = Path(__file__).parent / "data" / "phone_channel.mllr"
-PHONE_CMNINIT = PHONE_MLLR.with_suffix(".cmninit")
 _FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
 _MAX_MS_PER_PHONE = 250.0  # longer words are more likely noise absorbed by one word
 
@@ -43,7 +37,7 @@ class PocketsphinxSettings:
 
     mode: Mode = "hotel_lm"
     cache_dir: str | None = None
-    mllr: str | None = None  # an MLLR transform of the acoustic model's means (`PHONE_MLLR`)
+    means: str | None = None  # Gaussian means in place of the model's (`phone_model`)
     cmn_init: str | None = None  # the cepstral mean a new decoder starts from (None: the model's)
     partial_every_ms: float = 300.0
     noise_floor: float = 200.0
@@ -98,16 +92,19 @@ def build_config(settings: PocketsphinxSettings) -> Config:
             config["lm"] = str(files.arpa)
     for key, value in settings.options:
         config[key] = value
-    if settings.mllr is not None:
-        config["mllr"] = settings.mllr
+    if settings.means is not None:
+        config["mean"] = settings.means
     if settings.cmn_init is not None:
         config["cmninit"] = settings.cmn_init
     return config
 
 
-def phone_settings() -> PocketsphinxSettings:
-    """Settings for phone lines: the phone-band transform, and its settled cepstral mean."""
-    return PocketsphinxSettings(mllr=str(PHONE_MLLR), cmn_init=PHONE_CMNINIT.read_text().strip())
+def phone_settings(cache_dir: str | None = None) -> PocketsphinxSettings:
+    """Settings for phone lines: the model adapted to a phone line's band, and the cepstral
+    mean a recognizer with it settles on (docs/stt.md, "Phone lines")."""
+    means = phone_model.phone_means(Path(cache_dir) if cache_dir else hotel_lm.default_cache_dir())
+    return PocketsphinxSettings(cache_dir=cache_dir, means=str(means),
+                                cmn_init=phone_model.PHONE_CMNINIT.read_text().strip())
 
 
 def phone_recognizer() -> PocketsphinxRecognizer:

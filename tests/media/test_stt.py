@@ -303,7 +303,7 @@ async def test_phone_sessions_get_the_recognizer_adapted_to_the_phone_band(
     settings = PocketsphinxSettings(cache_dir=str(lm_cache))
     wide = functools.partial(PocketsphinxRecognizer, settings)
     phone = functools.partial(PocketsphinxRecognizer,
-                              replace(phone_settings(), cache_dir=str(lm_cache)))
+                              phone_settings(str(lm_cache)))
     lines = [(text, over_the_phone(said(text))) for text in SAID]
     errors: dict[Band, int] = {}
     async with RecognizerPool(wide, workers=1, phone_factory=phone) as pool:
@@ -315,18 +315,18 @@ async def test_phone_sessions_get_the_recognizer_adapted_to_the_phone_band(
                 heard = await pool.finish(f"call-{band}")
                 errors[band] += edit_distance(text.split(), heard.text.split())
     words = sum(len(text.split()) for text, _ in lines)
-    assert 2 * errors[Band.PHONE] <= errors[Band.WIDE], (errors, words)  # measured: 2 vs 11
+    assert 2 * errors[Band.PHONE] <= errors[Band.WIDE], (errors, words)  # measured: 3 vs 11
 
 
 def test_a_new_phone_recognizer_starts_from_the_phone_lines_mean(lm_cache: Path) -> None:
     """Every phone-line line heard as a new recognizer's first turn (its cepstral mean reset
     before each): from the mean a phone-line recognizer settles on, more words come out right
     than from the model's own, wide-band mean (`bench/phone_adapt.py`)."""
-    settings = replace(phone_settings(), cache_dir=str(lm_cache), reset_cmn=True)
+    settings = replace(phone_settings(str(lm_cache)), reset_cmn=True)
     errors: dict[str, int] = {}
     for start, chosen in (("phone line", settings), ("model", replace(settings, cmn_init=None))):
         recognizer = PocketsphinxRecognizer(chosen)
         errors[start] = sum(
             edit_distance(text.split(), transcribe(recognizer, over_the_phone(said(text))
                                                    ).text.split()) for text in SAID)
-    assert errors["phone line"] < errors["model"], errors  # measured: 2 vs 7 of 104 words
+    assert errors["phone line"] < errors["model"], errors  # measured: 3 vs 5 of 104 words
