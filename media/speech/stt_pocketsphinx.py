@@ -13,6 +13,7 @@ processes, not threads (`media.speech.stt_pool`).
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from media.frames import PCM16
 from media.speech import hotel_lm, hotel_phrases, phone_model
 from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 
+log = logging.getLogger(__name__)
 Mode = Literal["hotel_lm", "jsgf", "default"]
 _FRAME_MS = 10.0  # pocketsphinx frame rate is 100/s
 _MAX_MS_PER_PHONE = 250.0  # longer words are more likely noise absorbed by one word
@@ -108,8 +110,15 @@ def phone_settings(cache_dir: str | None = None) -> PocketsphinxSettings:
 
 
 def phone_recognizer() -> PocketsphinxRecognizer:
-    """A recognizer for phone lines (a `RecognizerPool` phone factory)."""
-    return PocketsphinxRecognizer(phone_settings())
+    """A recognizer for phone lines (a `RecognizerPool` phone factory). If the phone line's
+    model cannot be made (an unwritable cache, a damaged transform file), phone calls are
+    heard by the wide-band model, worse but heard, and the cause is logged."""
+    try:
+        settings = phone_settings()
+    except (OSError, phone_model.ModelFileError):
+        log.exception("phone-line acoustic model unavailable; phone calls get the wide-band one")
+        settings = PocketsphinxSettings()
+    return PocketsphinxRecognizer(settings)
 
 
 _SPELLING = frozenset(hotel_phrases.LETTERS) - {"a"} | {

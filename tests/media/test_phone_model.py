@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from media.speech import phone_model
+from media.speech import phone_model, stt_pocketsphinx
 from media.speech.phone_model import (
     ModelFileError,
     read_classes,
@@ -107,3 +107,17 @@ def test_classes_must_cover_the_codebooks() -> None:
         transform(np.zeros((3, 1, 2, 13), np.float32), mllr, [0, 0])
     with pytest.raises(ModelFileError, match="codebook classes"):
         transform(np.zeros((2, 1, 2, 13), np.float32), mllr, [0, 1])
+
+
+def test_without_its_model_a_phone_line_is_heard_by_the_wide_band_one(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """An unwritable cache (or a damaged transform) must not leave phone calls unheard."""
+    def unwritable(cache_dir: Path) -> Path:
+        raise PermissionError(13, "Permission denied", str(cache_dir))
+
+    monkeypatch.setattr(phone_model, "phone_means", unwritable)
+    recognizer = stt_pocketsphinx.phone_recognizer()
+    assert recognizer.settings.means is None
+    assert "phone-line acoustic model unavailable" in caplog.text
+    monkeypatch.undo()
+    assert stt_pocketsphinx.phone_recognizer().settings.means is not None
