@@ -45,6 +45,7 @@ from media.speech.phone_model import (
     PHONE_MLLR,
     read_means,
     read_mllr,
+    s3_header,
     transform,
     write_means,
 )
@@ -91,12 +92,8 @@ def read_sendump(path: Path) -> npt.NDArray[np.float64]:
 def write_mixture_weights(path: Path, weights: npt.NDArray[np.float64]) -> None:
     """A sphinxtrain (S3) mixture-weights file, each senone's weights summing to one."""
     weights = weights / weights.sum(axis=2, keepdims=True)
-    head = b"s3\nversion 1.0\n"
-    with path.open("wb") as f:
-        f.write(head + b" " * (-(len(head) + 7) % 4) + b"endhdr\n")  # data 4-byte aligned
-        f.write(struct.pack("=i", 0x11223344))
-        f.write(struct.pack("=IIII", *weights.shape, weights.size))
-        f.write(weights.astype("<f4").tobytes())
+    path.write_bytes(s3_header() + struct.pack("<IIII", *weights.shape, weights.size)
+                     + weights.astype("<f4").tobytes())
 
 
 def _run(tool: str, log: Path, *args: str | Path) -> None:
@@ -153,10 +150,8 @@ class Adapter:
         phones = [line.split()[0] for line in mdef.split("#base", 1)[1].splitlines()[1:n_base + 1]]
         of = {phone: i for i, group in enumerate(classes) for phone in group}
         self.classes = [of[p] for p in phones]  # KeyError: a phone in no class
-        head = b"s3\nversion 1.2\n"  # sphinxtrain's codebook-to-class map (s3map)
-        self.cb2mllr.write_bytes(b"".join((
-            head, b" " * (-(len(head) + 7) % 4), b"endhdr\n",
-            struct.pack("<III", 0x11223344, len(classes), len(phones)),
+        self.cb2mllr.write_bytes(b"".join((  # sphinxtrain's codebook-to-class map (s3map)
+            s3_header("1.2"), struct.pack("<II", len(classes), len(phones)),
             struct.pack(f"<{len(phones)}i", *self.classes))))
         return "".join(f"{p} {c}\n" for p, c in zip(phones, self.classes, strict=True))
 

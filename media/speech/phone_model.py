@@ -64,13 +64,17 @@ def read_means(path: Path) -> Means:
     return values.reshape(n_cb, n_streams, n_dens, lengths[0]).astype(np.float32)
 
 
+def s3_header(version: str = "1.0") -> bytes:
+    """An S3 file's header without a checksum, up to its byte-order word (data 4-byte aligned)."""
+    head = f"s3\nversion {version}\n".encode()
+    return b"".join((head, b" " * (-(len(head) + 7) % 4), b"endhdr\n", struct.pack("<I", _MAGIC)))
+
+
 def write_means(path: Path, means: Means) -> None:
     """Write `means` as an S3 means file (no checksum), atomically."""
     n_cb, n_streams, n_dens, length = means.shape
-    head = b"s3\nversion 1.0\n"
     blob = b"".join((
-        head, b" " * (-(len(head) + 7) % 4), b"endhdr\n",  # data 4-byte aligned
-        struct.pack("<IIII", _MAGIC, n_cb, n_streams, n_dens),
+        s3_header(), struct.pack("<III", n_cb, n_streams, n_dens),
         struct.pack(f"<{n_streams}I", *[length] * n_streams),
         struct.pack("<I", means.size), means.astype("<f4").tobytes()))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name)

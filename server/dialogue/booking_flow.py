@@ -27,7 +27,8 @@ from server.dialogue.spelling import (
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel.enums import RatePlan
-from server.hotel.speech_format import say_list, say_money, say_nights
+from server.hotel.phones import to_e164
+from server.hotel.speech_format import say_list, say_money, say_nights, say_phone
 from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
@@ -198,10 +199,13 @@ def _confirm(conv: Conversation) -> Say:
     nights = b.stay_nights() or 0
     price = _quote(b)
     cost = f", at {say_money(price)}" if price is not None else ""
+    # A number the guest gave is read back with the rest (the confirmation is texted to it);
+    # the caller's own number, from the line, needs no checking.
+    phone = f", on {say_phone(to_e164(b.phone) or b.phone)}" if b.phone is not None else ""
     text = (f"So that's {with_article(room_phrase(b.room_type))}, arriving "
             f"{day(b.check_in, conv.today())} for {say_nights(nights)}, for "
             f"{people(b.guests)}, {plan_words(b.rate_plan)}{cost}, under the name "
-            f"{b.guest_name}. Shall I book it?")
+            f"{b.guest_name}{phone}. Shall I book it?")
     return offer(conv, Pending.CONFIRM_BOOKING, text)
 
 

@@ -39,7 +39,10 @@ OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROO
 
 
 # Slots the booking confirmation reads back before committing (so a misheard one is caught).
-READ_BACK_SLOTS = frozenset({"check_in", "check_out", "nights", "guests", "room_type", "rate_plan"})
+# The name too ("... under the name Peter King"): over a phone line a name heard right can have
+# a posterior under the floor ("peter king", 0.11, as the second hypothesis).
+READ_BACK_SLOTS = frozenset({"check_in", "check_out", "nights", "guests", "room_type", "rate_plan",
+                             "guest_name"})
 
 # What a bare answer to each slot question must contain to count as an answer.
 _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {

@@ -181,10 +181,40 @@ async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx
     assert r.text == "Sorry, could you say that again?" and r.expecting == "rate_plan"
     r = await dm.handle("room only", confidence=0.1)  # a booking detail: read back before commit
     assert r.expecting == "guest_name"
-    r = await dm.handle("jane porter", confidence=0.1)  # below the floor for other answers
-    assert r.text == "Sorry, could you say that again?" and r.expecting == "guest_name"
+    r = await dm.handle("jane porter", confidence=0.1)  # the name is read back too
+    assert r.expecting == "confirm_booking" and "under the name Jane Porter." in r.text
+
+
+async def test_an_answer_not_read_back_needs_the_confidence_floor(make_ctx: MakeCtx) -> None:
+    """A callback is scheduled as soon as its time is heard, with no read-back first: a time
+    heard under the floor is asked again."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("could someone call me back please")
+    assert r.expecting == "when"
+    r = await dm.handle("at three o'clock", confidence=0.1)
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "when"
     r = await dm.handle("sorry", confidence=0.1)  # a second miss in a row
     assert r.expecting == "offer_transfer"
+
+
+async def test_a_phone_number_the_guest_gave_is_read_back_with_the_booking(
+        make_ctx: MakeCtx) -> None:
+    """The confirmation is texted to it, so a misheard number must be caught before booking;
+    a "no" with the right number puts it in and reads the booking back again."""
+    dm = DialogueManager(make_ctx(caller=None))
+    await dm.greeting()
+    await dm.handle("i'd like to book a standard double for next friday for two nights")
+    await dm.handle("two people")
+    await dm.handle("room only")
+    r = await dm.handle("jane porter")
+    assert r.expecting == "phone"
+    r = await dm.handle("oh seven seven oh oh nine oh oh five oh five")
+    assert r.expecting == "confirm_booking"
+    assert r.text.endswith("under the name Jane Porter, on oh seven seven hundred, nine hundred, "
+                           "five oh five. Shall I book it?")
+    r = await dm.handle("no it's oh seven seven oh oh nine oh oh five five five")
+    assert r.expecting == "confirm_booking" and "nine hundred, five five five." in r.text
 
 
 async def test_answers_says_when_a_partial_turn_is_whole(make_ctx: MakeCtx) -> None:
