@@ -3,8 +3,9 @@ means, moved by an MLLR transform per broad class of phones (`data/phone_channel
 `bench/phone_adapt.py`; docs/stt.md, "Phone lines").
 
 pocketsphinx applies only the first class of an MLLR file itself, so the transform is applied
-here and the moved means are written once into the recognizer cache, keyed by the transform's
-and the model's bytes. Reads and writes sphinxtrain's S3 means files and MLLR text files.
+here and the moved means are written once into the recognizer cache, keyed by the bytes of the
+transform, its class map and the model. Reads and writes sphinxtrain's S3 means files and MLLR
+text files.
 """
 
 from __future__ import annotations
@@ -33,23 +34,21 @@ class ModelFileError(ValueError):
     """An acoustic model or transform file this module cannot read."""
 
 
-def _header(data: bytes) -> tuple[dict[str, str], int]:
-    """An S3 file's header attributes and the offset of its data (after the byte-order word)."""
+def _data_start(data: bytes) -> int:
+    """Where an S3 file's data starts (after its header and byte-order word)."""
     end = data.find(b"endhdr\n")
     if not data.startswith(b"s3\n") or end < 0 or len(data) < end + 11:
         raise ModelFileError("not an S3 file")
-    attrs = dict(line.split(" ", 1) for line in data[3:end].decode("latin-1").split("\n")
-                 if " " in line)
     pos = end + len(b"endhdr\n")
     if struct.unpack_from("<I", data, pos)[0] != _MAGIC:
         raise ModelFileError("big-endian S3 files are not supported")
-    return attrs, pos + 4
+    return pos + 4
 
 
 def read_means(path: Path) -> Means:
     """A means file's Gaussians. All streams must have the same length (13 in en-us)."""
     data = path.read_bytes()
-    _, pos = _header(data)
+    pos = _data_start(data)
     try:
         n_cb, n_streams, n_dens = struct.unpack_from("<III", data, pos)
         lengths = struct.unpack_from(f"<{n_streams}I", data, pos + 12)
@@ -109,7 +108,7 @@ def read_mllr(text: str) -> Mllr:
             pos += 1 + n * n + 2 * n
     except (IndexError, ValueError) as e:
         raise ModelFileError(f"bad MLLR file: {e}") from e
-    if pos != len(values):
+    if pos != len(values) or not a_parts:
         raise ModelFileError(f"MLLR file has {len(values) - pos} values too many")
     n = a_parts[0].shape[0]
     return Mllr(np.array(a_parts).reshape(n_class, n_streams, n, n),
@@ -118,14 +117,17 @@ def read_mllr(text: str) -> Mllr:
 
 def read_classes(text: str) -> list[int]:
     """The transform class of each codebook, from "PHONE CLASS" lines in codebook order."""
-    return [int(line.split()[1]) for line in text.splitlines() if line.strip()]
+    try:
+        return [int(line.split()[1]) for line in text.splitlines() if line.strip()]
+    except (IndexError, ValueError) as e:
+        raise ModelFileError(f"bad class map: {e}") from e
 
 
 def transform(means: Means, mllr: Mllr, classes: list[int]) -> Means:
     """`means` with each codebook moved by its class's transform."""
-    if len(classes) != means.shape[0] or max(classes) >= mllr.a.shape[0]:
-        raise ModelFileError(f"{len(classes)} codebook classes (up to {max(classes)}) for "
-                             f"{means.shape[0]} codebooks and {mllr.a.shape[0]} transforms")
+    if len(classes) != means.shape[0] or any(not 0 <= c < mllr.a.shape[0] for c in classes):
+        raise ModelFileError(f"{len(classes)} codebook classes for {means.shape[0]} codebooks "
+                             f"and {mllr.a.shape[0]} transforms")
     a = mllr.a[classes]  # (codebooks, streams, length, length)
     b = mllr.b[classes]
     moved: Means = (np.einsum("csij,csdj->csdi", a, means.astype(np.float64))

@@ -100,6 +100,13 @@ def test_a_truncated_means_file_is_a_clear_error(tmp_path: Path) -> None:
         read_means(tmp_path / "text")
 
 
+def test_a_broken_class_map_is_a_clear_error() -> None:
+    with pytest.raises(ModelFileError, match="bad class map"):
+        read_classes("AA 0\nAE\n")
+    with pytest.raises(ModelFileError, match="bad class map"):
+        read_classes("AA zero\n")
+
+
 def test_classes_must_cover_the_codebooks() -> None:
     eye = np.eye(13)
     mllr = read_mllr(mllr_text([[(eye, np.zeros(13))]]))
@@ -107,6 +114,8 @@ def test_classes_must_cover_the_codebooks() -> None:
         transform(np.zeros((3, 1, 2, 13), np.float32), mllr, [0, 0])
     with pytest.raises(ModelFileError, match="codebook classes"):
         transform(np.zeros((2, 1, 2, 13), np.float32), mllr, [0, 1])
+    with pytest.raises(ModelFileError, match="codebook classes"):
+        transform(np.zeros((2, 1, 2, 13), np.float32), mllr, [0, -1])
 
 
 def test_without_its_model_a_phone_line_is_heard_by_the_wide_band_one(
