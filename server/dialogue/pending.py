@@ -75,6 +75,10 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             booking_flow.apply(conv.booking, u, expecting=None)
             conv.pending = None
             return await booking_flow.next_step(conv)
+        if u.has_booking_slots and booking_flow.apply(conv.booking, u, expecting=None):
+            # "No, Saturday": the stay read back was misheard; check the one asked for.
+            conv.pending = None
+            return await booking_flow.next_step(conv)
         return await _declined(conv, u) if no else None
     if p is Pending.PICK_ROOM:
         return await booking_flow.pick_room(conv, u)

@@ -297,3 +297,30 @@ async def test_a_phone_number_a_digit_short_is_asked_again(make_ctx: MakeCtx) ->
     booked = [c for c in r.tool_calls if c.name == "make_reservation"]
     assert booked and booked[0].ok, r.tool_calls
     assert booked[0].arguments["phone"] == "07700900555"
+
+
+async def test_a_correction_to_an_availability_answer_checks_again(make_ctx: MakeCtx) -> None:
+    """"this saturday" heard as "this sunday" over a phone line: the answer reads the date
+    back, and "no, saturday" checks that date instead of declining the offer to book."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    await dm.handle("do you have any rooms this sunday")
+    r = await dm.handle("just one night")
+    assert "Sunday the 6th" in r.text and r.expecting == "offer_booking"
+    r = await dm.handle("no saturday")
+    [call] = r.tool_calls
+    assert call.name == "check_availability" and call.arguments["check_in"] == "2026-12-05"
+    assert "Saturday the 5th" in r.text and r.expecting == "offer_booking"
+    r = await dm.handle("no two nights")
+    [call] = r.tool_calls
+    assert call.arguments["check_in"] == "2026-12-05" and call.arguments["nights"] == 2
+    r = await dm.handle("yes please")
+    assert r.expecting == "guests"
+
+
+async def test_a_plain_no_to_the_offer_to_book_declines_it(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    await dm.handle("is there availability next friday for a week")
+    r = await dm.handle("no thanks")
+    assert r.tool_calls == () and r.expecting == "anything_else"
