@@ -201,7 +201,7 @@ def _confirm(conv: Conversation) -> Say:
     cost = f", at {say_money(price)}" if price is not None else ""
     # A number the guest gave is read back with the rest (the confirmation is texted to it);
     # the caller's own number, from the line, needs no checking.
-    phone = f", on {say_phone(to_e164(b.phone) or b.phone)}" if b.phone is not None else ""
+    phone = f", phone number {say_phone(to_e164(b.phone) or b.phone)}" if b.phone else ""
     text = (f"So that's {with_article(room_phrase(b.room_type))}, arriving "
             f"{day(b.check_in, conv.today())} for {say_nights(nights)}, for "
             f"{people(b.guests)}, {plan_words(b.rate_plan)}{cost}, under the name "

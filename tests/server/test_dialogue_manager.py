@@ -211,8 +211,8 @@ async def test_a_phone_number_the_guest_gave_is_read_back_with_the_booking(
     assert r.expecting == "phone"
     r = await dm.handle("oh seven seven oh oh nine oh oh five oh five")
     assert r.expecting == "confirm_booking"
-    assert r.text.endswith("under the name Jane Porter, on oh seven seven hundred, nine hundred, "
-                           "five oh five. Shall I book it?")
+    assert r.text.endswith("under the name Jane Porter, phone number oh seven seven hundred, "
+                           "nine hundred, five oh five. Shall I book it?")
     r = await dm.handle("no it's oh seven seven oh oh nine oh oh five five five")
     assert r.expecting == "confirm_booking" and "nine hundred, five five five." in r.text
 
