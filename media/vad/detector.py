@@ -136,6 +136,7 @@ class VadConfig:
     # echo's (a cough under a loud echo).
     leftover_share_db: float = 6.0
 
+
 class RecentLevels:
     """The last `size` frame levels, and low percentiles of them (minimum statistics: a noise
     floor that follows the line whatever is said over it)."""
