@@ -9,6 +9,8 @@ from server.dialogue.dates import parse_time
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer
 from server.dialogue.understanding import Understood
+from server.hotel.phones import to_e164
+from server.hotel.speech_format import say_datetime, say_phone
 from server.tools import ToolErrorCode
 
 E = ToolErrorCode
@@ -53,7 +55,7 @@ async def callback_step(conv: Conversation, u: Understood) -> Say:
         return ask(conv, "when")
     if d.phone is None and conv.ctx.caller_e164 is None:
         return ask(conv, "phone")
-    return await _schedule(conv)
+    return _read_back(conv)
 
 
 async def callback_at(conv: Conversation, when: dt.datetime | None, department: str) -> Say:
@@ -64,10 +66,25 @@ async def callback_at(conv: Conversation, when: dt.datetime | None, department: 
         return ask(conv, "when")
     if conv.ctx.caller_e164 is None:
         return ask(conv, "phone")
-    return await _schedule(conv)
+    return _read_back(conv)
 
 
-async def _schedule(conv: Conversation) -> Say:
+def _read_back(conv: Conversation) -> Say:
+    """The time and number are said back before the callback is arranged: either may have been
+    misheard, and the caller's own line may not be the number they want to be called on."""
+    d = conv.callback
+    assert d.when is not None
+    dept = d.department or ""
+    who = (f"the {DEPARTMENT_NAMES[dept]}" if dept in ("front_desk", "concierge", "manager")
+           else DEPARTMENT_NAMES.get(dept, "one of the team"))
+    number = (to_e164(d.phone) or d.phone) if d.phone else conv.ctx.caller_e164
+    on = f" on {say_phone(number)}" if number else ""
+    return offer(conv, Pending.CONFIRM_CALLBACK,
+                 f"So {who} will call you back {say_datetime(d.when, today=conv.today())}"
+                 f"{on}. Shall I arrange that?")
+
+
+async def commit_callback(conv: Conversation) -> Say:
     d = conv.callback
     assert d.when is not None
     result = await conv.tool("schedule_callback",

@@ -24,6 +24,7 @@ class Pending(StrEnum):
     CONFIRM_CANCEL = "confirm_cancel"
     ACCEPT_CHARGE = "accept_charge"
     CONFIRM_ORDER = "confirm_order"
+    CONFIRM_CALLBACK = "confirm_callback"
     OFFER_SMS = "offer_sms"
     OFFER_TRANSFER = "offer_transfer"
     OFFER_CALLBACK = "offer_callback"

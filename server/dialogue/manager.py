@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
+from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
 from server.dialogue.intents import Intent
 from server.dialogue.pending import answer, anything_else
@@ -29,7 +30,7 @@ TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.
          Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING)
 # Commitments that need the guest to have heard the question before a "yes" counts.
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
-           Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER)
+           Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK)
 
 # The call's outcome is its most consequential task's, in this order.
 OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROOM_SERVICE_ORDERED,
@@ -38,11 +39,11 @@ OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROO
                 Outcome.COMPLETED, Outcome.ABANDONED)
 
 
-# Slots the booking confirmation reads back before committing (so a misheard one is caught).
-# The name too ("... under the name Peter King"): over a phone line a name heard right can have
-# a posterior under the floor ("peter king", 0.11, as the second hypothesis).
+# Slots read back before committing (so a misheard one is caught): the booking's, with the name
+# ("... under the name Peter King": over a phone line a name heard right can have a posterior
+# under the floor, "peter king", 0.11, as the second hypothesis), and a callback's time.
 READ_BACK_SLOTS = frozenset({"check_in", "check_out", "nights", "guests", "room_type", "rate_plan",
-                             "guest_name"})
+                             "guest_name", "when"})
 
 # What a bare answer to each slot question must contain to count as an answer.
 _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
@@ -232,6 +233,8 @@ class DialogueManager:
             return u.answer is not Answer.NONE
         if expecting is None:
             return _is_request(u)
+        if expecting == "when":
+            return parse_time(u.text, conv.ctx.now()) is not None
         slot = _SLOT_FITS.get(expecting)
         return slot(u) if slot is not None else u.intent is not Intent.NONE
 

@@ -64,6 +64,16 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             conv.expecting = None
             return Say("No problem. How else can I help?")
         return None
+    if p is Pending.CONFIRM_CALLBACK:
+        if u.phone is not None or parse_time(u.text, conv.ctx.now()) is not None:
+            conv.pending = None  # "no, at four": the time read back was misheard
+            return await calls_flow.callback_step(conv, u)
+        if yes:
+            return await calls_flow.commit_callback(conv)
+        if no:
+            conv.callback.when = None
+            return ask(conv, "when", "No problem.")
+        return None
     if p is Pending.OFFER_CALLBACK:
         if yes or u.intent is Intent.CALLBACK:
             when = parse_time(u.text, conv.ctx.now()) or conv.offer_when

@@ -186,16 +186,59 @@ async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx
 
 
 async def test_an_answer_not_read_back_needs_the_confidence_floor(make_ctx: MakeCtx) -> None:
-    """A callback is scheduled as soon as its time is heard, with no read-back first: a time
-    heard under the floor is asked again."""
+    """A housekeeping request is made as soon as its room number is heard, with no read-back
+    first: a room number heard under the floor is asked again."""
     dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("could i have some extra towels please")
+    assert r.expecting == "room_number"
+    r = await dm.handle("room two oh four", confidence=0.1)
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "room_number"
+    r = await dm.handle("sorry", confidence=0.1)  # a second miss in a row
+    assert r.expecting == "offer_transfer"
+
+
+async def test_a_callback_is_read_back_before_it_is_arranged(make_ctx: MakeCtx) -> None:
+    """Its time and number are said back first (a time heard under the floor is believed for
+    that reason); "no, at four" puts the right time in and reads it back again."""
+    ctx = make_ctx(caller=STRANGER)
+    dm = DialogueManager(ctx)
     await dm.greeting()
     r = await dm.handle("could someone call me back please")
     assert r.expecting == "when"
     r = await dm.handle("at three o'clock", confidence=0.1)
-    assert r.text == "Sorry, could you say that again?" and r.expecting == "when"
-    r = await dm.handle("sorry", confidence=0.1)  # a second miss in a row
-    assert r.expecting == "offer_transfer"
+    assert r.expecting == "confirm_callback" and not r.tool_calls
+    assert r.text == ("So one of the team will call you back today at three o'clock in the "
+                      "afternoon on oh seven seven hundred, nine hundred, five five five. "
+                      "Shall I arrange that?")
+    r = await dm.handle("no at four")
+    assert r.expecting == "confirm_callback" and not r.tool_calls
+    assert "today at four o'clock in the afternoon" in r.text
+    r = await dm.handle("yes please")
+    assert r.outcome == "callback_scheduled"
+    assert [c.name for c in r.tool_calls] == ["schedule_callback"]
+    assert r.tool_calls[0].arguments["when"].endswith("T16:00")
+
+
+async def test_a_callback_number_can_be_changed_at_the_read_back(make_ctx: MakeCtx) -> None:
+    """The caller's own line is read back, so a guest who wants their mobile can say so; a plain
+    "no" asks for the time again and arranges nothing."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("can reservations call me back tomorrow at ten")
+    assert r.expecting == "confirm_callback"
+    assert r.text.startswith("So reservations will call you back tomorrow at ten")
+    r = await dm.handle("no")
+    assert r.expecting == "when" and r.text.startswith("No problem.") and not r.tool_calls
+    r = await dm.handle("tomorrow at eleven")
+    assert r.expecting == "confirm_callback"
+    r = await dm.handle("no it's oh seven seven oh oh nine oh oh one two three")
+    assert r.expecting == "confirm_callback"
+    assert r.text.endswith("on oh seven seven hundred, nine hundred, one two three. "
+                           "Shall I arrange that?")
+    r = await dm.handle("that's right")
+    assert r.outcome == "callback_scheduled"
+    assert r.tool_calls[0].arguments["phone"] == "07700900123"
 
 
 async def test_a_phone_number_the_guest_gave_is_read_back_with_the_booking(

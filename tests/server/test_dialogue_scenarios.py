@@ -362,14 +362,15 @@ SCENARIOS: list[Scenario] = [
         "i'd like to book a room", "actually can i speak to someone"),
         _both(_transfer("front_desk"), _nothing_booked)),
     Scenario("transfer_closed_offers_callback", "transfer", (
-        "put me through to reservations please", "yes please"),
+        "put me through to reservations please", "yes please", "yes that's right"),
         _both(_transfer("reservations", "closed_callback_offered"),
               _callback(at(TOMORROW, 8), "reservations")),
         now=at(TODAY, 21)),
-    Scenario("callback_at_time", "callback", ("can someone call me back at three", "no"),
+    Scenario("callback_at_time", "callback", (
+        "can someone call me back at three", "that's fine", "no"),
              _callback(at(TODAY, 15))),
     Scenario("callback_asks_time", "callback", (
-        "could you call me back later", "tomorrow at ten"),
+        "could you call me back later", "tomorrow at ten", "yes please"),
         _callback(at(TOMORROW, 10))),
     Scenario("misunderstood_twice_offers_transfer", "transfer", (
         "purple monkey dishwasher", "wibble wobble", "yes"),
@@ -391,7 +392,8 @@ SCENARIOS: list[Scenario] = [
         _booked(B, FRI, 3, 1, "room_only", "Ruby Scott")),
     Scenario("room_service_closed", "room_service", ("can i order a pot of tea", "yes"),
              _room_service_closed, caller=ALICE, now=at(TODAY, 23, 30)),
-    Scenario("callback_in_minutes", "callback", ("call me back in twenty minutes please",),
+    Scenario("callback_in_minutes", "callback", (
+        "call me back in twenty minutes please", "yes"),
              _callback(at(TODAY, 10, 20))),
 ]
 
