@@ -66,7 +66,7 @@ def _run(job: Job) -> list[tuple[int, Transcript]]:
 
 # hotel_ctx: the dialogue state (which question the agent just asked) picks the LM. Oracle
 # state: the utterance's intent stands in for what the agent asked.
-_CONTEXT_OF_INTENT = {"phone": "digits", "code": "digits", "book": "booking",
+_CONTEXT_OF_INTENT = {"phone": "digits", "code": "code", "book": "booking",
                       "change": "booking", "correction": "booking", "yes": "yesno",
                       "no": "yesno", "identify": "name", "callback_time": "when",
                       "room_service": "items", "housekeeping": "items"}

@@ -62,11 +62,15 @@ def british_variants(word: str, prons: Sequence[str]) -> list[str]:
 # answers with something else ("actually can I speak to someone") is still recognized.
 CONTEXTS: dict[str, tuple[str, ...]] = {
     "digits": ("phone", "code", "yes", "no", "repeat"),
+    # The code question's: `digits` and a guest saying they have no code. In `digits`, which
+    # the phone question keeps, those answers cost a phone number its digits; without the
+    # phone templates, or with names ("it's under ben carter"), codes were heard worse.
+    "code": ("phone", "code", "no_code", "yes", "no", "repeat"),
     "booking": ("book", "change", "correction", "yes", "no", "repeat"),
     "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
     "name": ("identify", "yes", "no", "repeat"),
     "items": ("room_service", "housekeeping", "correction", "identify", "repeat"),
-    "when": ("callback_time", "callback", "yes", "no", "repeat"),
+    "when": ("callback_time", "callback_correction", "callback", "yes", "no", "repeat"),
     "guests": ("book", "correction", "yes", "no", "repeat"),
 }
 # Templates left out of a context's LM: answering "may I have the name?" with a room number
@@ -90,10 +94,11 @@ CONTEXT_SENTENCES = 10_000
 CONTEXT_GENERAL_SENTENCES = 2_000
 # The dialogue's `Reply.expecting` (the slot or yes/no question just asked) -> context.
 EXPECTING_CONTEXT: dict[str, str] = {
-    "phone": "digits", "confirmation_code": "digits",
+    "phone": "digits", "confirmation_code": "code",
     "check_in": "booking", "check_out": "booking", "nights": "booking", "guests": "guests",
     "room_type": "booking", "rate_plan": "booking", "changes": "booking",
     "guest_name": "name", "room_number": "items", "items": "items", "when": "when",
+    "booking_name": "name", "arrival": "booking",  # a booking looked up without its code
     "confirm_booking": "yesno", "confirm_change": "yesno", "confirm_cancel": "yesno",
     "accept_charge": "yesno", "confirm_order": "yesno", "offer_sms": "yesno",
     "offer_transfer": "yesno", "offer_callback": "yesno", "offer_booking": "yesno",
@@ -250,8 +255,9 @@ def build_jsgf(templates: dict[str, tuple[str, ...]] | None = None) -> str:
 
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
-    blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES, hp.SLOTS,
-                 EXTRA_PRONUNCIATIONS, BRITISH_VOWELS, CONTEXTS, CONTEXT_EXCLUDED_SLOTS,
+    blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES,
+                 hp.ANSWER_TEMPLATES, hp.SLOTS, EXTRA_PRONUNCIATIONS, BRITISH_VOWELS, CONTEXTS,
+                 CONTEXT_EXCLUDED_SLOTS,
                  CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES, GRAMMAR_CONTEXTS,
                  CONTEXT_ONLY_SLOTS))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -285,7 +291,8 @@ def context_templates(name: str) -> dict[str, tuple[str, ...]]:
         used = set(_PLACEHOLDER.findall(template))
         return not used & excluded and (only is None or used <= set(only))
 
-    return {intent: tuple(t for t in hp.TEMPLATES[intent] if keep(t)) for intent in intents}
+    every = {**hp.TEMPLATES, **hp.ANSWER_TEMPLATES}
+    return {intent: tuple(t for t in every[intent] if keep(t)) for intent in intents}
 
 
 def build(directory: Path) -> LmFiles:

@@ -362,6 +362,19 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
               "i'll be arriving late", "what's the price", "how much will that be"),
 }
 
+# Answers that only follow one question: that question's context LM learns them
+# (`hotel_lm.CONTEXTS`), the general LM, for turns when nothing was asked, does not.
+ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
+    # To "could you give me the booking's confirmation code?" without one.
+    "no_code": ("i don't have the code", "i don't have it", "i haven't got it",
+                "i haven't got the code", "sorry i don't have it", "no i don't have it",
+                "i don't know it", "i've lost it", "i don't have the reference"),
+    # To a callback's read-back: "So reception will call you back at three ... ?"
+    "callback_correction": ("no at {time}", "no {date} at {time}", "no make it {time}",
+                            "actually at {time}", "no in {minutes}", "no call me on {phone}",
+                            "no it's {phone}", "no {date}"),
+}
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -414,7 +427,7 @@ def generate(n: int, seed: int, intents: Sequence[str] | None = None,
 def vocabulary() -> set[str]:
     """Every word any template or slot value can produce."""
     words: set[str] = set()
-    for values in (*TEMPLATES.values(), *SLOTS.values()):
+    for values in (*TEMPLATES.values(), *ANSWER_TEMPLATES.values(), *SLOTS.values()):
         for value in values:
             words.update(_PLACEHOLDER.sub(" ", value).split())
     return words

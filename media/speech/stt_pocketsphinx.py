@@ -62,7 +62,7 @@ class PocketsphinxSettings:
     # grammar of codes only does not (7/8 codes right on captured scenario turns vs 3/8). Its
     # result replaces the LM's when the LM heard letters and the two codes differ in at most
     # two characters. Costs a second decode of those turns.
-    code_grammar_contexts: tuple[str, ...] = ("digits",)
+    code_grammar_contexts: tuple[str, ...] = ("digits", "code")
     # In these contexts a phone number the LM heard one digit short is heard again: the LM
     # drops one of two ohs said together ("nine oh oh five" -> "nine oh five", every captured
     # run), since each extra digit costs it an LM factor of ~1/11 and espeak runs the two

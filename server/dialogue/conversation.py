@@ -133,6 +133,8 @@ class Conversation:
     service: ServiceDraft = field(default_factory=ServiceDraft)
     callback: CallbackDraft = field(default_factory=CallbackDraft)
     current: BookingRef | None = None  # the booking being changed/cancelled/texted
+    lookup_name: str | None = None  # a booking asked for by name, until its arrival date is heard
+    lookup_misses: int = 0  # name and date pairs that found nothing on this call
     last_code: str | None = None  # the booking made on this call
     caller_name: str | None = None
     caller_room: str | None = None  # in-house room from the caller's history

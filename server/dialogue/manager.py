@@ -56,7 +56,10 @@ _SLOT_FITS: dict[str, Callable[[Understood], bool]] = {
     # A booking needs a full name: "tom green" answers, "tom please" is likely a mishearing.
     "guest_name": lambda u: u.name is not None and len(u.name.split()) >= 2,
     "phone": lambda u: u.phone is not None,
-    "confirmation_code": lambda u: u.code is not None,
+    "confirmation_code": lambda u: (u.code is not None or reservation_flow.no_code(u)
+                                    or reservation_flow.full_name(u) is not None),
+    "booking_name": lambda u: reservation_flow.full_name(u) is not None,
+    "arrival": lambda u: u.check_in is not None,
     "room_number": lambda u: u.room_number is not None,
     "items": lambda u: bool(u.menu or u.housekeeping or u.maintenance),
     "changes": lambda u: u.has_booking_slots,
@@ -351,6 +354,10 @@ class DialogueManager:
             if booking_flow.apply(conv.booking, u, expecting=conv.expecting):
                 return await booking_flow.next_step(conv)
             return None
+        if task in (Intent.CHANGE, Intent.CANCEL, Intent.SMS):
+            said = await reservation_flow.by_name(conv, u)
+            if said is not None:
+                return said
         if task is Intent.CHANGE and (u.has_booking_slots or u.code):
             return await reservation_flow.change_step(conv, u)
         if task is Intent.CANCEL and u.code:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from server.dialogue.conversation import BookingRef, ChangeDraft, Conversation, Pending, Say
@@ -19,7 +20,8 @@ from server.dialogue.speech import (
     room_phrase,
     with_article,
 )
-from server.dialogue.understanding import Understood
+from server.dialogue.understanding import Understood, understand
+from server.dialogue.yesno import Answer
 from server.hotel.speech_format import say_code, say_nights
 from server.tools import ToolErrorCode
 
@@ -59,6 +61,74 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
         said = result.error.message if result.error is not None else lead
         return ask(conv, "confirmation_code", said, CODE_AGAIN)
     return ask(conv, "confirmation_code", lead)
+
+
+# The questions of a lookup by name: the code, the name, the arrival date.
+LOOKUP_SLOTS = ("confirmation_code", "booking_name", "arrival")
+# "I don't have it", "I haven't got the code", "I've lost it", "no idea".
+_NO_CODE = re.compile(r"\b(don't|do not|haven't|have not) (have|got|know)\b|\bno idea\b|"
+                      r"\b(lost|forgot|forgotten)\b|\bcan't find\b")
+
+
+def no_code(u: Understood) -> bool:
+    """Asked for the code, the guest says they have none ("no" with a correction after it,
+    "no, three nights", is not that)."""
+    plain_no = u.answer is Answer.NO and not u.has_booking_slots and u.code is None
+    return plain_no or _NO_CODE.search(u.text) is not None
+
+
+def full_name(u: Understood) -> str | None:
+    """A name that can find a booking: two words or more, none a lone letter (a code's letters
+    heard without its digits are not a name)."""
+    words = u.name.split() if u.name else []
+    return u.name if len(words) >= 2 and all(len(w) > 1 for w in words) else None
+
+
+async def by_name(conv: Conversation, u: Understood) -> Say | None:
+    """A guest without the code: their full name and the arrival date find the booking (a name
+    alone does not, so a caller cannot hear someone else's booking by saying a name). None
+    when `u` is not part of such a lookup."""
+    if u.code is not None or conv.current is not None or conv.expecting not in LOOKUP_SLOTS:
+        return None
+    name = full_name(u)
+    if name is not None:
+        conv.lookup_name = name
+    elif conv.expecting == "confirmation_code":
+        return ask(conv, "booking_name", "No problem.") if no_code(u) else None
+    if conv.lookup_name is None:
+        return ask(conv, "booking_name")
+    if u.check_in is None:
+        return ask(conv, "arrival", "Thank you.")
+    result = await conv.tool("find_reservation", guest_name=conv.lookup_name,
+                             check_in=u.check_in.isoformat())
+    raw = result.data.get("reservations")
+    found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
+    active = [x for x in found if x.get("status") in ("confirmed", "checked_in")]
+    conv.lookup_name = None
+    if result.ok and len(active) == 1:
+        conv.current = BookingRef.from_json(active[0])
+        return await resume(conv)
+    conv.lookup_misses += 1
+    lead = (f"I'm sorry, I can't find a booking under that name arriving "
+            f"{day(u.check_in, conv.today())}.")
+    if conv.lookup_misses >= 2:
+        conv.task = None
+        conv.offer_department = "reservations"
+        return offer(conv, Pending.OFFER_TRANSFER, f"{lead} Would you like me to put you "
+                     "through to reservations?")
+    return ask(conv, "confirmation_code", lead, "Could you give me the confirmation code, or "
+               "the name again?")
+
+
+async def resume(conv: Conversation) -> Say:
+    """Carry on with the task once its booking is found by name (the answers that found it
+    hold no changes)."""
+    nothing = understand("", conv.today())
+    if conv.task is Intent.CANCEL:
+        return await cancel_step(conv, nothing)
+    if conv.task is Intent.SMS:
+        return await send_sms(conv, nothing)
+    return await change_step(conv, nothing)
 
 
 def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:

@@ -201,7 +201,7 @@ _NAME_LEADS = ("my name is", "my name's", "the name is", "the name's", "name is"
 _NAME_STOP = {"and", "room", "please", "thanks", "thank", "for", "my", "the", "on", "in",
               "calling", "staying", "i", "i'm", "booking", "number", "is", "i'd", "we",
               "we'd", "can", "could", "would", "like", "about", "here", "speaking", "from",
-              "with", "at", "to"}
+              "with", "at", "to", "arriving", "arrive", "checking", "coming"}
 
 
 def person_name(toks: list[str], *, bare: bool = False) -> str | None:

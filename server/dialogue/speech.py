@@ -28,6 +28,8 @@ QUESTIONS = {
     "phone": "What's the best phone number to reach you on?",
     "confirmation_code": "Could you give me the booking's confirmation code? You can spell it "
                          "letter by letter.",
+    "booking_name": "What's the full name the booking is under?",
+    "arrival": "And what's the arrival date?",
     "changes": "What would you like to change?",
     "room_number": "What's your room number?",
     "items": "What would you like?",

@@ -303,12 +303,15 @@ async def _soundalike(inv: Invocation, heard: str) -> Reservation | None:
 
 
 @tool("find_reservation",
-      "Look up bookings by confirmation code, or by phone number or guest name (defaults to the "
-      "caller's number).",
+      "Look up bookings by confirmation code, or by phone number (defaults to the caller's "
+      "number), or by the guest's full name together with the arrival date.",
       {"confirmation_code": CODE, "phone": {"type": "string"},
-       "guest_name": {"type": "string"}},
-      questions=QUESTIONS)
+       "guest_name": {"type": "string"},
+       "check_in": {**DATE, "description": "the arrival date (YYYY-MM-DD), needed with a name"}},
+      questions={**QUESTIONS, "check_in": "And what's the arrival date?"})
 async def find_reservation(inv: Invocation) -> ToolResult:
+    """A name alone finds nothing: anyone can say a name, so the arrival date must match too
+    before a booking's details and code are read out."""
     a, hotel = inv.args, inv.the_hotel
     today = inv.ctx.today()
     found: list[Reservation]
@@ -324,10 +327,12 @@ async def find_reservation(inv: Invocation) -> ToolResult:
             lead = (f"I can't find {say_code(booking.normalize_code(a.text('confirmation_code')))}"
                     f", but one booking's code sounds just like it. ")
     elif a.opt_text("guest_name"):
+        arrival = a.date("check_in")
         guests = await lookup.guests_by_name(inv.db, hotel.id, a.text("guest_name"))
         found = list((await inv.db.scalars(
             select(Reservation).where(Reservation.guest_id.in_([g.id for g in guests]),
                                       Reservation.status != ReservationStatus.CANCELLED.value,
+                                      Reservation.check_in == arrival,
                                       Reservation.check_out >= today)
             .order_by(Reservation.check_in))).all()) if guests else []
     else:
@@ -336,7 +341,7 @@ async def find_reservation(inv: Invocation) -> ToolResult:
     if not found:
         raise ToolFailure(E.NOT_FOUND, "I couldn't find a booking.",
                           question="Could you give me the confirmation code, or the name the "
-                                   "booking is under?")
+                                   "booking is under and the arrival date?")
     items: list[Any] = []
     sentences = []
     for res in found[:3]:

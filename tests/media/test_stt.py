@@ -49,7 +49,8 @@ SAID = (*(text for text, _ in CASES),
         "it's seven two four one five eight three", "my name is lucy hill",
         "can i speak to reception", "charlie romeo tango eight november two",
         "oh seven seven oh oh nine oh five five five",
-        "oh seven seven oh oh nine oh oh five five five", "my name is emma brown")
+        "oh seven seven oh oh nine oh oh five five five", "my name is emma brown",
+        "i don't have the code", "i haven't got it", "no at four")
 
 
 @functools.cache
@@ -123,6 +124,19 @@ def test_dialogue_state_context_switches_lm(recognizer: PocketsphinxRecognizer) 
         "what time is breakfast")  # back on the general LM
     with pytest.raises(KeyError):
         recognizer.start("nonsense")
+
+
+def test_answers_to_one_question_are_in_its_context_only(
+        recognizer: PocketsphinxRecognizer) -> None:
+    """A guest without the code says so, and a callback read-back is corrected with a time:
+    each is heard in the context of the question it answers (before these were in it: "five
+    hotel no i don't", "i have a lift that's it", "no it's for"), and left out of the general
+    LM."""
+    for text, context in (("i don't have the code", "code"), ("i haven't got it", "code"),
+                          ("no at four", "when")):
+        assert transcribe(recognizer, said(text), context=context).text == text
+    general = hotel_lm.training_sentences(2000)
+    assert not any("haven't got" in line or line.startswith("no at ") for line in general)
 
 
 def test_resamples_8k_input(recognizer: PocketsphinxRecognizer) -> None:

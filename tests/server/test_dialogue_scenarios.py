@@ -395,6 +395,14 @@ SCENARIOS: list[Scenario] = [
     Scenario("callback_in_minutes", "callback", (
         "call me back in twenty minutes please", "yes"),
              _callback(at(TODAY, 10, 20))),
+    Scenario("cancel_by_name_and_date", "cancel", (
+        "i'd like to cancel my booking", "i don't have the code", "ben carter", "next friday",
+        "yes please"),
+        _cancelled("CRT8N2", 0)),
+    Scenario("change_by_name_and_date", "change", (
+        "i need to change my booking", "i haven't got it", "it's ben carter",
+        "the fourth of december", "make it three nights", "yes"),
+        _modified("CRT8N2", B, FRI, 3, 2)),
 ]
 
 

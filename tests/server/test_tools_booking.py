@@ -153,7 +153,8 @@ async def test_find_reservation_by_code_phone_and_name(make_ctx: MakeCtx) -> Non
     assert "Friday the 4th of December" in r.speech
     r = await run(make_ctx(caller=BEN), "find_reservation")
     assert r.ok and data(r)["reservations"][0]["confirmation_code"] == "CRT8N2"
-    r = await run(make_ctx(), "find_reservation", guest_name="chloe davies")
+    r = await run(make_ctx(), "find_reservation", guest_name="chloe davies",
+                  check_in=TODAY.isoformat())
     assert r.ok and data(r)["reservations"][0]["room_number"] == "112"
     r = await run(make_ctx(), "find_reservation", phone="+44 7700 900101")
     assert r.ok and "checked in" in r.speech
@@ -175,8 +176,23 @@ async def test_find_reservation_not_found(make_ctx: MakeCtx) -> None:
     r = await run(make_ctx(caller="+447700900999"), "find_reservation")
     assert r.error and r.error.code is E.NOT_FOUND
     assert r.error.question and "confirmation code" in r.error.question
-    r = await run(make_ctx(), "find_reservation", guest_name="Nobody Here")
+    r = await run(make_ctx(), "find_reservation", guest_name="Nobody Here",
+                  check_in=TODAY.isoformat())
     assert r.error and r.error.code is E.NOT_FOUND
+
+
+async def test_a_name_finds_a_booking_only_with_its_arrival_date(make_ctx: MakeCtx) -> None:
+    """Anyone can say a guest's name: the booking's details and code are read out only when
+    the arrival date matches as well."""
+    r = await run(make_ctx(), "find_reservation", guest_name="Ben Carter")
+    assert r.error and r.error.code is E.MISSING_ARGUMENT and r.error.field == "check_in"
+    assert r.speech == "And what's the arrival date?" and "reservations" not in data(r)
+    r = await run(make_ctx(), "find_reservation", guest_name="Ben Carter",
+                  check_in=(TODAY + dt.timedelta(days=1)).isoformat())
+    assert r.error and r.error.code is E.NOT_FOUND and "CRT8N2" not in r.speech
+    r = await run(make_ctx(), "find_reservation", guest_name="ben carter",
+                  check_in="2026-12-04")  # next Friday
+    assert r.ok and data(r)["reservations"][0]["confirmation_code"] == "CRT8N2"
 
 
 async def test_modify_reservation_nights_and_room_type(make_ctx: MakeCtx, db: Database) -> None:
