@@ -104,6 +104,7 @@ EXPECTING_CONTEXT: dict[str, str] = {
     "offer_transfer": "yesno", "offer_callback": "yesno", "offer_booking": "yesno",
     "pick_room": "yesno", "multi_room": "yesno", "anything_else": "yesno",
     "confirm_callback": "when",  # its answers include a corrected time
+    "confirm_sms": "digits",  # its answers include a corrected number
 }
 
 
@@ -301,7 +302,9 @@ def build(directory: Path) -> LmFiles:
     files = files_in(directory)
     vocab = hp.vocabulary()
     contents = {
-        files.arpa: build_arpa(training_sentences(), vocab),
+        # Each LM's unigrams are the general words and its own answers' (an answer's words in
+        # an LM never trained on them would only take probability from the others).
+        files.arpa: build_arpa(training_sentences(), hp.vocabulary(())),
         files.dictionary: "\n".join(dictionary_lines(vocab)) + "\n",
         files.jsgf: build_jsgf(),
     }
@@ -314,7 +317,8 @@ def build(directory: Path) -> LmFiles:
         lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents,
                                                      templates)]
         lines += [p.text for p in hp.generate(CONTEXT_GENERAL_SENTENCES, TRAIN_SEED + 1)]
-        contents[files.contexts[name]] = build_arpa(lines, vocab)
+        answers = [i for i in intents if i in hp.ANSWER_TEMPLATES]
+        contents[files.contexts[name]] = build_arpa(lines, hp.vocabulary(answers))
     for path, content in contents.items():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.name)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

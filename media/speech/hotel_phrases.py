@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -424,10 +424,12 @@ def generate(n: int, seed: int, intents: Sequence[str] | None = None,
     return out
 
 
-def vocabulary() -> set[str]:
-    """Every word any template or slot value can produce."""
+def vocabulary(answers: Iterable[str] | None = None) -> set[str]:
+    """Every word the templates and slot values can produce, with those of the
+    `ANSWER_TEMPLATES` named in `answers` (None: all of them)."""
+    extra = ANSWER_TEMPLATES if answers is None else {a: ANSWER_TEMPLATES[a] for a in answers}
     words: set[str] = set()
-    for values in (*TEMPLATES.values(), *ANSWER_TEMPLATES.values(), *SLOTS.values()):
+    for values in (*TEMPLATES.values(), *extra.values(), *SLOTS.values()):
         for value in values:
             words.update(_PLACEHOLDER.sub(" ", value).split())
     return words

@@ -25,6 +25,7 @@ class Pending(StrEnum):
     ACCEPT_CHARGE = "accept_charge"
     CONFIRM_ORDER = "confirm_order"
     CONFIRM_CALLBACK = "confirm_callback"
+    CONFIRM_SMS = "confirm_sms"  # "I'll text it to <number the guest said>. Is that right?"
     OFFER_SMS = "offer_sms"
     OFFER_TRANSFER = "offer_transfer"
     OFFER_CALLBACK = "offer_callback"
@@ -135,6 +136,7 @@ class Conversation:
     current: BookingRef | None = None  # the booking being changed/cancelled/texted
     lookup_name: str | None = None  # a booking asked for by name, until its arrival date is heard
     lookup_misses: int = 0  # name and date pairs that found nothing on this call
+    sms_phone: str | None = None  # the number the guest asked the confirmation texted to
     last_code: str | None = None  # the booking made on this call
     caller_name: str | None = None
     caller_room: str | None = None  # in-house room from the caller's history

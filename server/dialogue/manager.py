@@ -30,7 +30,8 @@ TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.
          Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING)
 # Commitments that need the guest to have heard the question before a "yes" counts.
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
-           Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK)
+           Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK,
+           Pending.CONFIRM_SMS)
 
 # The call's outcome is its most consequential task's, in this order.
 OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROOM_SERVICE_ORDERED,
@@ -354,10 +355,9 @@ class DialogueManager:
             if booking_flow.apply(conv.booking, u, expecting=conv.expecting):
                 return await booking_flow.next_step(conv)
             return None
-        if task in (Intent.CHANGE, Intent.CANCEL, Intent.SMS):
-            said = await reservation_flow.by_name(conv, u)
-            if said is not None:
-                return said
+        if task in (Intent.CHANGE, Intent.CANCEL, Intent.SMS) and u.code is None and \
+                conv.current is None and conv.expecting in reservation_flow.LOOKUP_SLOTS:
+            return await reservation_flow.by_name(conv, u)
         if task is Intent.CHANGE and (u.has_booking_slots or u.code):
             return await reservation_flow.change_step(conv, u)
         if task is Intent.CANCEL and u.code:

@@ -52,6 +52,15 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
         if no:
             return ask(conv, "items", "No problem. What would you like instead?")
         return None
+    if p is Pending.CONFIRM_SMS:
+        if u.phone is not None:  # "no, it's ...": the number read back was misheard
+            return await reservation_flow.send_sms(conv, u)
+        if yes:
+            return await reservation_flow.commit_sms(conv)
+        if no:
+            conv.sms_phone = None
+            return ask(conv, "phone", "No problem.", "Which number should I text it to?")
+        return None
     if p is Pending.OFFER_SMS:
         if yes or u.phone is not None or u.intent is Intent.SMS:
             return await reservation_flow.send_sms(conv, u)

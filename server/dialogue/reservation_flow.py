@@ -22,7 +22,8 @@ from server.dialogue.speech import (
 )
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.yesno import Answer
-from server.hotel.speech_format import say_code, say_nights
+from server.hotel.phones import to_e164
+from server.hotel.speech_format import say_code, say_nights, say_phone
 from server.tools import ToolErrorCode
 
 E = ToolErrorCode
@@ -85,20 +86,22 @@ def full_name(u: Understood) -> str | None:
 
 
 async def by_name(conv: Conversation, u: Understood) -> Say | None:
-    """A guest without the code: their full name and the arrival date find the booking (a name
+    """The answer to a lookup question (`LOOKUP_SLOTS`) with no code in it. A guest without the
+    code gives their full name and the arrival date, which together find the booking (a name
     alone does not, so a caller cannot hear someone else's booking by saying a name). None
-    when `u` is not part of such a lookup."""
-    if u.code is not None or conv.current is not None or conv.expecting not in LOOKUP_SLOTS:
-        return None
+    when `u` does not answer the question: the manager asks again."""
     name = full_name(u)
-    if name is not None:
+    if name is None:
+        if conv.expecting == "confirmation_code" and no_code(u):
+            return ask(conv, "booking_name", "No problem.")
+        if conv.expecting != "arrival" or u.check_in is None:
+            return None
+    else:
         conv.lookup_name = name
-    elif conv.expecting == "confirmation_code":
-        return ask(conv, "booking_name", "No problem.") if no_code(u) else None
+        if u.check_in is None:
+            return ask(conv, "arrival", "Thank you.")
     if conv.lookup_name is None:
         return ask(conv, "booking_name")
-    if u.check_in is None:
-        return ask(conv, "arrival", "Thank you.")
     result = await conv.tool("find_reservation", guest_name=conv.lookup_name,
                              check_in=u.check_in.isoformat())
     raw = result.data.get("reservations")
@@ -116,8 +119,7 @@ async def by_name(conv: Conversation, u: Understood) -> Say | None:
         conv.offer_department = "reservations"
         return offer(conv, Pending.OFFER_TRANSFER, f"{lead} Would you like me to put you "
                      "through to reservations?")
-    return ask(conv, "confirmation_code", lead, "Could you give me the confirmation code, or "
-               "the name again?")
+    return ask(conv, "booking_name", lead, "Could you tell me the full name again?")
 
 
 async def resume(conv: Conversation) -> Say:
@@ -244,9 +246,25 @@ async def send_sms(conv: Conversation, u: Understood | None = None) -> Say:
             conv.task = Intent.SMS
             return missing
         code = conv.current.code if conv.current else None
+    if u is not None and u.phone is not None:
+        # A number the guest said may be misheard, and the text carries their booking.
+        conv.task, conv.sms_phone = Intent.SMS, u.phone
+        return offer(conv, Pending.CONFIRM_SMS, f"I'll text it to "
+                     f"{say_phone(to_e164(u.phone) or u.phone)}. Is that right?")
+    return await commit_sms(conv, code)
+
+
+async def commit_sms(conv: Conversation, code: str | None = None) -> Say:
+    """Send the text: to the number the guest confirmed, else the booking's or the line's."""
+    code = code or conv.last_code or (conv.current.code if conv.current else None)
     result = await conv.tool("send_sms_confirmation", confirmation_code=code,
-                             phone=u.phone if u is not None else None)
-    conv.task = None
+                             phone=conv.sms_phone)
+    err = result.error
+    if err is not None and err.field == "phone":  # no number to text, or one not a number
+        conv.task, conv.sms_phone = Intent.SMS, None
+        return ask(conv, "phone", result.speech.replace(err.question or "", "").strip(),
+                   err.question or "")
+    conv.task, conv.sms_phone = None, None
     outcome = Outcome.SMS_SENT if result.ok else None
     if outcome is not None:
         conv.outcomes.append(outcome)

@@ -70,10 +70,6 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         check_in, check_out = None, check_in
     phone = slots.phone_number(toks)
     whole = phone is None or slots.phone_whole(phone)
-    code = slots.confirmation_code(toks, expected=expecting == "confirmation_code")
-    # Asked for a booking's code, a guest without it may say the name it is under instead.
-    bare_name = expecting in ("guest_name", "booking_name") or \
-        (expecting == "confirmation_code" and code is None)
     return Understood(
         text=" ".join(toks), toks=tuple(toks), intent=classify(toks), answer=yes_no(text),
         check_in=check_in, check_out=check_out,
@@ -81,9 +77,9 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         extra_nights=extra,
         guests=slots.guests(toks, bare=expecting == "guests"),
         room_type=slots.room_type(toks), rate_plan=slots.rate_plan(toks),
-        name=slots.person_name(toks, bare=bare_name),
+        name=slots.person_name(toks, bare=expecting in ("guest_name", "booking_name")),
         phone=phone if whole else None, phone_short=None if whole else phone,
-        code=code,
+        code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
         room_number=slots.room_number(toks,
                                       bare=expecting in ("room_number", "confirm_order")),
         department=slots.department(toks), topic=slots.topic(toks),

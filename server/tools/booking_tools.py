@@ -206,7 +206,7 @@ def _phone_arg(inv: Invocation) -> str | None:
         return inv.ctx.caller_e164
     phone = to_e164(raw)
     if phone is None:
-        raise inv.args.invalid("phone", f"I didn't catch that number ({raw}).")
+        raise inv.args.invalid("phone", "I didn't catch that number.")
     return phone
 
 

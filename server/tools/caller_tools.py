@@ -57,7 +57,7 @@ async def get_caller_history(inv: Invocation) -> ToolResult:
     raw = a.opt_text("phone")
     phone = to_e164(raw) if raw else ctx.caller_e164
     if phone is None:
-        raise (a.invalid("phone", f"I didn't catch that number ({raw}).") if raw
+        raise (a.invalid("phone", "I didn't catch that number.") if raw
                else a.missing("phone"))
     today = ctx.today()
     guests = await lookup.guests_by_phone(inv.db, hotel.id, phone)

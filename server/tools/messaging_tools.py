@@ -56,7 +56,8 @@ def _sms_body(hotel_name: str, res: Reservation, rt: RoomType, guest: Guest) -> 
 
 
 @tool("send_sms_confirmation",
-      "Text the booking confirmation to the guest (defaults: the caller's booking and number).",
+      "Text the booking confirmation to the guest (defaults: the caller's booking and number). "
+      "Read a number the guest gave back to them and get a yes first.",
       {"confirmation_code": {"type": "string"}, "phone": PHONE},
       questions={"confirmation_code": "Could you give me the confirmation code?",
                  "phone": "Which mobile number should I text?"})
@@ -69,7 +70,7 @@ async def send_sms_confirmation(inv: Invocation) -> ToolResult:
     raw = a.opt_text("phone")
     to = to_e164(raw) if raw else (guest.phone or ctx.caller_e164)
     if to is None:
-        raise (a.invalid("phone", f"I didn't catch that number ({raw}).") if raw
+        raise (a.invalid("phone", "I didn't catch that number.") if raw
                else a.missing("phone"))
     body = _sms_body(inv.the_hotel.name, res, rt, guest)
     sms = SmsMessage(to=to, body=body, status=SmsStatus.QUEUED.value, reservation_id=res.id,
@@ -102,7 +103,8 @@ async def send_sms_confirmation(inv: Invocation) -> ToolResult:
 
 
 @tool("schedule_callback",
-      "Arrange for the hotel to call the guest back at a given time (hotel-local time).",
+      "Arrange for the hotel to call the guest back at a given time (hotel-local time). Read "
+      "the time and number back to the guest and get a yes first.",
       {"when": {"type": "string", "description": "ISO date-time, hotel-local, e.g. "
                                                  "2026-12-04T15:30"},
        "phone": PHONE, "reason": {"type": "string"},
@@ -125,7 +127,7 @@ async def schedule_callback(inv: Invocation) -> ToolResult:
     raw = a.opt_text("phone")
     phone = to_e164(raw) if raw else ctx.caller_e164
     if phone is None:
-        raise (a.invalid("phone", f"I didn't catch that number ({raw}).") if raw
+        raise (a.invalid("phone", "I didn't catch that number.") if raw
                else a.missing("phone"))
     dept_name = None
     dept_key = None

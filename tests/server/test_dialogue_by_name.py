@@ -55,11 +55,14 @@ async def test_a_wrong_date_reads_nothing_out_and_a_second_offers_reservations(
     assert r.expecting == "arrival"
     r = await dm.handle("the fifth of december")
     assert r.text == ("I'm sorry, I can't find a booking under that name arriving Saturday "
-                      "the 5th of December. Could you give me the confirmation code, or the "
-                      "name again?")
-    assert "CRT8N2" not in str(r.tool_calls[0].result) and r.expecting == "confirmation_code"
-    r = await dm.handle("it's ben carter")  # a weak lead: the name is a bare answer here
+                      "the 5th of December. Could you tell me the full name again?")
+    assert "CRT8N2" not in str(r.tool_calls[0].result) and r.expecting == "booking_name"
+    r = await dm.handle("yes please")  # not a name: asked again, as any answer that does not fit
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "booking_name"
+    r = await dm.handle("ben carter")
     assert r.expecting == "arrival"
+    r = await dm.handle("yes go ahead")  # not a date
+    assert r.text == "Sorry, could you say that again?" and r.expecting == "arrival"
     r = await dm.handle("tomorrow")
     assert r.expecting == "offer_transfer" and "put you through to reservations" in r.text
     r = await dm.handle("yes please")
@@ -67,11 +70,15 @@ async def test_a_wrong_date_reads_nothing_out_and_a_second_offers_reservations(
     assert r.tool_calls[0].arguments["department"] == "reservations"
 
 
-async def test_a_no_with_a_correction_is_not_a_missing_code(make_ctx: MakeCtx) -> None:
-    dm = DialogueManager(make_ctx(caller=STRANGER))
-    await dm.greeting()
-    await dm.handle("i need to change my booking")
-    r = await dm.handle("no three nights")
-    assert r.expecting == "confirmation_code" and "full name" not in r.text
-    r = await dm.handle("no")
-    assert r.expecting == "booking_name"
+async def test_only_a_no_or_a_missing_code_asks_for_the_name(make_ctx: MakeCtx) -> None:
+    """"no, three nights" and "yes, go ahead" do not answer the code question ("Go Ahead" is not
+    taken as a name there); a plain "no" does."""
+    for said in ("no three nights", "yes go ahead"):
+        dm = DialogueManager(make_ctx(caller=STRANGER))
+        await dm.greeting()
+        await dm.handle("i need to change my booking")
+        r = await dm.handle(said)
+        assert r.text == "Sorry, could you say that again?", said
+        assert r.expecting == "confirmation_code"
+        r = await dm.handle("no")
+        assert r.expecting == "booking_name"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from server.dialogue import DialogueManager
 from tests.server.conftest import MakeCtx
-from tests.server.dialogue_fixtures import ALICE, BEN, STRANGER
+from tests.server.dialogue_fixtures import ALICE, BEN, STRANGER, FakeOutbound
 
 
 async def test_greets_unknown_caller_with_the_standard_greeting(make_ctx: MakeCtx) -> None:
@@ -367,3 +367,42 @@ async def test_a_plain_no_to_the_offer_to_book_declines_it(make_ctx: MakeCtx) ->
     await dm.handle("is there availability next friday for a week")
     r = await dm.handle("no thanks")
     assert r.tool_calls == () and r.expecting == "anything_else"
+
+
+async def test_a_number_to_text_is_read_back_before_the_text_is_sent(
+        make_ctx: MakeCtx) -> None:
+    """The text carries the booking: a number the guest said is read back first, and "no, it's
+    ..." replaces it. The booking's own number is texted without asking."""
+    outbound = FakeOutbound()
+    dm = DialogueManager(make_ctx(caller=BEN, outbound=outbound))
+    await dm.greeting()
+    r = await dm.handle("can you text my booking confirmation to oh seven seven oh oh nine oh oh "
+                        "one two three")
+    assert r.expecting == "confirm_sms"
+    assert [c.name for c in r.tool_calls] == ["find_reservation"]  # the caller's booking
+    assert r.text == "I'll text it to oh seven seven hundred, nine hundred, one two three. " \
+                     "Is that right?"
+    r = await dm.handle("no it's oh seven seven oh oh nine oh oh four five six")
+    assert r.expecting == "confirm_sms" and "four five six" in r.text and not r.tool_calls
+    r = await dm.handle("yes")
+    assert r.outcome == "sms_sent"
+    assert r.tool_calls[0].arguments["phone"] == "07700900456"
+    r = await dm.handle("and text it to me again please")
+    assert r.outcome == "sms_sent" and "phone" not in r.tool_calls[0].arguments
+    assert [to for to, _ in outbound.sent] == ["+447700900456", BEN]
+
+
+async def test_a_number_that_cannot_be_texted_is_asked_for_again(make_ctx: MakeCtx) -> None:
+    outbound = FakeOutbound()
+    dm = DialogueManager(make_ctx(caller=BEN, outbound=outbound))
+    await dm.greeting()
+    r = await dm.handle("can you text my booking details to nine eight seven six five four "
+                        "three two two two")
+    assert r.expecting == "confirm_sms"
+    r = await dm.handle("yes")
+    assert r.expecting == "phone" and r.outcome is None and not outbound.sent
+    assert r.text == "I didn't catch that number. Which mobile number should I text?"
+    r = await dm.handle("oh seven seven oh oh nine oh oh four five six")
+    assert r.expecting == "confirm_sms"
+    r = await dm.handle("yes")
+    assert r.outcome == "sms_sent" and [to for to, _ in outbound.sent] == ["+447700900456"]
