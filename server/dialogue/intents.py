@@ -20,6 +20,7 @@ class Intent(StrEnum):
     CALLBACK = "callback"
     SMS = "sms"
     MY_BOOKING = "my_booking"
+    REFER = "refer"  # a request another department handles: a taxi, a wake-up call
     REPEAT = "repeat"
     GREETING = "greeting"
     THANKS = "thanks"
@@ -42,6 +43,20 @@ _TRANSFER = (r"\b(speak to|speak with|talk to|talk with|put me through|connect m
 _BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge|operator|"
                   r"reservations|someone|somebody|a person|a real person|a human|"
                   r"somebody at reception|someone at reception)( please)?$")
+
+
+# Requests the agent has no tool for, and who does them. Before room service and bookings:
+# "order me a cab" is not food, "book a table for dinner" not a room.
+REFERRALS: dict[str, str] = {
+    "concierge": (r"\b(taxi|cab|a table|restaurant reservation|dinner reservation|theatre|"
+                  r"theater|tickets|tour|tours|excursion|car hire|hire a car|flowers)\b"),
+    "front_desk": r"\b(wake up call|wakeup call|wake me up|morning call|alarm call)\b",
+}
+
+
+def referral(text: str) -> str | None:
+    """The department a request with no tool of its own goes to (REFERRALS), if any."""
+    return next((dept for dept, pattern in REFERRALS.items() if _has(text, pattern)), None)
 
 
 def classify(toks: list[str]) -> Intent:
@@ -75,6 +90,8 @@ def classify(toks: list[str]) -> Intent:
             not items.menu_items(toks) and (slots.rate_plan(toks) is None or
                                             _has(text, r"^(what|when|how|is|does)\b")):
         return Intent.INFO
+    if referral(text) is not None:
+        return Intent.REFER
     if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
             (items.menu_items(toks) and not items.housekeeping_items(toks)):
         return Intent.ROOM_SERVICE

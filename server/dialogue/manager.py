@@ -16,7 +16,7 @@ from server.dialogue import booking_flow, calls_flow, reservation_flow, service_
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
-from server.dialogue.intents import Intent
+from server.dialogue.intents import Intent, referral
 from server.dialogue.pending import answer, anything_else
 from server.dialogue.reply import Outcome, Reply
 from server.dialogue.speech import PHONE_AGAIN, QUESTIONS, SORRY_AGAIN, offer
@@ -390,6 +390,13 @@ class DialogueManager:
             return Say("Of course, take your time.", expecting=conv.expecting)
         if u.intent is Intent.PRESENCE:
             return Say(f"Yes, I'm here. {question}", expecting=conv.expecting)
+        if u.intent is Intent.REFER:
+            dept = referral(u.text) or "front_desk"
+            conv.offer_department = dept
+            lead = ("Our concierge can arrange that for you." if dept == "concierge"
+                    else "The front desk can set that up for you.")
+            return offer(conv, Pending.OFFER_TRANSFER,
+                         f"{lead} Would you like me to put you through?")
         if u.intent is Intent.COMPLAINT:
             conv.offer_department = "front_desk"
             return offer(conv, Pending.OFFER_TRANSFER, "I'm sorry to hear that. Would you "

@@ -57,7 +57,7 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
     Topic.CANCELLATION: ("cancellation policy", "cancellation fee", "cancellation",
                          "cancel without paying", "cancel for free"),
     Topic.ADDRESS: ("address", "located", "location", "where are you", "find you",
-                    "postcode"),
+                    "postcode", "get to you", "get to the hotel", "directions"),
 }
 _GUEST_NOUNS = ("people", "persons", "person", "adults", "adult", "guests", "guest", "of us")
 _CHILD_NOUNS = ("children", "child", "kids", "kid", "baby", "babies")
@@ -173,11 +173,15 @@ def nights(toks: list[str], *, bare: bool = False) -> int | None:
 
 
 def extra_nights(toks: list[str]) -> int | None:
-    """"another night", "an extra night", "add a night", "two more nights"."""
+    """"another night", "an extra night", "add a night", "two more nights", "an extra two
+    nights", "extend my stay by a night"."""
     text = " ".join(toks)
-    if re.search(r"\b(another|an extra|one more|add a|add one|extra) night\b", text):
+    if re.search(r"\b(another|an extra|one more|add a|add one|extra) night\b", text) or \
+            re.search(r"\b(extend|longer)\b.*\bby (a|an|one) night\b", text):
         return 1
-    m = re.search(r"\b(\w+) (more|extra) nights\b", text)
+    m = re.search(r"\b(\w+) (more|extra) nights\b", text) or \
+        re.search(r"\b(?:an )?extra (\w+) nights\b", text) or \
+        re.search(r"\b(?:extend|longer)\b.*\bby (\w+) nights\b", text)
     if m:
         n = count_at([m.group(1)], 0)
         return n.value if n else None

@@ -77,9 +77,13 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
     inv.db.add(req)
     await inv.db.flush()
     note = await _department_note(inv, kind.value)
+    # A fault is kept in the guest's words for staff; said back, "for my toilet is blocked"
+    # would not be English.
+    what = (f"for {say_list(items)}" if kind is ServiceKind.HOUSEKEEPING
+            else "to sort it out")
     who = "housekeeping" if kind is ServiceKind.HOUSEKEEPING else "maintenance"
-    return success(inv.tool, f"I've asked {who} to come to {say_room(room.number)} for "
-                   f"{say_list(items)}.{note or ' Someone will be with you shortly.'}",
+    return success(inv.tool, f"I've asked {who} to come to {say_room(room.number)} {what}."
+                   f"{note or ' Someone will be with you shortly.'}",
                    {"request_id": req.id, "kind": kind.value, "room_number": room.number,
                     "items": list(items), "status": req.status})
 

@@ -406,3 +406,26 @@ async def test_a_number_that_cannot_be_texted_is_asked_for_again(make_ctx: MakeC
     assert r.expecting == "confirm_sms"
     r = await dm.handle("yes")
     assert r.outcome == "sms_sent" and [to for to, _ in outbound.sent] == ["+447700900456"]
+
+
+async def test_requests_without_a_tool_offer_the_department_that_does_them(
+        make_ctx: MakeCtx) -> None:
+    """A taxi or a table is the concierge's, a wake-up call the front desk's: neither starts a
+    room booking."""
+    for said, dept in (("can you book me a taxi for eight", "concierge"),
+                       ("i'd like to book a table for dinner", "concierge"),
+                       ("can i have a wake up call at seven", "front desk")):
+        dm = DialogueManager(make_ctx(caller=ALICE))
+        await dm.greeting()
+        r = await dm.handle(said)
+        assert r.expecting == "offer_transfer" and not r.tool_calls, said
+        r = await dm.handle("yes please")
+        assert r.outcome == "transferred"
+        assert r.tool_calls[0].arguments["department"] == dept
+
+
+async def test_extending_a_stay_by_a_night_adds_one(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=ALICE))
+    await dm.greeting()
+    r = await dm.handle("i'd like to extend my stay by one night")
+    assert r.expecting == "confirm_change" and "for four nights" in r.text, r.text

@@ -120,6 +120,18 @@ def test_nights_and_guests(text: str, nights: int | None, guests: int | None) ->
     assert (u.nights, u.guests) == (nights, guests)
 
 
+@pytest.mark.parametrize(("text", "extra"), [
+    ("another night", 1), ("two more nights", 2), ("can we stay an extra two nights", 2),
+    ("i'd like to extend my stay by one night", 1), ("extend it by a night", 1),
+    ("could i extend by three nights", 3), ("extend my stay please", None),
+])
+def test_extra_nights_are_not_a_length_of_stay(text: str, extra: int | None) -> None:
+    """"extend my stay by one night" adds one; read as a one-night stay it would cut one short."""
+    u = understand(text, TODAY)
+    assert u.extra_nights == extra
+    assert u.nights is None or extra is None
+
+
 def test_bare_numbers_count_only_when_asked() -> None:
     assert understand("three", TODAY).guests is None
     assert understand("three", TODAY, expecting="guests").guests == 3
@@ -220,6 +232,12 @@ def test_phone_and_name() -> None:
     ("the manager", Intent.TRANSFER), ("can someone call me back", Intent.CALLBACK),
     ("can you text me the confirmation", Intent.SMS), ("say that again", Intent.REPEAT),
     ("repeat that", Intent.REPEAT), ("goodbye", Intent.BYE), ("bed and breakfast", Intent.NONE),
+    ("can you book me a taxi", Intent.REFER), ("i'd like to book a table for dinner",
+                                              Intent.REFER),
+    ("could you order me a cab", Intent.REFER), ("can i have a wake up call at seven",
+                                                 Intent.REFER),
+    ("the table lamp is broken", Intent.HOUSEKEEPING),
+    ("how do i get to you from the station", Intent.INFO),
 ])
 def test_intents(text: str, intent: Intent) -> None:
     assert classify(tokens(text)) is intent

@@ -31,7 +31,7 @@ PLAYOUT_PACE = 32.0  # the agent's voice: nothing listens to it, so drain it fas
 # room noise before it is seeded, and the guest's stream waits while the engine decides whether
 # a pause ends the turn, so the recognizer gets the same audio on every run whatever the load
 # (167 of 167 turns bit-identical in three bench runs, one with two CPU hogs; docs/stt.md). The
-# rate below is the target; 46/47 pass.
+# rate below is the target; 48/49 pass.
 FLOOR = 0.90
 
 # Scenario name -> what goes wrong when it is spoken (deterministic since the suite is:

@@ -32,9 +32,13 @@ async def test_housekeeping_for_callers_room(make_ctx: MakeCtx, db: Database) ->
 async def test_maintenance_by_room_number(make_ctx: MakeCtx, db: Database) -> None:
     r = await run(make_ctx(), "request_housekeeping", room_number="room 112", kind="maintenance",
                   items=["the shower is not draining"], details="urgent")
-    assert r.ok and "maintenance" in r.speech and r.data["room_number"] == "112"
+    assert r.ok and r.data["room_number"] == "112"
+    # The fault stays in the guest's words for staff, and is not said back inside a sentence.
+    assert r.speech.startswith("I've asked maintenance to come to room one twelve to sort it "
+                               "out."), r.speech
     [req] = await _requests(db)
     assert req.kind == "maintenance" and req.notes == "urgent"
+    assert req.items == [{"item": "the shower is not draining"}]
 
 
 async def test_housekeeping_outside_hours_says_when(make_ctx: MakeCtx, clock: Clock) -> None:
