@@ -93,7 +93,8 @@ def classify(toks: list[str]) -> Intent:
     if referral(text) is not None:
         return Intent.REFER
     if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
-            (items.menu_items(toks) and not items.housekeeping_items(toks)):
+            ((items.menu_items(toks) or _has(text, r"\b(sent|send|bring|brought) up\b"))
+             and not items.housekeeping_items(toks)):
         return Intent.ROOM_SERVICE
     if items.housekeeping_items(toks) or items.is_maintenance(toks) or \
             _has(text, r"\b(housekeeping|house keeping|clean|cleaned|maintenance)\b"):

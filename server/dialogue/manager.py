@@ -319,7 +319,9 @@ class DialogueManager:
             return await booking_flow.next_step(conv)
         if intent is Intent.CHANGE or intent is Intent.MY_BOOKING:
             conv.task = Intent.CHANGE
-            return await reservation_flow.change_step(conv, u)
+            asked = "Is there anything you'd like to change?" if intent is Intent.MY_BOOKING \
+                else ""
+            return await reservation_flow.change_step(conv, u, question=asked)
         if intent is Intent.CANCEL:
             return await reservation_flow.cancel_step(conv, u)
         if intent is Intent.SMS:
@@ -358,6 +360,9 @@ class DialogueManager:
         if task in (Intent.CHANGE, Intent.CANCEL, Intent.SMS) and u.code is None and \
                 conv.current is None and conv.expecting in reservation_flow.LOOKUP_SLOTS:
             return await reservation_flow.by_name(conv, u)
+        if task is Intent.CHANGE and conv.expecting == "changes" and not u.has_booking_slots \
+                and (u.answer is Answer.NO or "nothing" in u.toks):
+            return anything_else(conv, "No problem, your booking stays as it is.")
         if task is Intent.CHANGE and (u.has_booking_slots or u.code):
             return await reservation_flow.change_step(conv, u)
         if task is Intent.CANCEL and u.code:

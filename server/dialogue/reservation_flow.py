@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -166,16 +167,34 @@ def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
             f"{plan_words(c.rate_plan or ref.rate_plan)}")
 
 
-async def change_step(conv: Conversation, u: Understood) -> Say:
+def _changes_nothing(c: ChangeDraft, ref: BookingRef) -> bool:
+    """Would the change leave the booking as it is ("move it to the weekend" heard as two
+    nights, which it already has)?"""
+    check_in = c.check_in or ref.check_in
+    check_out = (c.check_out if c.check_out is not None
+                 else check_in + dt.timedelta(days=c.nights) if c.nights is not None
+                 else check_in + (ref.check_out - ref.check_in))
+    return ((check_in, check_out, c.guests or ref.guests, c.rate_plan or ref.rate_plan)
+            == (ref.check_in, ref.check_out, ref.guests, ref.rate_plan)
+            and c.room_type in (None, room_code_for_name(ref.room_type)))
+
+
+async def change_step(conv: Conversation, u: Understood, *,
+                      question: str = "") -> Say:
+    """Find the booking, then collect and read back the changes. `question` replaces "What
+    would you like to change?" (a guest who asked about their booking is asked whether)."""
     missing = await locate(conv, u)
     if missing is not None:
         return missing
     ref = conv.current
     assert ref is not None
     apply_change(conv.change, u, ref)
+    if conv.change.any() and _changes_nothing(conv.change, ref):
+        conv.change = ChangeDraft()
+        return ask(conv, "changes", f"Your booking is already {describe(ref, conv)}.")
     if not conv.change.any():
         return ask(conv, "changes", f"I have your booking {say_code(ref.code)}: "
-                   f"{describe(ref, conv)}.")
+                   f"{describe(ref, conv)}.", question)
     return offer(conv, Pending.CONFIRM_CHANGE, f"So I'll change booking {say_code(ref.code)} "
                  f"to {_change_words(conv.change, ref, conv)}. Shall I go ahead?")
 

@@ -429,3 +429,36 @@ async def test_extending_a_stay_by_a_night_adds_one(make_ctx: MakeCtx) -> None:
     await dm.greeting()
     r = await dm.handle("i'd like to extend my stay by one night")
     assert r.expecting == "confirm_change" and "for four nights" in r.text, r.text
+
+
+async def test_a_question_about_the_booking_is_not_a_change(make_ctx: MakeCtx) -> None:
+    """"When is my booking?" reads it out and asks whether to change anything; "nothing,
+    thanks" leaves it (it was a miss, and two of them offered a transfer)."""
+    dm = DialogueManager(make_ctx(caller=BEN))
+    await dm.greeting()
+    r = await dm.handle("when is my booking")
+    assert r.text.endswith("room only. Is there anything you'd like to change?")
+    r = await dm.handle("nothing thanks")
+    assert r.expecting == "anything_else" and not r.tool_calls
+    assert r.text.startswith("No problem, your booking stays as it is.")
+
+
+async def test_a_change_to_what_the_booking_already_is_is_not_offered(
+        make_ctx: MakeCtx) -> None:
+    """"Move it to the weekend" is heard as two nights, which it already has: saying "So I'll
+    change it to" the same booking and changing nothing on "yes" would mislead."""
+    dm = DialogueManager(make_ctx(caller=BEN))
+    await dm.greeting()
+    r = await dm.handle("i want to move my booking to the weekend after")
+    assert r.expecting == "changes" and r.text.startswith("Your booking is already a standard "
+                                                          "double for two guests")
+    r = await dm.handle("make it saturday")
+    assert r.expecting == "confirm_change" and "Saturday the 5th" in r.text
+
+
+async def test_something_sent_up_that_is_not_on_the_menu_is_answered_with_the_menu(
+        make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=ALICE))
+    await dm.greeting()
+    r = await dm.handle("can i get two coffees sent up")
+    assert r.expecting == "items" and "isn't on our room-service menu" in r.text, r.text
