@@ -273,7 +273,8 @@ class DialogueManager:
                                                 and u.answer is Answer.YES):
             return await calls_flow.transfer(conv, u.department or "front_desk",
                                              self._reason())
-        if u.intent is Intent.CALLBACK and conv.pending is not Pending.OFFER_CALLBACK:
+        if u.intent is Intent.CALLBACK and conv.pending not in (Pending.OFFER_CALLBACK,
+                                                                 Pending.CONFIRM_CALLBACK):
             if conv.task is not Intent.CALLBACK:
                 conv.reset_task()
                 conv.task = Intent.CALLBACK

@@ -214,7 +214,7 @@ async def test_a_callback_is_read_back_before_it_is_arranged(make_ctx: MakeCtx) 
     r = await dm.handle("no at four")
     assert r.expecting == "confirm_callback" and not r.tool_calls
     assert "today at four o'clock in the afternoon" in r.text
-    r = await dm.handle("yes please")
+    r = await dm.handle("yes please call me back then")  # a callback request, and a yes
     assert r.outcome == "callback_scheduled"
     assert [c.name for c in r.tool_calls] == ["schedule_callback"]
     assert r.tool_calls[0].arguments["when"].endswith("T16:00")
