@@ -303,15 +303,17 @@ async def _soundalike(inv: Invocation, heard: str) -> Reservation | None:
 
 
 @tool("find_reservation",
-      "Look up bookings by confirmation code, or by phone number (defaults to the caller's "
-      "number), or by the guest's full name together with the arrival date.",
+      "Look up bookings by confirmation code, or by the caller's own number (the default), or "
+      "by the guest's full name or another phone number together with the arrival date.",
       {"confirmation_code": CODE, "phone": {"type": "string"},
        "guest_name": {"type": "string"},
-       "check_in": {**DATE, "description": "the arrival date (YYYY-MM-DD), needed with a name"}},
+       "check_in": {**DATE, "description": "the arrival date (YYYY-MM-DD), needed with a name "
+                                           "or a number other than the caller's"}},
       questions={**QUESTIONS, "check_in": "And what's the arrival date?"})
 async def find_reservation(inv: Invocation) -> ToolResult:
-    """A name alone finds nothing: anyone can say a name, so the arrival date must match too
-    before a booking's details and code are read out."""
+    """A name or a phone number alone finds nothing (but the caller's own line): anyone can say
+    them, so the arrival date must match too before a booking's details and code are read
+    out."""
     a, hotel = inv.args, inv.the_hotel
     today = inv.ctx.today()
     found: list[Reservation]
@@ -337,7 +339,12 @@ async def find_reservation(inv: Invocation) -> ToolResult:
             .order_by(Reservation.check_in))).all()) if guests else []
     else:
         phone = _phone_arg(inv)
+        # A number said aloud is like a name: anyone can say it. Only the caller's own line
+        # finds its bookings without the arrival date.
+        check_in = a.date("check_in") if phone not in (None, inv.ctx.caller_e164) else None
         found = await _active_for_phone(inv, phone) if phone else []
+        if check_in is not None:
+            found = [r for r in found if r.check_in == check_in]
     if not found:
         raise ToolFailure(E.NOT_FOUND, "I couldn't find a booking.",
                           question="Could you give me the confirmation code, or the name the "

@@ -13,6 +13,7 @@ from tests.server.conftest import TODAY, Clock, MakeCtx, data, run
 
 BEN = "+447700900102"
 ALICE = "+447700900101"
+STRANGER = "+447700900999"
 
 
 async def _nights(db: Database, code: str) -> list[dt.date]:
@@ -156,8 +157,11 @@ async def test_find_reservation_by_code_phone_and_name(make_ctx: MakeCtx) -> Non
     r = await run(make_ctx(), "find_reservation", guest_name="chloe davies",
                   check_in=TODAY.isoformat())
     assert r.ok and data(r)["reservations"][0]["room_number"] == "112"
-    r = await run(make_ctx(), "find_reservation", phone="+44 7700 900101")
-    assert r.ok and "checked in" in r.speech
+    r = await run(make_ctx(), "find_reservation", phone="+44 7700 900101",
+                  check_in=(TODAY - dt.timedelta(days=1)).isoformat())  # Alice, in since
+    assert r.ok and "checked in" in r.speech                           # yesterday
+    r = await run(make_ctx(caller=ALICE), "find_reservation", phone="+44 7700 900101")
+    assert r.ok  # the caller's own number needs no date
 
 
 async def test_find_reservation_by_a_code_misheard_by_one_soundalike_letter(
@@ -193,6 +197,12 @@ async def test_a_name_finds_a_booking_only_with_its_arrival_date(make_ctx: MakeC
     r = await run(make_ctx(), "find_reservation", guest_name="ben carter",
                   check_in="2026-12-04")  # next Friday
     assert r.ok and data(r)["reservations"][0]["confirmation_code"] == "CRT8N2"
+    # A phone number said aloud is the same: anyone can say one.
+    r = await run(make_ctx(caller=STRANGER), "find_reservation", phone="07700 900102")
+    assert r.error and r.error.code is E.MISSING_ARGUMENT and r.error.field == "check_in"
+    r = await run(make_ctx(caller=STRANGER), "find_reservation", phone="07700 900102",
+                  check_in="2026-12-05")
+    assert r.error and r.error.code is E.NOT_FOUND
 
 
 async def test_modify_reservation_nights_and_room_type(make_ctx: MakeCtx, db: Database) -> None:
