@@ -115,7 +115,9 @@ SLOTS: dict[str, tuple[str, ...]] = {
              "{weekday}", "the {day} of {month}", "{month} the {day}", "on the {day} of {month}",
              "the {day}", "on the {day}", "this weekend", "next weekend", "next week",
              "the day after tomorrow", "{day} of {month}", "{month} {day}", "{month} {day}",
-             "{weekday} the {day}"),
+             "{weekday} the {day}", "{holiday}"),
+    "holiday": ("christmas eve", "christmas day", "boxing day", "new year's eve",
+                "new year's day"),
     # Relative dates read oddly after "to"/"from", so they have their own templates.
     "reldate": ("in two weeks", "in three weeks", "in a week", "in {n2} days", "in a fortnight"),
     "weekday": WEEKDAYS,

@@ -16,6 +16,13 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 # A day-and-month this far in the past is taken as a mistake (said back as "already passed");
 # further back, it means next year's.
 RECENT_PAST_DAYS = 31
+# Days a hotel is booked for by name: (month, day).
+HOLIDAYS: dict[tuple[str, ...], tuple[int, int]] = {
+    ("christmas", "eve"): (12, 24), ("christmas", "day"): (12, 25), ("christmas",): (12, 25),
+    ("boxing", "day"): (12, 26), ("new", "year's", "eve"): (12, 31),
+    ("new", "years", "eve"): (12, 31), ("new", "year's", "day"): (1, 1),
+    ("new", "years", "day"): (1, 1), ("valentine's", "day"): (2, 14),
+}
 _UNTIL = {"until", "till", "til", "leaving", "departing", "out"}
 _NOT = {"not", "instead"}
 
@@ -99,6 +106,11 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
         return friday + dt.timedelta(days=7 if t == "next" else 0), i + 2
     if t == "next" and nxt == "week":
         return _weekday_on_or_after(today, 0, strictly=True), i + 2
+    for words in sorted(HOLIDAYS, key=len, reverse=True):  # "christmas eve" before "christmas"
+        if tuple(toks[i:i + len(words)]) == words:
+            month, day = HOLIDAYS[words]
+            d = _day_month(today, day, month)
+            return (d, i + len(words)) if d else None
     if t in WEEKDAYS:
         return _weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1
     if t == "in":  # "in two weeks", "in three days", "in a week"

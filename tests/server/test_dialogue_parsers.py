@@ -52,6 +52,9 @@ def test_digit_strings(text: str, digits: str) -> None:
     ("next week", D(2026, 12, 7)), ("not friday saturday", D(2026, 12, 5)),
     ("no i said the 4th", D(2026, 12, 4)), ("sometime soon", None),
     ("no friday saturday", D(2026, 12, 5)),  # "not" heard as "no"
+    ("on christmas eve", D(2026, 12, 24)), ("over christmas", D(2026, 12, 25)),
+    ("boxing day", D(2026, 12, 26)), ("new year's eve", D(2026, 12, 31)),
+    ("new year's day", D(2027, 1, 1)), ("valentine's day", D(2027, 2, 14)),
 ])
 def test_dates(text: str, day: D | None) -> None:
     assert parse_date(text, TODAY) == day
