@@ -66,7 +66,7 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # the phone question keeps, those answers cost a phone number its digits; without the
     # phone templates, or with names ("it's under ben carter"), codes were heard worse.
     "code": ("phone", "code", "no_code", "yes", "no", "repeat"),
-    "booking": ("book", "change", "correction", "yes", "no", "repeat"),
+    "booking": ("book", "change", "correction", "holiday_date", "yes", "no", "repeat"),
     "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
     "name": ("identify", "yes", "no", "repeat"),
     "items": ("room_service", "housekeeping", "correction", "identify", "repeat"),
