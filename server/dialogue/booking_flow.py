@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from server.dialogue.conversation import BookingDraft, BookingRef, Conversation, Pending, Say
@@ -28,7 +29,7 @@ from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel.enums import RatePlan
 from server.hotel.phones import to_e164
-from server.hotel.speech_format import say_list, say_money, say_nights, say_phone
+from server.hotel.speech_format import say_date, say_list, say_money, say_nights, say_phone
 from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
@@ -67,6 +68,47 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     if u.phone is not None:
         b.phone, changed = u.phone, True
     return changed
+
+
+def past_the_stay(b: BookingDraft, u: Understood) -> bool:
+    """A correction that is one date after the stay read back ("make it the 14th" for the
+    10th to the 13th): a later departure, or the arrival moved? Taken either way it was wrong
+    half the time (as the arrival it also lost the stay's end), so the guest is asked."""
+    nights = b.stay_nights()
+    return (u.lone_date and u.check_in is not None and b.check_in is not None
+            and nights is not None and u.check_in > b.check_in + dt.timedelta(days=nights))
+
+
+def ask_which_end(conv: Conversation, day_said: dt.date) -> Say:
+    conv.booking.unplaced = day_said
+    return offer(conv, Pending.WHICH_END, f"Is that arriving or leaving on "
+                 f"{say_date(day_said, today=conv.today())}?")
+
+
+def says_leaving(u: Understood) -> bool | None:
+    """The answer to `ask_which_end`: True for leaving, False for arriving, None for neither."""
+    words = set(u.toks)
+    leaving = bool(words & {"leaving", "leave", "departing", "departure", "out", "until",
+                            "till", "checking"} and "in" not in words)
+    arriving = bool(words & {"arriving", "arrive", "arrival", "in", "from", "coming"})
+    return None if leaving == arriving else leaving
+
+
+async def place_date(conv: Conversation, u: Understood) -> Say | None:
+    """The answer to `ask_which_end`; None if it says neither."""
+    b, d = conv.booking, conv.booking.unplaced
+    assert d is not None
+    leaving = says_leaving(u)
+    if leaving is None:
+        return None
+    nights = b.stay_nights()
+    if leaving:
+        b.check_out, b.nights = d, None
+    else:  # the same stay, moved
+        b.check_in, b.check_out, b.nights = d, None, nights
+    b.unplaced, b.checked = None, False
+    conv.pending = None
+    return await next_step(conv)
 
 
 def _set_name(b: BookingDraft, name: str) -> None:

@@ -34,6 +34,7 @@ class Pending(StrEnum):
     MULTI_ROOM = "multi_room"
     ANYTHING_ELSE = "anything_else"
     CONFIRM_SPELLING = "confirm_spelling"  # "Is that Clark, spelled C, L, A, R, K?"
+    WHICH_END = "which_end"  # "Is that arriving or leaving on Monday the 14th?"
 
 
 @dataclass
@@ -53,6 +54,7 @@ class BookingDraft:
     room_only_pence: int | None = None  # nightly rates of the chosen type, from the check
     bnb_pence: int | None = None
     suggested: tuple[str, ...] = ()  # room types offered when the guests did not fit
+    unplaced: dt.date | None = None  # a date said as a correction: arrival or departure?
 
     def stay_nights(self) -> int | None:
         if self.nights is not None:

@@ -108,9 +108,8 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
         return _weekday_on_or_after(today, 0, strictly=True), i + 2
     for words in sorted(HOLIDAYS, key=len, reverse=True):  # "christmas eve" before "christmas"
         if tuple(toks[i:i + len(words)]) == words:
-            month, day = HOLIDAYS[words]
-            d = _day_month(today, day, month)
-            return (d, i + len(words)) if d else None
+            on = _day_month(today, HOLIDAYS[words][1], HOLIDAYS[words][0])
+            return (on, i + len(words)) if on else None
     if t in WEEKDAYS:
         return _weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1
     if t == "in":  # "in two weeks", "in three days", "in a week"

@@ -233,6 +233,8 @@ class DialogueManager:
         if conv.pending is Pending.CONFIRM_SPELLING and expecting == conv.pending.value:
             return booking_flow.spelling_choice(conv, u) is not None or \
                 u.answer is not Answer.NONE
+        if conv.pending is Pending.WHICH_END:
+            return booking_flow.says_leaving(u) is not None
         if conv.pending is not None and expecting == conv.pending.value:
             return u.answer is not Answer.NONE
         if expecting is None:

@@ -21,6 +21,8 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
     p = conv.pending
     yes, no = u.answer is Answer.YES, u.answer is Answer.NO
     if p is Pending.CONFIRM_BOOKING:
+        if booking_flow.past_the_stay(conv.booking, u) and u.check_in is not None:
+            return booking_flow.ask_which_end(conv, u.check_in)
         if booking_flow.apply(conv.booking, u, expecting=None):
             conv.pending = None
             return await booking_flow.next_step(conv)
@@ -110,6 +112,8 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             conv.booking.guests = None
             return ask(conv, "guests", "No problem.")
         return None
+    if p is Pending.WHICH_END:
+        return await booking_flow.place_date(conv, u)
     if p is Pending.CONFIRM_SPELLING:
         return await booking_flow.spelling_answer(conv, u)
     if p is Pending.ANYTHING_ELSE:

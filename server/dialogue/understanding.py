@@ -32,6 +32,7 @@ class Understood:
     phone_short: str | None  # digits heard as a phone number, but too few or too many
     code: str | None
     room_number: str | None
+    lone_date: bool  # one date said, with nothing marking it arrival or departure
     department: str | None
     topic: Topic | None
     menu: tuple[OrderLine, ...]
@@ -80,6 +81,7 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         name=slots.person_name(toks, bare=expecting in ("guest_name", "booking_name")),
         phone=phone if whole else None, phone_short=None if whole else phone,
         code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
+        lone_date=len(found) == 1 and found[0].role is DateRole.ANY and not found[0].negated,
         room_number=slots.room_number(toks,
                                       bare=expecting in ("room_number", "confirm_order")),
         department=slots.department(toks), topic=slots.topic(toks),

@@ -462,3 +462,30 @@ async def test_something_sent_up_that_is_not_on_the_menu_is_answered_with_the_me
     await dm.greeting()
     r = await dm.handle("can i get two coffees sent up")
     assert r.expecting == "items" and "isn't on our room-service menu" in r.text, r.text
+
+
+async def test_one_date_after_the_stay_read_back_is_asked_about(make_ctx: MakeCtx) -> None:
+    """"Make it the 14th" for the 10th to the 13th may be a later departure or the stay moved:
+    the guest is asked. A date the read-back's stay ends on, or one marked "leaving", is not
+    ambiguous."""
+    start = ("i'd like a twin room from the 10th to the 13th of december for two", "room only",
+             "james wilson")
+    for answer, stay in (("leaving", "arriving Thursday the 10th of December for four nights"),
+                         ("arriving please", "arriving Monday the 14th of December for three "
+                                             "nights")):
+        dm = DialogueManager(make_ctx(caller=STRANGER))
+        await dm.greeting()
+        for line in start:
+            r = await dm.handle(line)
+        assert r.expecting == "confirm_booking"
+        r = await dm.handle("actually can we make it the 14th")
+        assert r.text == "Is that arriving or leaving on Monday the 14th of December?"
+        assert r.expecting == "which_end" and not r.tool_calls
+        r = await dm.handle(answer)
+        assert r.expecting == "confirm_booking" and stay in r.text, r.text
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    for line in start:
+        await dm.handle(line)
+    r = await dm.handle("no leaving on the 14th")
+    assert r.expecting == "confirm_booking" and "for four nights" in r.text
