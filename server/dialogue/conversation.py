@@ -12,7 +12,7 @@ from media.engine import ToolCall
 from server.dialogue.intents import Intent
 from server.dialogue.items import OrderLine
 from server.dialogue.reply import Outcome
-from server.hotel.enums import RatePlan
+from server.hotel.enums import RatePlan, Topic
 from server.tools import ToolContext, ToolResult, execute_voice_tool
 
 
@@ -139,6 +139,7 @@ class Conversation:
     lookup_name: str | None = None  # a booking asked for by name, until its arrival date is heard
     lookup_misses: int = 0  # name and date pairs that found nothing on this call
     sms_phone: str | None = None  # the number the guest asked the confirmation texted to
+    last_topic: Topic | None = None  # the hotel fact just given, for "how much is it?"
     last_code: str | None = None  # the booking made on this call
     caller_name: str | None = None
     caller_room: str | None = None  # in-house room from the caller's history
@@ -169,6 +170,7 @@ class Conversation:
         self.order = OrderDraft()
         self.service = ServiceDraft()
         self.callback = CallbackDraft()
+        self.last_topic = None
 
 
 @dataclass(frozen=True)

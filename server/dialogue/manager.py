@@ -73,6 +73,13 @@ ANSWER_PAUSE_MS = 200  # an answer to the question just asked, or a whole short 
 REQUEST_PAUSE_MS = 400  # a request when nothing was asked
 
 
+def _refers_back(u: Understood) -> bool:
+    """A question about "it" with no topic of its own ("how much is it?", "is it free?")."""
+    return (u.topic is None and bool(u.toks) and u.toks[0] in (
+        "how", "what", "what's", "when", "is", "are", "does", "do", "can", "will")
+        and any(w in u.toks for w in ("it", "it's", "that", "they", "them", "there")))
+
+
 def _is_request(u: Understood) -> bool:
     """A recognisable task or booking detail (what counts when no question is pending)."""
     return u.intent is not Intent.NONE or u.has_booking_slots
@@ -398,6 +405,10 @@ class DialogueManager:
             return Say("Of course, take your time.", expecting=conv.expecting)
         if u.intent is Intent.PRESENCE:
             return Say(f"Yes, I'm here. {question}", expecting=conv.expecting)
+        if conv.last_topic is not None and _refers_back(u):
+            # "How much is it?" right after the parking answer: the same fact again, whose
+            # answer has the price and hours.
+            return await service_flow.info_step(conv, replace(u, topic=conv.last_topic))
         if u.intent is Intent.REFER:
             dept = referral(u.text) or "front_desk"
             conv.offer_department = dept

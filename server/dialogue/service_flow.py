@@ -129,7 +129,7 @@ async def info_step(conv: Conversation, u: Understood) -> Say:
                      "information to hand. Would you like me to put you through to the "
                      "front desk?") if not result.ok else Say(result.speech)
     result = await conv.tool("hotel_info", topic=u.topic.value)
-    conv.task = None
+    conv.task, conv.last_topic = None, u.topic
     if not result.ok:
         return offer(conv, Pending.OFFER_TRANSFER, f"{result.speech}")
     conv.outcomes.append(Outcome.INFO_GIVEN)

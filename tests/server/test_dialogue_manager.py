@@ -489,3 +489,18 @@ async def test_one_date_after_the_stay_read_back_is_asked_about(make_ctx: MakeCt
         await dm.handle(line)
     r = await dm.handle("no leaving on the 14th")
     assert r.expecting == "confirm_booking" and "for four nights" in r.text
+
+
+async def test_a_follow_up_about_it_answers_the_fact_just_given(make_ctx: MakeCtx) -> None:
+    """"How much is it?" right after the parking answer was a miss; it refers to the parking.
+    Once another task starts it refers to nothing."""
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("is there parking")
+    assert r.tool_calls[0].arguments == {"topic": "parking"}
+    r = await dm.handle("how much is it")
+    assert [c.arguments for c in r.tool_calls] == [{"topic": "parking"}]
+    assert "fifteen pounds" in r.text and r.expecting == "anything_else"
+    r = await dm.handle("i'd like to book a room for friday")
+    r = await dm.handle("how much is it")
+    assert not r.tool_calls or r.tool_calls[0].name != "hotel_info"
