@@ -259,9 +259,8 @@ def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES,
                  hp.ANSWER_TEMPLATES, hp.SLOTS, EXTRA_PRONUNCIATIONS, BRITISH_VOWELS, CONTEXTS,
-                 CONTEXT_EXCLUDED_SLOTS,
-                 CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES, GRAMMAR_CONTEXTS,
-                 CONTEXT_ONLY_SLOTS))
+                 CONTEXT_EXCLUDED_SLOTS, CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES,
+                 GRAMMAR_CONTEXTS, CONTEXT_ONLY_SLOTS))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 

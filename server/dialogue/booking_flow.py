@@ -11,6 +11,7 @@ from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
     ask,
     day,
+    number_words,
     offer,
     people,
     plan_words,
@@ -28,8 +29,7 @@ from server.dialogue.spelling import (
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel.enums import RatePlan
-from server.hotel.phones import to_e164
-from server.hotel.speech_format import say_date, say_list, say_money, say_nights, say_phone
+from server.hotel.speech_format import say_date, say_list, say_money, say_nights
 from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
@@ -70,13 +70,16 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     return changed
 
 
-def past_the_stay(b: BookingDraft, u: Understood) -> bool:
+def past_the_stay(b: BookingDraft, u: Understood) -> dt.date | None:
     """A correction that is one date after the stay read back ("make it the 14th" for the
     10th to the 13th): a later departure, or the arrival moved? Taken either way it was wrong
-    half the time (as the arrival it also lost the stay's end), so the guest is asked."""
+    half the time (as the arrival it also lost the stay's end), so the guest is asked. The
+    date, or None when the correction is not that."""
     nights = b.stay_nights()
-    return (u.lone_date and u.check_in is not None and b.check_in is not None
-            and nights is not None and u.check_in > b.check_in + dt.timedelta(days=nights))
+    if (u.lone_date and u.check_in is not None and b.check_in is not None
+            and nights is not None and u.check_in > b.check_in + dt.timedelta(days=nights)):
+        return u.check_in
+    return None
 
 
 def ask_which_end(conv: Conversation, day_said: dt.date) -> Say:
@@ -243,7 +246,7 @@ def _confirm(conv: Conversation) -> Say:
     cost = f", at {say_money(price)}" if price is not None else ""
     # A number the guest gave is read back with the rest (the confirmation is texted to it);
     # the caller's own number, from the line, needs no checking.
-    phone = f", phone number {say_phone(to_e164(b.phone) or b.phone)}" if b.phone else ""
+    phone = f", phone number {number_words(b.phone)}" if b.phone else ""
     text = (f"So that's {with_article(room_phrase(b.room_type))}, arriving "
             f"{day(b.check_in, conv.today())} for {say_nights(nights)}, for "
             f"{people(b.guests)}, {plan_words(b.rate_plan)}{cost}, under the name "

@@ -7,10 +7,10 @@ import datetime as dt
 from server.dialogue.conversation import CallbackDraft, Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.reply import Outcome
-from server.dialogue.speech import ANYTHING_ELSE, ask, offer
+from server.dialogue.speech import ANYTHING_ELSE, ask, number_words, offer
 from server.dialogue.understanding import Understood
-from server.hotel.phones import to_e164
-from server.hotel.speech_format import say_datetime, say_phone
+from server.hotel import lookup
+from server.hotel.speech_format import say_datetime
 from server.tools import ToolErrorCode
 
 E = ToolErrorCode
@@ -74,11 +74,10 @@ def _read_back(conv: Conversation) -> Say:
     misheard, and the caller's own line may not be the number they want to be called on."""
     d = conv.callback
     assert d.when is not None
-    dept = d.department or ""
-    who = (f"the {DEPARTMENT_NAMES[dept]}" if dept in ("front_desk", "concierge", "manager")
-           else DEPARTMENT_NAMES.get(dept, "one of the team"))
-    number = (to_e164(d.phone) or d.phone) if d.phone else conv.ctx.caller_e164
-    on = f" on {say_phone(number)}" if number else ""
+    who = (lookup.department_words(d.department, DEPARTMENT_NAMES[d.department])
+           if d.department in DEPARTMENT_NAMES else "one of the team")
+    number = d.phone or conv.ctx.caller_e164
+    on = f" on {number_words(number)}" if number else ""
     return offer(conv, Pending.CONFIRM_CALLBACK,
                  f"So {who} will call you back {say_datetime(d.when, today=conv.today())}"
                  f"{on}. Shall I arrange that?")

@@ -21,8 +21,9 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
     p = conv.pending
     yes, no = u.answer is Answer.YES, u.answer is Answer.NO
     if p is Pending.CONFIRM_BOOKING:
-        if booking_flow.past_the_stay(conv.booking, u) and u.check_in is not None:
-            return booking_flow.ask_which_end(conv, u.check_in)
+        later = booking_flow.past_the_stay(conv.booking, u)
+        if later is not None:
+            return booking_flow.ask_which_end(conv, later)
         if booking_flow.apply(conv.booking, u, expecting=None):
             conv.pending = None
             return await booking_flow.next_step(conv)

@@ -14,6 +14,7 @@ from server.dialogue.speech import (
     CODE_AGAIN,
     ask,
     day,
+    number_words,
     offer,
     people,
     plan_words,
@@ -23,9 +24,8 @@ from server.dialogue.speech import (
 )
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.yesno import Answer
-from server.hotel.phones import to_e164
-from server.hotel.speech_format import say_code, say_nights, say_phone
-from server.tools import ToolErrorCode
+from server.hotel.speech_format import say_code, say_nights
+from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
 
@@ -38,6 +38,13 @@ def describe(ref: BookingRef, conv: Conversation) -> str:
             f"{say_nights(nights)}, {plan_words(ref.rate_plan)}")
 
 
+def _active(result: ToolResult) -> list[dict[str, Any]]:
+    """The confirmed or checked-in bookings a find_reservation result lists."""
+    raw = result.data.get("reservations")
+    found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
+    return [x for x in found if x.get("status") in ("confirmed", "checked_in")]
+
+
 async def locate(conv: Conversation, u: Understood) -> Say | None:
     """Find the booking to work on (by code, else the caller's own); None once found."""
     if u.code is not None and (conv.current is None or conv.current.code != u.code):
@@ -48,9 +55,7 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
     # A code misheard by one sound-alike letter still finds its booking ("c r t eight m two"
     # for CRT8N2); the flow reads the booking's own code back before anything changes.
     result = await conv.tool("find_reservation", confirmation_code=code)
-    raw = result.data.get("reservations")
-    found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
-    active = [x for x in found if x.get("status") in ("confirmed", "checked_in")]
+    active = _active(result)
     if result.ok and len(active) == 1:
         conv.current = BookingRef.from_json(active[0])
         return None
@@ -105,9 +110,7 @@ async def by_name(conv: Conversation, u: Understood) -> Say | None:
         return ask(conv, "booking_name")
     result = await conv.tool("find_reservation", guest_name=conv.lookup_name,
                              check_in=u.check_in.isoformat())
-    raw = result.data.get("reservations")
-    found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
-    active = [x for x in found if x.get("status") in ("confirmed", "checked_in")]
+    active = _active(result)
     conv.lookup_name = None
     if result.ok and len(active) == 1:
         conv.current = BookingRef.from_json(active[0])
@@ -152,14 +155,18 @@ def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
         c.rate_plan = u.rate_plan
 
 
-def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
+def _changed_stay(c: ChangeDraft, ref: BookingRef) -> tuple[dt.date, int]:
+    """The arrival and nights the booking would have after `c`."""
     check_in = c.check_in or ref.check_in
     if c.nights is not None:
-        nights = c.nights
-    elif c.check_out is not None:
-        nights = (c.check_out - check_in).days
-    else:
-        nights = (ref.check_out - ref.check_in).days
+        return check_in, c.nights
+    if c.check_out is not None:
+        return check_in, (c.check_out - check_in).days
+    return check_in, (ref.check_out - ref.check_in).days
+
+
+def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
+    check_in, nights = _changed_stay(c, ref)
     code = c.room_type or room_code_for_name(ref.room_type)
     room = with_article(room_phrase(code)) if code else f"a {ref.room_type}"
     return (f"{room} for {people(c.guests or ref.guests)}, arriving "
@@ -170,12 +177,8 @@ def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
 def _changes_nothing(c: ChangeDraft, ref: BookingRef) -> bool:
     """Would the change leave the booking as it is ("move it to the weekend" heard as two
     nights, which it already has)?"""
-    check_in = c.check_in or ref.check_in
-    check_out = (c.check_out if c.check_out is not None
-                 else check_in + dt.timedelta(days=c.nights) if c.nights is not None
-                 else check_in + (ref.check_out - ref.check_in))
-    return ((check_in, check_out, c.guests or ref.guests, c.rate_plan or ref.rate_plan)
-            == (ref.check_in, ref.check_out, ref.guests, ref.rate_plan)
+    return ((*_changed_stay(c, ref), c.guests or ref.guests, c.rate_plan or ref.rate_plan)
+            == (ref.check_in, (ref.check_out - ref.check_in).days, ref.guests, ref.rate_plan)
             and c.room_type in (None, room_code_for_name(ref.room_type)))
 
 
@@ -264,18 +267,17 @@ async def send_sms(conv: Conversation, u: Understood | None = None) -> Say:
         if missing is not None:
             conv.task = Intent.SMS
             return missing
-        code = conv.current.code if conv.current else None
     if u is not None and u.phone is not None:
         # A number the guest said may be misheard, and the text carries their booking.
         conv.task, conv.sms_phone = Intent.SMS, u.phone
         return offer(conv, Pending.CONFIRM_SMS, f"I'll text it to "
-                     f"{say_phone(to_e164(u.phone) or u.phone)}. Is that right?")
-    return await commit_sms(conv, code)
+                     f"{number_words(u.phone)}. Is that right?")
+    return await commit_sms(conv)
 
 
-async def commit_sms(conv: Conversation, code: str | None = None) -> Say:
+async def commit_sms(conv: Conversation) -> Say:
     """Send the text: to the number the guest confirmed, else the booking's or the line's."""
-    code = code or conv.last_code or (conv.current.code if conv.current else None)
+    code = conv.last_code or (conv.current.code if conv.current else None)
     result = await conv.tool("send_sms_confirmation", confirmation_code=code,
                              phone=conv.sms_phone)
     err = result.error

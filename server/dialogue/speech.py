@@ -8,7 +8,8 @@ from server.dialogue.conversation import Conversation, Pending, Say
 from server.dialogue.items import OrderLine
 from server.dialogue.slots import ROOM_TYPE_NAMES
 from server.hotel.enums import RatePlan
-from server.hotel.speech_format import say_date, say_number
+from server.hotel.phones import to_e164
+from server.hotel.speech_format import say_date, say_number, say_phone
 
 SORRY_AGAIN = "Sorry, could you say that again?"
 PHONE_AGAIN = "Sorry, I think I missed a digit of that number. Could you say it again?"
@@ -37,6 +38,11 @@ QUESTIONS = {
     "topic": "What would you like to know about? I can tell you about breakfast, parking, the "
              "pool and gym, pets, Wi-Fi, check-in and check-out times, or our address.",
 }
+
+
+def number_words(raw: str) -> str:
+    """A phone number the guest gave, said back (as dialled, if it is a valid one)."""
+    return say_phone(to_e164(raw) or raw)
 
 
 def room_phrase(code: str) -> str:

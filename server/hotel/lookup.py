@@ -73,7 +73,12 @@ def _dept_aliases(key: str) -> tuple[str, ...]:
 
 def department_phrase(dept: Department) -> str:
     """How to say it in a sentence: 'the front desk', 'reservations'."""
-    return f"the {dept.name}" if dept.key in ("front_desk", "concierge", "manager") else dept.name
+    return department_words(dept.key, dept.name)
+
+
+def department_words(key: str, name: str) -> str:
+    """`department_phrase` from a department's key and name."""
+    return f"the {name}" if key in ("front_desk", "concierge", "manager") else name
 
 
 async def match_department(session: AsyncSession, hotel_id: int,
