@@ -102,6 +102,7 @@ EXPECTING_CONTEXT: dict[str, str] = {
     "confirm_booking": "yesno", "confirm_change": "yesno", "confirm_cancel": "yesno",
     "accept_charge": "yesno", "confirm_order": "yesno", "offer_sms": "yesno",
     "offer_transfer": "yesno", "offer_callback": "yesno", "offer_booking": "yesno",
+    "offer_order": "yesno",
     "pick_room": "yesno", "multi_room": "yesno", "anything_else": "yesno",
     "which_end": "booking",  # "arriving" / "leaving (on the 14th)"
     "confirm_callback": "when",  # its answers include a corrected time

@@ -28,6 +28,7 @@ from server.dialogue.spelling import (
 )
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
+from server.hotel import lookup
 from server.hotel.enums import RatePlan
 from server.hotel.speech_format import say_date, say_list, say_money, say_nights
 from server.tools import ToolErrorCode, ToolResult
@@ -197,6 +198,28 @@ def _display(code: str | None) -> str | None:
     return room_phrase(code) if code else None
 
 
+def _rates(room_type: str, room_only_pence: int, bnb_pence: int) -> str:
+    return (f"The {room_phrase(room_type)} is {say_money(room_only_pence)} a night room only, "
+            f"or {say_money(bnb_pence)} with breakfast.")
+
+
+async def rooms_answer(conv: Conversation, u: Understood) -> Say:
+    """What the rooms cost when no dates were given: the one asked about with both rates, or
+    every type at its room-only rate. Then offers to book one."""
+    async with conv.ctx.db.session() as s:
+        hotel = await lookup.first_hotel(s)
+        types = [] if hotel is None else await lookup.room_types(s, hotel.id)
+    asked = next((t for t in types if t.code == u.room_type), None)
+    conv.booking = BookingDraft(room_type=u.room_type)
+    if asked is not None and "difference" not in u.toks:
+        rates = _rates(asked.code, asked.rate_room_only_pence, asked.rate_bnb_pence)
+        return offer(conv, Pending.OFFER_BOOKING, f"{rates} Would you like to book one?")
+    each = [f"{with_article(room_phrase(t.code))} at {say_money(t.rate_room_only_pence)}"
+            for t in types]
+    return offer(conv, Pending.OFFER_BOOKING, f"We have {say_list(each)} a night, room only; "
+                 "breakfast is extra. Would you like to book a room?")
+
+
 async def next_step(conv: Conversation) -> Say:
     """Ask for the next missing detail, or check and confirm the booking."""
     b = conv.booking
@@ -223,8 +246,7 @@ async def next_step(conv: Conversation) -> Say:
     if b.rate_plan is None:
         lead = ""
         if b.room_only_pence is not None and b.bnb_pence is not None:
-            lead = (f"The {room_phrase(b.room_type)} is {say_money(b.room_only_pence)} a night "
-                    f"room only, or {say_money(b.bnb_pence)} with breakfast.")
+            lead = _rates(b.room_type, b.room_only_pence, b.bnb_pence)
         return ask(conv, "rate_plan", lead)
     if b.guest_name is None and conv.caller_name:
         b.guest_name, b.name_spelled = conv.caller_name, True  # as the hotel has it on file

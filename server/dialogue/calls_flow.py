@@ -19,6 +19,11 @@ DEPARTMENT_NAMES = {"front_desk": "front desk", "reservations": "reservations",
                     "concierge": "concierge", "manager": "manager on duty"}
 
 
+def department_words(key: str) -> str:
+    """How a department sits in a sentence: "the front desk", "reservations"."""
+    return lookup.department_words(key, DEPARTMENT_NAMES[key])
+
+
 async def transfer(conv: Conversation, department: str, reason: str = "") -> Say:
     result = await conv.tool("transfer_to_human", department=DEPARTMENT_NAMES[department],
                              reason=reason or None)
@@ -52,7 +57,9 @@ async def callback_step(conv: Conversation, u: Understood) -> Say:
     if u.phone is not None:
         d.phone = u.phone
     if d.when is None:
-        return ask(conv, "when")
+        who = department_words(d.department) if d.department in DEPARTMENT_NAMES else "us"
+        return ask(conv, "when", question=f"When would be a good time for {who} to call you "
+                   "back?")
     if d.phone is None and conv.ctx.caller_e164 is None:
         return ask(conv, "phone")
     return _read_back(conv)
@@ -74,8 +81,8 @@ def _read_back(conv: Conversation) -> Say:
     misheard, and the caller's own line may not be the number they want to be called on."""
     d = conv.callback
     assert d.when is not None
-    who = (lookup.department_words(d.department, DEPARTMENT_NAMES[d.department])
-           if d.department in DEPARTMENT_NAMES else "one of the team")
+    who = department_words(d.department) if d.department in DEPARTMENT_NAMES \
+        else "one of the team"
     number = d.phone or conv.ctx.caller_e164
     on = f" on {number_words(number)}" if number else ""
     return offer(conv, Pending.CONFIRM_CALLBACK,

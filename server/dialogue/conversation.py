@@ -30,6 +30,7 @@ class Pending(StrEnum):
     OFFER_TRANSFER = "offer_transfer"
     OFFER_CALLBACK = "offer_callback"
     OFFER_BOOKING = "offer_booking"
+    OFFER_ORDER = "offer_order"  # "The club sandwich is fourteen pounds. Would you like one?"
     PICK_ROOM = "pick_room"
     MULTI_ROOM = "multi_room"
     ANYTHING_ELSE = "anything_else"
@@ -110,6 +111,7 @@ class OrderDraft:
 @dataclass
 class ServiceDraft:
     items: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)  # the guest's words, for staff
     maintenance: bool = False
     room_number: str | None = None
 

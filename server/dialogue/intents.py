@@ -21,6 +21,10 @@ class Intent(StrEnum):
     SMS = "sms"
     MY_BOOKING = "my_booking"
     REFER = "refer"  # a request another department handles: a taxi, a wake-up call
+    ROOMS = "rooms"  # what rooms there are, or what one costs, with no dates
+    ARRIVING_LATE = "arriving_late"
+    ASK = "ask"  # "I have a question": the question comes next
+    DROP = "drop"  # "never mind": leave the task in progress
     REPEAT = "repeat"
     GREETING = "greeting"
     THANKS = "thanks"
@@ -45,13 +49,28 @@ _BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge
                   r"somebody at reception|someone at reception)( please)?$")
 
 
-# Requests the agent has no tool for, and who does them. Before room service and bookings:
-# "order me a cab" is not food, "book a table for dinner" not a room.
+# Stays the front desk arranges: answered with the time that applies, then offered.
+EARLY_OR_LATE = r"\b(late check ?out|check ?out late|leave late|early check in|check in early)\b"
+# Requests the agent has no tool for, and who does them. Before room service, bookings and
+# hotel facts: "order me a cab" is not food, "book a table for dinner" not a room, "can I check
+# out late?" not only a question about the time, "cancel my order" not a booking.
 REFERRALS: dict[str, str] = {
+    "room_service": r"\b(ordered|my order|our order|the order|my food|our food)\b",
     "concierge": (r"\b(taxi|cab|a table|restaurant reservation|dinner reservation|theatre|"
                   r"theater|tickets|tour|tours|excursion|car hire|hire a car|flowers)\b"),
-    "front_desk": r"\b(wake up call|wakeup call|wake me up|morning call|alarm call)\b",
+    "front_desk": (r"\b(wake up call|wakeup call|wake me up|morning call|alarm call|bill|"
+                   r"invoice|receipt|locked out|key card|keycard|room key|my key|lost property|"
+                   r"left something|left my)\b|" + EARLY_OR_LATE),
 }
+# Topics a short answer names alone ("parking?"); the others only as their bare words ("check
+# in friday" answers the date question).
+_SHORT_TOPICS = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking", "address")
+
+
+def names_department(text: str) -> bool:
+    """A department said alone ("reservations, please"): who, not a request to be put through."""
+    return _has(text, r"^(the )?(reception|front desk|reservations|housekeeping|room service|"
+                      r"concierge|manager|duty manager|manager on duty)( please)?$")
 
 
 def referral(text: str) -> str | None:
@@ -64,6 +83,9 @@ def classify(toks: list[str]) -> Intent:
     text = " ".join(toks)
     if not text:
         return Intent.NONE
+    if _has(text, r"^(never mind|nevermind|forget it|forget about it|don't worry about it|"
+                  r"scratch that|it doesn't matter)\b"):
+        return Intent.DROP
     if _has(text, r"\b(repeat|say that again|say again|pardon|come again|what was that|"
                   r"didn't catch|did not catch|what did you say|didn't hear|didn't get that)\b") \
             or text in ("sorry", "what", "sorry what", "eh"):
@@ -77,6 +99,11 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"\b(text|sms|send (me )?(it|the confirmation|a confirmation|the details)|"
                   r"message me|to my (phone|mobile))\b") and not _has(text, r"\bcancel\b"):
         return Intent.SMS
+    if referral(text) is not None and not _has(text, r"\b(book|booking|reservation)\b"):
+        return Intent.REFER
+    if _has(text, r"\b(running late|arriving late|arrive late|be late|be arriving late|"
+                  r"late arrival|get there late|get in late)\b"):
+        return Intent.ARRIVING_LATE
     if _has(text, r"\b(cancel|cancelling|canceling)\b") and \
             not _has(text, r"\b(policy|fee|without paying|charge for)\b"):
         return Intent.CANCEL
@@ -94,7 +121,7 @@ def classify(toks: list[str]) -> Intent:
         return Intent.REFER
     if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
             ((items.menu_items(toks) or _has(text, r"\b(sent|send|bring|brought) up\b"))
-             and not items.housekeeping_items(toks)):
+             and not items.housekeeping_items(toks) and not items.is_maintenance(toks)):
         return Intent.ROOM_SERVICE
     if items.housekeeping_items(toks) or items.is_maintenance(toks) or \
             _has(text, r"\b(housekeeping|house keeping|clean|cleaned|maintenance)\b"):
@@ -103,12 +130,21 @@ def classify(toks: list[str]) -> Intent:
                   r"have rooms|free rooms|rooms free|how much is a room|room free)\b") and \
             not _has(text, r"\b(book|reserve)\b"):
         return Intent.AVAILABILITY
+    room = slots.room_type(toks)
+    if not _has(text, r"\b(book|reserve)\b") and (
+            (room is not None and _has(text, r"\b(how much|price|prices|cost|rate|rates|"
+                                             r"difference)\b"))
+            or _has(text, r"\b(what|which) (rooms|kind of rooms?|kinds of rooms?|types? of "
+                          r"rooms?|sort of rooms?)\b|\broom (prices|rates)\b")):
+        return Intent.ROOMS
+    if room is not None and _has(text, r"^(do you have|have you got|is there|are there)\b"):
+        return Intent.AVAILABILITY
     if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|"
                   r"(need|want|like|looking for) an? (\w+ )?room|a room for|"
                   r"stay with you)\b") and not _has(text, r"\b(my booking|my reservation)\b"):
         return Intent.BOOK
     if _has(text, r"\b(about|regarding|with|check) my (booking|reservation|stay)\b") or \
-            _has(text, r"\bmy (booking|reservation)\b"):
+            _has(text, r"\bmy (booking|reservation|confirmation (code|number))\b"):
         return Intent.MY_BOOKING
     if topic is not None and question:
         return Intent.INFO
@@ -127,14 +163,20 @@ def classify(toks: list[str]) -> Intent:
         return Intent.HOLD
     if _has(text, r"\b(are you there|anyone there|can you hear me|you still there)\b"):
         return Intent.PRESENCE
-    if _has(text, r"\b(complaint|complain|left something|lost|running late|arriving late|"
-                  r"be late|question)\b"):
+    if _has(text, r"\b(complaint|complain|lost|not happy|unhappy|disappointed)\b"):
         return Intent.COMPLAINT
+    if _has(text, r"\b(a question|ask you something|ask something|a quick question)\b"):
+        return Intent.ASK
     if _has(text, r"^(hello|hi|hey|good morning|good afternoon|good evening|morning|"
-                  r"afternoon|evening)\b"):
+                  r"afternoon|evening)\b") or \
+            _has(text, r"^(is this|is that|am i through to|have i got|have i reached)\b.*\b"
+                       r"(hotel|harbor|harbour)\b"):
         return Intent.GREETING
-    short_topics = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking", "address")
-    if topic is not None and slots.rate_plan(toks) is None and topic.value in short_topics \
-            and len(toks) <= 3:
+    # A bare topic, or one added to the last answer: "and check-out?", "what about parking?"
+    bare = toks[2:] if toks[:2] in (["what", "about"], ["how", "about"]) else \
+        toks[1:] if toks[:1] == ["and"] else toks
+    if topic is not None and slots.rate_plan(bare) is None and len(bare) <= 3 and \
+            slots.topic(bare) is topic and (topic.value in _SHORT_TOPICS or
+                                            " ".join(bare) in slots.TOPIC_WORDS[topic]):
         return Intent.INFO
     return Intent.NONE

@@ -4,7 +4,7 @@ sandwiches and a pot of tea") and housekeeping items ("extra towels", "two pillo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from server.dialogue.words import count_at
 
@@ -36,9 +36,12 @@ HOUSEKEEPING_WORDS = ("towels", "towel", "pillows", "pillow", "blanket", "blanke
 _HK_ADJ = ("extra", "fresh", "clean", "more", "bath", "hand", "feather free", "spare", "new")
 _MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "won't", "leak",
                 "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix")
-_CLEANING = ("clean my room", "clean the room", "room cleaned", "make up the room",
-             "make up my room", "hasn't been cleaned", "room cleaning", "service the room",
-             "tidy")
+_CLEANING = (r"\b(clean|tidy|make up|service|hoover|vacuum) (up )?(my|the|our) (room|bathroom)\b|"
+             r"\b(room|bathroom) (be |to be |get |got )?(cleaned|tidied|made up|serviced)\b|"
+             r"\b(hasn't|has not|wasn't|was not|isn't|haven't) been (cleaned|made up|serviced)\b|"
+             r"\b(room cleaning|housekeeping service|tidy up)\b")
+# Words kept before a housekeeping item: how many, and which kind ("two bath towels").
+_HK_LEAD = ("a", "an", "another", "two", "three", "four", "five", "six", *_HK_ADJ)
 _ORDER_LEADS = ("order", "have", "get", "like", "want", "send", "bring", "add")
 
 
@@ -48,6 +51,7 @@ class OrderLine:
 
     code: str
     quantity: int
+    counted: bool = field(default=True, compare=False)  # said with a number ("two pizzas")
 
     @property
     def name(self) -> str:
@@ -65,9 +69,11 @@ def menu_items(toks: list[str]) -> list[OrderLine]:
         for i in range(len(toks) - len(words) + 1):
             if toks[i:i + len(words)] != words or any(taken[i:i + len(words)]):
                 continue
+            if words[0].startswith("water") and i > 0 and toks[i - 1] in _NOT_DRINKING:
+                continue  # "there's no hot water" is a fault, not an order
             for k in range(i, i + len(words)):
                 taken[k] = True
-            qty = 1
+            qty: int | None = None
             for back in (1, 2, 3):  # "two club", "a couple of", "two more"
                 j = i - back
                 if j < 0 or taken[j]:
@@ -76,11 +82,32 @@ def menu_items(toks: list[str]) -> list[OrderLine]:
                 if n is not None and (n.end == i or toks[n.end:i] == ["more"]):
                     qty = n.value
                     break
-            found.append((i, OrderLine(code, qty)))
-    merged: dict[str, int] = {}
+            # "a margherita" names the item; "two margheritas" also says how many.
+            counted = qty is not None and toks[i - 1] not in ("a", "an")
+            found.append((i, OrderLine(code, qty or 1, counted=counted)))
+    merged: dict[str, OrderLine] = {}
     for _, line in sorted(found, key=lambda x: x[0]):
-        merged[line.code] = merged.get(line.code, 0) + line.quantity
-    return [OrderLine(code, q) for code, q in merged.items()]
+        old = merged.get(line.code)
+        merged[line.code] = line if old is None else OrderLine(
+            line.code, old.quantity + line.quantity, counted=old.counted or line.counted)
+    return list(merged.values())
+
+
+_NOT_DRINKING = ("hot", "cold", "no", "running", "dirty", "brown")
+
+
+def bare_count(toks: list[str]) -> int | None:
+    """A number said alone to change how many of the one item ordered: "make that two",
+    "no, three please"."""
+    text = " ".join(toks)
+    m = re.fullmatch(r"((no|actually|sorry|oh)\s+)*((make (that|it)|can (i|we) have|"
+                     r"i'll have|we'll have|i'd like|we'd like)\s+)?(?P<n>.+?)"
+                     r"(\s+(please|of them|instead|thanks))?", text)
+    if m is None:
+        return None
+    start = len(text[:m.start("n")].split())
+    n = count_at(toks, start)
+    return n.value if n is not None and n.end == len(text[:m.end("n")].split()) else None
 
 
 def unknown_item(toks: list[str]) -> str | None:
@@ -102,17 +129,18 @@ def housekeeping_items(toks: list[str]) -> list[str]:
     "room cleaning")."""
     text = " ".join(toks)
     out: list[str] = []
-    if any(p in text for p in _CLEANING) and "don't clean" not in text:
+    if re.search(_CLEANING, text) and "don't clean" not in text:
         out.append("room cleaning")
     if "don't clean" in text or "do not clean" in text or "do not disturb" in text:
         out.append("no cleaning today")
     for word in sorted(HOUSEKEEPING_WORDS, key=lambda w: -len(w.split())):
-        m = re.search(rf"\b((?:\w+ )?(?:{'|'.join(_HK_ADJ)} )?){word}\b", text)
+        m = re.search(rf"\b((?:\w+ )?(?:(?:{'|'.join(_HK_ADJ)}) )?){word}\b", text)
         if not m or any(word in o for o in out):
             continue
-        lead = m.group(1).strip().split()
-        words = [w for w in lead if w not in ("some", "a", "an", "me", "more", "of", "up",
-                                              "get", "have", "need", "of")]
+        lead = " ".join(m.group(1).split())
+        adj = next((a for a in _HK_ADJ if lead.endswith(a) and a != "more"), "")
+        first = lead[:len(lead) - len(adj)].split()
+        words = [w for w in first[-1:] if w in _HK_LEAD and w != "more"] + adj.split()
         phrase = " ".join([*words, word]).strip()
         out.append(phrase)
     return out

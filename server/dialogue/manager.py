@@ -9,6 +9,7 @@ then a new task, then the slots of the task in progress. Every action goes throu
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
@@ -16,10 +17,16 @@ from server.dialogue import booking_flow, calls_flow, reservation_flow, service_
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
-from server.dialogue.intents import Intent, referral
+from server.dialogue.intents import EARLY_OR_LATE, Intent, names_department, referral
 from server.dialogue.pending import answer, anything_else
 from server.dialogue.reply import Outcome, Reply
-from server.dialogue.speech import PHONE_AGAIN, QUESTIONS, SORRY_AGAIN, offer
+from server.dialogue.speech import (
+    PHONE_AGAIN,
+    QUESTIONS,
+    REFERRAL_LEADS,
+    SORRY_AGAIN,
+    offer,
+)
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.words import normalize
 from server.dialogue.yesno import Answer
@@ -27,7 +34,7 @@ from server.tools import ToolContext
 
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
-         Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING)
+         Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING, Intent.ROOMS)
 # Commitments that need the guest to have heard the question before a "yes" counts.
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
            Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK,
@@ -278,6 +285,12 @@ class DialogueManager:
 
     async def _route(self, u: Understood) -> Say | None:
         conv = self._conv
+        if u.intent is Intent.DROP:
+            conv.reset_task()
+            return anything_else(conv)
+        if conv.task is Intent.CALLBACK and conv.expecting == "when" and \
+                names_department(u.text) and u.department is not None:
+            return await calls_flow.callback_step(conv, u)  # who should call, not a transfer
         if u.intent is Intent.TRANSFER and not (conv.pending is Pending.OFFER_TRANSFER
                                                 and u.answer is Answer.YES):
             return await calls_flow.transfer(conv, u.department or "front_desk",
@@ -297,6 +310,15 @@ class DialogueManager:
                 return await self._goodbye()
         if u.intent is Intent.BYE or (u.intent is Intent.THANKS and u.answer is Answer.NO):
             return await self._goodbye()
+        if conv.task is None and conv.expecting is None and conv.outcomes and \
+                u.answer is Answer.NO and u.intent is Intent.NONE and len(u.toks) <= 3:
+            return await self._goodbye()  # "no thanks", after "what can I do for you?"
+        if u.topic is None and conv.last_topic is not None and _refers_back(u) and \
+                u.intent in (Intent.INFO, Intent.NONE):
+            # "How much is it?" right after the parking answer: the same fact again, whose
+            # answer has the price and hours.
+            return await service_flow.info_step(conv, replace(u, topic=conv.last_topic,
+                                                              intent=Intent.INFO))
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)
         if conv.task is None and u.intent is Intent.NONE and u.has_booking_slots:
@@ -318,11 +340,21 @@ class DialogueManager:
             conv.task = Intent.BOOK
             booking_flow.apply(conv.booking, u, expecting=conv.expecting)
             return await booking_flow.next_step(conv)
+        if intent is Intent.ROOMS and u.check_in is not None:
+            intent = Intent.AVAILABILITY  # "how much is a double next friday": ask the tool
+        if intent is Intent.SMS and u.topic is not None and u.code is None:
+            # "Text me the address": only bookings are texted; say the fact again.
+            result = await conv.tool("hotel_info", topic=u.topic.value)
+            conv.last_topic = u.topic
+            return anything_else(conv, f"I can only text booking confirmations, I'm afraid. "
+                                 f"{result.speech}")
         keep_booking = intent in (Intent.CHANGE, Intent.CANCEL, Intent.SMS)
         current = conv.current if keep_booking else None
         conv.reset_task()
         conv.current = current
         conv.task = intent
+        if intent is Intent.ROOMS:
+            return await booking_flow.rooms_answer(conv, u)
         if intent in (Intent.BOOK, Intent.AVAILABILITY):
             conv.booking = BookingDraft()
             booking_flow.apply(conv.booking, u, expecting=None)
@@ -382,6 +414,8 @@ class DialogueManager:
         if task is Intent.HOUSEKEEPING and (u.housekeeping or u.room_number or u.maintenance
                                             or (conv.expecting == "items" and u.toks)):
             if conv.expecting == "items" and not u.housekeeping and not u.maintenance:
+                if u.answer is not Answer.NONE:  # "yes": still not what to bring
+                    return anything_else(conv) if u.answer is Answer.NO else None
                 conv.service.items.append(" ".join(u.toks))
             return await service_flow.housekeeping_step(conv, u)
         if task is Intent.ROOM_SERVICE and (u.menu or u.room_number
@@ -398,28 +432,38 @@ class DialogueManager:
         conv = self._conv
         question = QUESTIONS.get(conv.expecting or "", "How can I help you today?")
         if u.intent is Intent.GREETING:
-            return Say(f"Hello! {question}", expecting=conv.expecting)
+            hotel = "Yes, this is Harbor View Hotel. " if any(
+                w in u.toks for w in ("hotel", "harbor", "harbour")) else "Hello! "
+            return Say(f"{hotel}{question}", expecting=conv.expecting)
+        if u.intent is Intent.ASK:
+            return Say("Of course. What would you like to know?")
+        if u.intent is Intent.ARRIVING_LATE:
+            result = await conv.tool("hotel_info", topic="check_in")
+            return anything_else(conv, f"That's no problem. {result.speech} The front desk is "
+                                 "open around the clock, so you can check in whenever you "
+                                 "arrive.")
         if u.intent is Intent.THANKS:
             return anything_else(conv, "You're welcome.")
         if u.intent is Intent.HOLD:
             return Say("Of course, take your time.", expecting=conv.expecting)
         if u.intent is Intent.PRESENCE:
             return Say(f"Yes, I'm here. {question}", expecting=conv.expecting)
-        if conv.last_topic is not None and _refers_back(u):
-            # "How much is it?" right after the parking answer: the same fact again, whose
-            # answer has the price and hours.
-            return await service_flow.info_step(conv, replace(u, topic=conv.last_topic))
         if u.intent is Intent.REFER:
             dept = referral(u.text) or "front_desk"
             conv.offer_department = dept
-            lead = ("Our concierge can arrange that for you." if dept == "concierge"
-                    else "The front desk can set that up for you.")
+            lead = REFERRAL_LEADS[dept]
+            if re.search(EARLY_OR_LATE, u.text) and u.topic is not None:
+                # "Can I check out late?": the usual time, then who can change it.
+                fact = await conv.tool("hotel_info", topic=u.topic.value)
+                lead = f"{fact.speech} The front desk can tell you whether that's possible."
             return offer(conv, Pending.OFFER_TRANSFER,
                          f"{lead} Would you like me to put you through?")
         if u.intent is Intent.COMPLAINT:
-            conv.offer_department = "front_desk"
+            dept = u.department or "front_desk"
+            conv.offer_department = dept
+            who = calls_flow.department_words(dept)
             return offer(conv, Pending.OFFER_TRANSFER, "I'm sorry to hear that. Would you "
-                         "like me to put you through to the front desk?")
+                         f"like me to put you through to {who}?")
         return None
 
     async def _goodbye(self) -> Say:

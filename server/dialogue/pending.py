@@ -6,6 +6,7 @@ from server.dialogue import booking_flow, calls_flow, reservation_flow, service_
 from server.dialogue.conversation import Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.intents import Intent
+from server.dialogue.items import OrderLine, bare_count
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
@@ -47,9 +48,18 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
         if no:
             return anything_else(conv, "Okay, I've left your booking as it is.")
         return None
-    if p is Pending.CONFIRM_ORDER:
+    if p in (Pending.CONFIRM_ORDER, Pending.OFFER_ORDER):
+        count = bare_count(list(u.toks)) if len(conv.order.lines) == 1 else None
+        if count is not None:  # "make that two"
+            conv.order.lines = [OrderLine(conv.order.lines[0].code, count)]
+            return await service_flow.room_service_step(conv, u, amending=True)
         if u.menu or u.room_number:
             return await service_flow.room_service_step(conv, u, amending=True)
+        if p is Pending.OFFER_ORDER:
+            if yes:
+                conv.pending = None
+                return await service_flow.room_service_step(conv, u, amending=True)
+            return anything_else(conv) if no else None
         if yes:
             return await service_flow.commit_order(conv)
         if no:

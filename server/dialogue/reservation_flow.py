@@ -195,6 +195,13 @@ async def change_step(conv: Conversation, u: Understood, *,
     if conv.change.any() and _changes_nothing(conv.change, ref):
         conv.change = ChangeDraft()
         return ask(conv, "changes", f"Your booking is already {describe(ref, conv)}.")
+    if conv.change.any() and ref.status != "confirmed":
+        # The stay has started: the tool would refuse it after the read-back.
+        conv.change = ChangeDraft()
+        conv.task = None
+        conv.offer_department = "front_desk"
+        return offer(conv, Pending.OFFER_TRANSFER, "You're already checked in, so the front "
+                     "desk will need to make that change. Would you like me to put you through?")
     if not conv.change.any():
         return ask(conv, "changes", f"I have your booking {say_code(ref.code)}: "
                    f"{describe(ref, conv)}.", question)

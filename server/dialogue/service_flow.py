@@ -3,34 +3,45 @@ and hotel facts."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
 
 from server.dialogue.conversation import Conversation, OrderDraft, Pending, Say, ServiceDraft
-from server.dialogue.items import OrderLine, unknown_item
+from server.dialogue.items import MENU_NAMES, OrderLine, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
 from server.hotel import lookup
-from server.hotel.models import Hotel
+from server.hotel.models import MenuItem
 from server.hotel.speech_format import say_list, say_money, say_room
 from server.tools import ToolErrorCode
+from server.tools.service_tools import ROOM_SERVICE_WAIT
 
 E = ToolErrorCode
+
+
+# A question about a menu item rather than an order: "how much is the pizza?", "do you have
+# sparkling water?"
+_PRICE_QUESTION = (r"^(how much|what's the price|what is the price|what does|what do|"
+                   r"how expensive|do you (have|do|serve|sell)|have you got|is there|are there)\b")
+_HOW_LONG = r"\b(how long|how quickly|how soon|when will (it|my|our|the))\b"
+
+
+async def _menu(conv: Conversation) -> list[MenuItem]:
+    async with conv.ctx.db.session() as s:
+        hotel = await lookup.first_hotel(s)
+        return [] if hotel is None else await lookup.menu(s, hotel.id)
 
 
 async def _menu_prices(conv: Conversation) -> dict[str, int]:
     """The room-service menu's prices (read once per call), to say the total before ordering."""
     if not conv.menu_prices:
-        async with conv.ctx.db.session() as s:
-            hotel = await s.scalar(select(Hotel).order_by(Hotel.id).limit(1))
-            if hotel is not None:
-                conv.menu_prices = {m.code: m.price_pence
-                                    for m in await lookup.menu(s, hotel.id)}
+        conv.menu_prices = {m.code: m.price_pence for m in await _menu(conv)}
     return conv.menu_prices
 
 
 async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
     d = conv.service
+    d.said.append(u.text)
     if u.maintenance:
         d.maintenance = True
         if not u.housekeeping:
@@ -44,7 +55,7 @@ async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
         return ask(conv, "items", "Of course.")
     result = await conv.tool("request_housekeeping", items=list(d.items),
                              kind="maintenance" if d.maintenance else None,
-                             room_number=d.room_number)
+                             room_number=d.room_number, details="; ".join(d.said))
     if not result.ok:
         err = result.error
         if err is not None and err.field == "room_number":
@@ -65,37 +76,54 @@ def _merge(order: OrderDraft, lines: tuple[OrderLine, ...], *, replace: bool) ->
         if old is None:
             order.lines.append(line)
         elif replace:
-            order.lines[old] = line
+            # "Margherita" after "two pizzas" says which pizza, not how many.
+            order.lines[old] = line if line.counted else order.lines[old]
         else:
             order.lines[old] = OrderLine(line.code, order.lines[old].quantity + line.quantity)
 
 
 def _menu_speech(prices: dict[str, int]) -> str:
-    from server.dialogue.items import MENU_NAMES
-
     return say_list([MENU_NAMES[c].lower() for c in prices if c in MENU_NAMES])
 
 
 async def room_service_step(conv: Conversation, u: Understood, *, amending: bool = False) -> Say:
     order = conv.order
+    prices = await _menu_prices(conv)
+    if not amending and not order.lines:
+        if re.search(_HOW_LONG, u.text):
+            conv.task = None
+            return offer(conv, Pending.ANYTHING_ELSE, "Room service usually arrives in "
+                         f"{ROOM_SERVICE_WAIT}. {ANYTHING_ELSE}")
+        if u.menu and re.search(_PRICE_QUESTION, u.text):
+            order.lines = list(u.menu)
+            said = " and ".join(f"{'the' if i == 0 else 'a'} {x.name.lower()} is "
+                                f"{say_money(prices.get(x.code, 0))}"
+                                for i, x in enumerate(u.menu))
+            one = len(u.menu) == 1 and u.menu[0].quantity == 1
+            lead = "Yes, t" if u.toks[0] in ("do", "have", "is", "are") else "T"
+            return offer(conv, Pending.OFFER_ORDER, f"{lead}{said[1:]}. Would you like to "
+                         f"order {'one' if one else 'them'}?")
     replace = amending and not any(w in u.toks for w in ("add", "also", "another", "extra"))
     _merge(order, u.menu, replace=replace)
     if u.room_number is not None:
         order.room_number = u.room_number
-    prices = await _menu_prices(conv)
     if not order.lines:
         wanted = unknown_item(list(u.toks))
         if wanted is not None and conv.expecting in ("items", None) and not amending:
-            result = await conv.tool("order_room_service", items=[{"item": wanted,
-                                                                   "quantity": 1}],
-                                     room_number=order.room_number or conv.caller_room)
-            if result.error is not None and result.error.code is E.UNKNOWN_MENU_ITEM:
-                conv.expecting = "items"
-                conv.pending = None
-                return Say(result.speech, expecting="items")
-            if not result.ok:
+            # "Some chips" is the fish and chips: read back before ordering. The tool would
+            # place it at once, so only what is not on the menu goes to it (to be refused).
+            item = lookup.match_menu_item(await _menu(conv), wanted)
+            if item is None:
+                result = await conv.tool("order_room_service",
+                                         items=[{"item": wanted, "quantity": 1}],
+                                         room_number=order.room_number or conv.caller_room)
+                if result.error is not None and result.error.code is E.UNKNOWN_MENU_ITEM:
+                    conv.expecting, conv.pending = "items", None
+                    return Say(result.speech, expecting="items")  # with the menu, asked
                 return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
-        return ask(conv, "items", f"From room service we have {_menu_speech(prices)}.")
+            order.lines.append(OrderLine(item.code, 1))
+        else:
+            return ask(conv, "items", f"From room service we have {_menu_speech(prices)}.")
     room = order.room_number or conv.caller_room
     if room is None:
         return ask(conv, "room_number", "Certainly.")

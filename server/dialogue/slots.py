@@ -45,7 +45,7 @@ DEPARTMENT_PHRASES: dict[str, tuple[str, ...]] = {
     "manager": ("duty manager", "manager on duty", "the manager", "manager", "supervisor"),
 }
 TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
-    Topic.BREAKFAST: ("breakfast",),
+    Topic.BREAKFAST: ("breakfast", "restaurant"),
     Topic.PARKING: ("parking", "park", "car park", "car"),
     Topic.POOL: ("pool", "swimming", "swim"),
     Topic.GYM: ("gym", "fitness"),
@@ -156,6 +156,8 @@ def nights(toks: list[str], *, bare: bool = False) -> int | None:
         if n is None or n.end >= len(toks) or _negated(toks, i):
             continue
         unit = toks[n.end]
+        if unit in ("week", "weeks", "fortnight") and toks[i - 1:i] == ["in"]:
+            continue  # "in two weeks" is when, not how long
         if unit in _NIGHT_UNITS:
             result = n.value * _NIGHT_UNITS[unit]
             if toks[n.end + 1:n.end + 2] == ["not"]:

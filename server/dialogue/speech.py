@@ -17,6 +17,10 @@ ANYTHING_ELSE = "Is there anything else I can help you with?"
 # After a spelled code matched no booking: letters that sound alike (b, d, e, g, p, t, v; more
 # so over a phone line, which cuts their high sounds) are told apart by words.
 CODE_AGAIN = "Could you spell it again with a word for each letter, like C for Charlie?"
+# Said before offering the department a request with no tool goes to (`intents.REFERRALS`).
+REFERRAL_LEADS = {"concierge": "Our concierge can arrange that for you.",
+                  "front_desk": "The front desk can help you with that.",
+                  "room_service": "Room service can help you with an order you've placed."}
 QUESTIONS = {
     "check_in": "Which date would you like to arrive?",
     "nights": "And how many nights would you like to stay?",

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.hotel import demo_data
 from server.hotel.enums import ReservationStatus
-from server.hotel.models import Department, Guest, MenuItem, Reservation, Room, RoomType
+from server.hotel.models import Department, Guest, Hotel, MenuItem, Reservation, Room, RoomType
 
 
 def norm(text: str) -> str:
@@ -46,6 +46,11 @@ def _match(query: str, candidates: Sequence[tuple[str, Sequence[str]]]) -> str |
             if any(set(_words(n)) - {"room"} and set(_words(n)) - {"room"} <= set(q.split())
                    for n in names)]
     return hits[0] if len(hits) == 1 else None
+
+
+async def first_hotel(session: AsyncSession) -> Hotel | None:
+    """The hotel this server answers for (one per database)."""
+    return await session.scalar(select(Hotel).order_by(Hotel.id).limit(1))
 
 
 async def room_types(session: AsyncSession, hotel_id: int) -> list[RoomType]:

@@ -88,6 +88,10 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
                     "items": list(items), "status": req.status})
 
 
+# How long an order takes to arrive, as said to the guest.
+ROOM_SERVICE_WAIT = "about thirty minutes"
+
+
 def _plural(name: str, qty: int) -> str:
     base = name.split(" (")[0].lower()
     if qty == 1:
@@ -149,7 +153,7 @@ async def order_room_service(inv: Invocation) -> ToolResult:
     said = say_list([_plural(i.name, q) for i, q in lines])
     return success(inv.tool, f"That's {said} for {say_room(room.number)}, "
                    f"{say_money(total)} in total, charged to the room. It'll be with you in "
-                   "about thirty minutes.",
+                   f"{ROOM_SERVICE_WAIT}.",
                    {"request_id": req.id, "room_number": room.number, "items": list(items_json),
                     "total_pence": total})
 

@@ -425,10 +425,26 @@ async def test_requests_without_a_tool_offer_the_department_that_does_them(
 
 
 async def test_extending_a_stay_by_a_night_adds_one(make_ctx: MakeCtx) -> None:
+    dm = DialogueManager(make_ctx(caller=BEN))
+    await dm.greeting()
+    r = await dm.handle("i'd like to extend my stay by one night")
+    assert r.expecting == "confirm_change" and "for three nights" in r.text, r.text
+
+
+async def test_a_stay_already_started_is_changed_by_the_front_desk(make_ctx: MakeCtx) -> None:
+    """A checked-in guest's change is offered to the front desk at once: read back, it was
+    refused only after the "yes" ("...checked in. Shall I put you through? Is there anything
+    else...")."""
     dm = DialogueManager(make_ctx(caller=ALICE))
     await dm.greeting()
     r = await dm.handle("i'd like to extend my stay by one night")
-    assert r.expecting == "confirm_change" and "for four nights" in r.text, r.text
+    assert r.text == ("You're already checked in, so the front desk will need to make that "
+                      "change. Would you like me to put you through?")
+    r = await dm.handle("yes please")
+    assert r.outcome == "transferred"
+    assert r.tool_calls[0].arguments["department"] == "front desk"
+    r2 = await DialogueManager(make_ctx(caller=ALICE)).handle("can i upgrade to a sea view room")
+    assert r2.text.startswith("Your booking is already a deluxe king"), r2.text
 
 
 async def test_a_question_about_the_booking_is_not_a_change(make_ctx: MakeCtx) -> None:

@@ -117,6 +117,7 @@ def test_neither(text: str) -> None:
     ("just me", None, 1), ("me and my wife", None, 2), ("a night", 1, None),
     ("for the weekend", 2, None), ("actually make it three people", None, 3),
     ("sorry two nights not three nights", 2, None),
+    ("a room in two weeks", None, None), ("in two weeks for two weeks", 14, None),
 ])
 def test_nights_and_guests(text: str, nights: int | None, guests: int | None) -> None:
     u = understand(text, TODAY)
@@ -180,8 +181,12 @@ def test_unknown_menu_item_is_named() -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("could i have some extra towels", ["extra towels"]),
-    ("can you send up two pillows and a blanket", ["two pillows", "blanket"]),
+    ("can you send up two pillows and a blanket", ["two pillows", "a blanket"]),
     ("can someone clean my room", ["room cleaning"]),
+    ("could my room be cleaned at three", ["room cleaning"]),
+    ("can you send up some feather free pillows", ["feather free pillows"]),
+    ("two extra towels please", ["two extra towels"]),
+    ("i'd like toilet paper", ["toilet paper"]),
 ])
 def test_housekeeping_items(text: str, expected: list[str]) -> None:
     assert sorted(items.housekeeping_items(tokens(text))) == sorted(expected)

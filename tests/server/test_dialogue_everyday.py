@@ -1,0 +1,187 @@
+"""Everyday requests found by saying them to the dialogue (2026-12-01, fourth round): room
+service and housekeeping wording, requests another department handles, prices without dates,
+follow-up questions, and leaving a task."""
+
+from __future__ import annotations
+
+from server.db.database import Database
+from server.dialogue import DialogueManager, Reply
+from server.hotel.models import ServiceRequest
+from tests.server.conftest import MakeCtx
+from tests.server.dialogue_fixtures import ALICE, BEN, CHLOE, STRANGER, rows
+
+
+async def _call(make_ctx: MakeCtx, caller: str | None, *lines: str) -> list[Reply]:
+    dm = DialogueManager(make_ctx(caller=caller))
+    await dm.greeting()
+    return [await dm.handle(line) for line in lines]
+
+
+# --- room service and housekeeping ---------------------------------------------------------
+
+async def test_no_hot_water_is_a_fault_not_an_order(make_ctx: MakeCtx, db: Database) -> None:
+    """It ordered a sparkling water to the room."""
+    r, = await _call(make_ctx, CHLOE, "the shower has no hot water")
+    assert [c.name for c in r.tool_calls] == ["request_housekeeping"]
+    assert r.tool_calls[0].arguments["kind"] == "maintenance"
+    assert r.text.startswith("I've asked maintenance to come to room one twelve")
+    assert [q.kind for q in await rows(db, ServiceRequest)] == ["maintenance"]
+
+
+async def test_room_cleaning_at_a_time_keeps_the_guests_words(make_ctx: MakeCtx,
+                                                              db: Database) -> None:
+    """"Could my room be cleaned at three?" asked what to bring, and the "yes" that followed
+    was sent to housekeeping as the item."""
+    r, = await _call(make_ctx, ALICE, "could my room be cleaned at three pm")
+    assert r.tool_calls[0].arguments["items"] == ["room cleaning"]
+    req, = await rows(db, ServiceRequest)
+    assert req.items == [{"item": "room cleaning"}] and "three pm" in req.notes
+
+
+async def test_yes_is_not_a_housekeeping_item(make_ctx: MakeCtx, db: Database) -> None:
+    r1, r2 = await _call(make_ctx, ALICE, "could housekeeping come to my room", "yes")
+    assert r1.expecting == r2.expecting == "items" and not r2.tool_calls
+    assert await rows(db, ServiceRequest) == []
+
+
+async def test_naming_the_pizza_keeps_how_many(make_ctx: MakeCtx, db: Database) -> None:
+    *_, r2, r3 = await _call(make_ctx, ALICE, "can i order two pizzas", "margherita", "yes")
+    assert r2.text.startswith("That's two margherita pizzas to room three oh five, thirty pounds")
+    assert r3.outcome == "room_service_ordered"
+    req, = await rows(db, ServiceRequest)
+    assert [(i["code"], i["quantity"]) for i in req.items] == [("margherita_pizza", 2)]
+
+
+async def test_make_that_two_at_the_read_back(make_ctx: MakeCtx, db: Database) -> None:
+    """It was a miss, and the "yes" after it ordered one."""
+    _, r2, _ = await _call(make_ctx, ALICE, "i'd like a pot of tea", "actually make that two",
+                           "yes")
+    assert r2.text.startswith("That's two pots of tea to room three oh five, eight pounds")
+    req, = await rows(db, ServiceRequest)
+    assert [(i["code"], i["quantity"]) for i in req.items] == [("pot_of_tea", 2)]
+
+
+async def test_a_price_question_is_answered_then_offered(make_ctx: MakeCtx, db: Database) -> None:
+    """"How much is the pizza?" was read back as an order."""
+    r1, r2, r3 = await _call(make_ctx, ALICE, "how much is the margherita pizza", "yes please",
+                             "yes")
+    assert r1.text == "The margherita pizza is fifteen pounds. Would you like to order one?"
+    assert not r1.tool_calls
+    assert r2.expecting == "confirm_order" and r3.outcome == "room_service_ordered"
+    r, = await _call(make_ctx, ALICE, "do you have sparkling water")
+    assert r.text.startswith("Yes, the sparkling water is five pounds.")
+
+
+async def test_an_item_matched_by_a_word_is_read_back_first(make_ctx: MakeCtx,
+                                                            db: Database) -> None:
+    """"Can I order some chips?" placed a fish and chips order at once, then read the menu."""
+    r, = await _call(make_ctx, ALICE, "can i order some chips")
+    assert r.text.startswith("That's fish and chips to room three oh five") and not r.tool_calls
+    assert await rows(db, ServiceRequest) == []
+
+
+async def test_how_long_room_service_takes(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, ALICE, "how long will room service take")
+    assert r.text.startswith("Room service usually arrives in about thirty minutes.")
+
+
+# --- requests another department handles ---------------------------------------------------
+
+async def test_requests_for_other_departments(make_ctx: MakeCtx) -> None:
+    cases = {
+        "i ordered a pizza can you cancel it": "room service",  # was: cancel the booking
+        "what's my bill so far": "front desk",
+        "i'm locked out of my room": "front desk",
+        "i left something in my room": "front desk",
+    }
+    for said, dept in cases.items():
+        r1, r2 = await _call(make_ctx, ALICE, said, "yes please")
+        assert r1.expecting == "offer_transfer" and not r1.tool_calls, (said, r1.text)
+        assert r2.tool_calls[0].arguments["department"] == dept, said
+
+
+async def test_late_check_out_gives_the_time_and_offers_the_front_desk(
+        make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, ALICE, "can i have a late checkout")
+    assert r.text == ("Check-out is by eleven o'clock in the morning. The front desk can tell "
+                      "you whether that's possible. Would you like me to put you through?")
+    r, = await _call(make_ctx, ALICE, "i'd like an early check in tomorrow")  # was a booking
+    assert r.text.startswith("Check-in is from three o'clock") and r.expecting == "offer_transfer"
+
+
+async def test_a_complaint_for_the_manager_offers_the_manager(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, STRANGER, "i want to complain to the manager")
+    assert r.text.endswith("put you through to the manager on duty?")
+
+
+async def test_arriving_late_and_a_question_to_come(make_ctx: MakeCtx) -> None:
+    """Both were "I'm sorry to hear that" and an offer of the front desk."""
+    r, = await _call(make_ctx, BEN, "i'm running late")
+    assert r.text.startswith("That's no problem. Check-in is from three o'clock") and \
+        "open around the clock" in r.text
+    r, = await _call(make_ctx, BEN, "i have a question")
+    assert r.text == "Of course. What would you like to know?"
+
+
+# --- callbacks, changes, leaving a task ------------------------------------------------------
+
+async def test_a_department_named_for_a_callback_is_who_calls(make_ctx: MakeCtx) -> None:
+    """"Reservations" after "when shall we call you back?" transferred the call."""
+    _, r2, r3 = await _call(make_ctx, STRANGER, "can someone call me back", "reservations",
+                            "tomorrow at ten")
+    assert r2.text == "When would be a good time for reservations to call you back?"
+    assert not r2.tool_calls
+    assert r3.text.startswith("So reservations will call you back tomorrow at ten")
+
+
+async def test_never_mind_leaves_the_task(make_ctx: MakeCtx) -> None:
+    _, r2, r3 = await _call(make_ctx, STRANGER, "i want to book a room", "never mind", "no")
+    assert r2.text == "No problem. Is there anything else I can help you with?"
+    assert r3.end_call
+
+
+async def test_no_thanks_after_what_else_ends_the_call(make_ctx: MakeCtx) -> None:
+    *_, r = await _call(make_ctx, ALICE, "can i get some more towels", "yes", "no thanks")
+    assert r.end_call and r.outcome == "housekeeping_requested"
+
+
+# --- hotel facts and rooms ------------------------------------------------------------------
+
+async def test_follow_up_questions_about_facts(make_ctx: MakeCtx) -> None:
+    _, r = await _call(make_ctx, STRANGER, "what time is checkout", "and check in")
+    assert r.text.startswith("Check-in is from three o'clock")
+    _, r = await _call(make_ctx, STRANGER, "is there a gym", "what time does it open")
+    assert r.text.startswith("The gym is open from six")
+    r, = await _call(make_ctx, STRANGER, "what time does the restaurant open")
+    assert r.text.startswith("Breakfast is served from seven")
+
+
+async def test_text_me_the_address_says_it_without_a_booking(make_ctx: MakeCtx) -> None:
+    _, r = await _call(make_ctx, STRANGER, "where are you located", "can you text me the address")
+    assert r.text.startswith("I can only text booking confirmations, I'm afraid. We're at 12 "
+                             "Quay Street")
+    assert [c.name for c in r.tool_calls] == ["hotel_info"]
+
+
+async def test_room_prices_without_dates(make_ctx: MakeCtx) -> None:
+    r1, r2 = await _call(make_ctx, STRANGER, "how much is a double room", "yes")
+    assert r1.text == ("The standard double is one hundred and twenty pounds a night room only, "
+                       "or one hundred and fifty pounds with breakfast. Would you like to book "
+                       "one?")
+    assert r2.expecting == "check_in"
+    r, = await _call(make_ctx, STRANGER, "what rooms do you have")
+    assert r.text.startswith("We have a standard double at one hundred and twenty pounds, ")
+    assert "the Harbor Suite at three hundred and fifty pounds a night" in r.text
+    r, = await _call(make_ctx, STRANGER, "do you have a double for the two of us the fifth of "
+                     "february")  # was "I don't have that information"
+    assert r.expecting == "nights"
+
+
+async def test_asking_for_my_confirmation_code_reads_the_booking(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, BEN, "what's my confirmation code")
+    assert r.text.startswith("I have your booking C, R, T, 8, N, 2")
+
+
+async def test_is_this_the_hotel(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, STRANGER, "hi is this the hotel")
+    assert r.text == "Yes, this is Harbor View Hotel. How can I help you today?"
