@@ -67,6 +67,12 @@ REFERRALS: dict[str, str] = {
 _SHORT_TOPICS = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking", "address")
 
 
+def asks_total(text: str) -> bool:
+    """"What's the total?", "how much will that be?": at a read-back, which says it."""
+    return _has(text, r"\b(what's the total|what is the total|how much (is|will|would) (it|that|"
+                      r"this)|what's the price|what does it come to|how much altogether)\b")
+
+
 def names_department(text: str) -> bool:
     """A department said alone ("reservations, please"): who, not a request to be put through."""
     return _has(text, r"^(the )?(reception|front desk|reservations|housekeeping|room service|"
@@ -107,6 +113,9 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"\b(cancel|cancelling|canceling)\b") and \
             not _has(text, r"\b(policy|fee|without paying|charge for)\b"):
         return Intent.CANCEL
+    if _has(text, r"\b(we're now|we are now|there'll now be|now be|instead of)\b") and \
+            slots.guests(toks) is not None:
+        return Intent.CHANGE  # "we're now three people": the booking's guests
     if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|make it|"
                   r"add a night|one more night|upgrade|switch|stay longer|amend|"
                   r"more nights)\b"):

@@ -17,7 +17,13 @@ from server.dialogue import booking_flow, calls_flow, reservation_flow, service_
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
-from server.dialogue.intents import EARLY_OR_LATE, Intent, names_department, referral
+from server.dialogue.intents import (
+    EARLY_OR_LATE,
+    Intent,
+    asks_total,
+    names_department,
+    referral,
+)
 from server.dialogue.pending import answer, anything_else
 from server.dialogue.reply import Outcome, Reply
 from server.dialogue.speech import (
@@ -188,6 +194,9 @@ class DialogueManager:
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
+        if conv.pending in (Pending.CONFIRM_BOOKING, Pending.CONFIRM_ORDER) and \
+                asks_total(u.text) and not u.has_booking_slots and not u.menu:
+            return self._repeat()  # the read-back says the total
         if conv.expecting == "phone" and u.phone_short is not None:
             return self._miss(PHONE_AGAIN)  # a digit lost or doubled: not a number to store
         if (self._unheard_question and conv.pending in COMMITS and u.answer is Answer.YES
@@ -411,11 +420,14 @@ class DialogueManager:
             return await reservation_flow.cancel_step(conv, u)
         if task is Intent.SMS and (u.code or u.phone):
             return await reservation_flow.send_sms(conv, u)
+        if conv.expecting == "items" and not (u.menu or u.housekeeping or u.maintenance) and \
+                (u.answer is Answer.NO or "nothing" in u.toks):
+            return anything_else(conv)  # "What would you like?" "Nothing, thanks."
         if task is Intent.HOUSEKEEPING and (u.housekeeping or u.room_number or u.maintenance
                                             or (conv.expecting == "items" and u.toks)):
             if conv.expecting == "items" and not u.housekeeping and not u.maintenance:
-                if u.answer is not Answer.NONE:  # "yes": still not what to bring
-                    return anything_else(conv) if u.answer is Answer.NO else None
+                if u.answer is not Answer.NONE:
+                    return None  # "yes": still not what to bring
                 conv.service.items.append(" ".join(u.toks))
             return await service_flow.housekeeping_step(conv, u)
         if task is Intent.ROOM_SERVICE and (u.menu or u.room_number

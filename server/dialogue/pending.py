@@ -63,7 +63,8 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
         if yes:
             return await service_flow.commit_order(conv)
         if no:
-            return ask(conv, "items", "No problem. What would you like instead?")
+            conv.order.lines = []
+            return ask(conv, "items", "No problem.", "What would you like instead?")
         return None
     if p is Pending.CONFIRM_SMS:
         if u.phone is not None:  # "no, it's ...": the number read back was misheard
@@ -87,7 +88,11 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             return Say("No problem. How else can I help?")
         return None
     if p is Pending.CONFIRM_CALLBACK:
-        if u.phone is not None or parse_time(u.text, conv.ctx.now()) is not None:
+        hour = bare_count(list(u.toks))
+        if hour is not None and 1 <= hour <= 12 and parse_time(u.text, conv.ctx.now()) is None:
+            conv.callback.when = parse_time(f"at {hour}", conv.ctx.now())  # "no, make it four"
+        if u.phone is not None or parse_time(u.text, conv.ctx.now()) is not None or \
+                (hour is not None and conv.callback.when is not None):
             conv.pending = None  # "no, at four": the time read back was misheard
             return await calls_flow.callback_step(conv, u)
         if yes:

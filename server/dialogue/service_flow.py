@@ -10,6 +10,7 @@ from server.dialogue.items import MENU_NAMES, OrderLine, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
+from server.dialogue.yesno import Answer
 from server.hotel import lookup
 from server.hotel.models import MenuItem
 from server.hotel.speech_format import say_list, say_money, say_room
@@ -104,6 +105,9 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
             return offer(conv, Pending.OFFER_ORDER, f"{lead}{said[1:]}. Would you like to "
                          f"order {'one' if one else 'them'}?")
     replace = amending and not any(w in u.toks for w in ("add", "also", "another", "extra"))
+    if replace and u.menu and (u.answer is Answer.NO or "instead" in u.toks or
+                               "make" in u.toks):
+        order.lines = []  # "no, make it fish and chips": instead of what was read back
     _merge(order, u.menu, replace=replace)
     if u.room_number is not None:
         order.room_number = u.room_number

@@ -268,8 +268,12 @@ def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
     code alphabet count (no I, O, 0 or 1), so "oh" is read as O only when the alphabet has it.
     Unless `expected`, the utterance must mention a code/reference."""
     text = " ".join(toks)
-    if not expected and not re.search(r"\b(code|reference|ref|booking number|confirmation)\b",
-                                      text):
+    named = expected or re.search(r"\b(code|reference|ref|booking number|confirmation)\b",
+                                  text) is not None
+    # "cancel booking c r t eight n two": after "booking" only a run of exactly six with a
+    # letter in it, not the digits of a phone number ("text my booking to nine eight ...").
+    after_booking = re.search(r"\b(booking|reservation)\b", text) is not None
+    if not named and not after_booking:
         return None
     text = text.replace("x ray", "xray")
     words = text.split()
@@ -303,13 +307,19 @@ def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
         if ch is not None and ch in CODE_ALPHABET:
             chars.append(ch)
         else:
-            if len(chars) >= CODE_LENGTH:
-                best = "".join(chars[-CODE_LENGTH:])
+            best = _run(chars, named) or best
             chars = []
         i += 1
-    if len(chars) >= CODE_LENGTH:
-        best = "".join(chars[-CODE_LENGTH:])
-    return best or None
+    return _run(chars, named) or best or None
+
+
+def _run(chars: list[str], named: bool) -> str:
+    """The code a run of spelled characters gives ("" for none); see `confirmation_code`."""
+    if len(chars) < CODE_LENGTH:
+        return ""
+    if not named and (len(chars) != CODE_LENGTH or all(c.isdigit() for c in chars)):
+        return ""
+    return "".join(chars[-CODE_LENGTH:])
 
 
 def _spelled(words: list[str], i: int) -> bool:

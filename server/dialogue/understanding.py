@@ -65,6 +65,8 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
     """Parse one utterance; `expecting` (the slot just asked for) lets bare answers count."""
     toks = tokens(text)
     found = find_dates(toks, today)
+    if not found and expecting in ("check_in", "arrival") and "weekend" in toks:
+        found = find_dates(["this", "weekend"], today)  # "(at) the weekend": the coming one
     check_in, check_out = _split_dates(found)
     extra = slots.extra_nights(toks)
     if expecting == "check_out" and check_in is not None and check_out is None:

@@ -185,3 +185,52 @@ async def test_asking_for_my_confirmation_code_reads_the_booking(make_ctx: MakeC
 async def test_is_this_the_hotel(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, STRANGER, "hi is this the hotel")
     assert r.text == "Yes, this is Harbor View Hotel. How can I help you today?"
+
+
+# --- read-backs and corrections --------------------------------------------------------------
+
+async def test_no_make_it_another_item_replaces_the_order(make_ctx: MakeCtx,
+                                                          db: Database) -> None:
+    """It was added to the club sandwich."""
+    _, r2, _ = await _call(make_ctx, CHLOE, "can i get a club sandwich",
+                           "no make it fish and chips", "yes")
+    assert r2.text.startswith("That's fish and chips to room one twelve, eighteen pounds")
+    req, = await rows(db, ServiceRequest)
+    assert [i["code"] for i in req.items] == ["fish_and_chips"]
+
+
+async def test_no_to_an_order_then_nothing(make_ctx: MakeCtx, db: Database) -> None:
+    """"No" asked "What would you like instead? What would you like?", and "nothing, thanks"
+    read the old order back again."""
+    _, r2, r3 = await _call(make_ctx, CHLOE, "can i get a club sandwich", "no", "nothing thanks")
+    assert r2.text == "No problem. What would you like instead?"
+    assert r3.text == "No problem. Is there anything else I can help you with?"
+    assert await rows(db, ServiceRequest) == []
+
+
+async def test_whats_the_total_at_the_read_back_says_it_again(make_ctx: MakeCtx) -> None:
+    r1, r2 = await _call(make_ctx, ALICE, "i'd like a pot of tea", "what's the total")
+    assert r2.text == r1.text and r2.expecting == "confirm_order"
+
+
+async def test_no_make_it_four_at_a_callback_read_back(make_ctx: MakeCtx) -> None:
+    """It asked for the time again."""
+    _, r2 = await _call(make_ctx, STRANGER, "can someone call me back at three",
+                        "no make it four")
+    assert r2.text.startswith("So one of the team will call you back today at four o'clock")
+
+
+async def test_now_three_people_changes_the_booking(make_ctx: MakeCtx) -> None:
+    """It started a new booking."""
+    r, = await _call(make_ctx, BEN, "we're now three people")
+    assert r.expecting == "confirm_change" and "for three guests" in r.text
+
+
+async def test_a_code_after_booking_in_the_first_request(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, STRANGER, "i want to cancel booking c r t eight n two")
+    assert r.text.startswith("I have booking C, R, T, 8, N, 2")
+
+
+async def test_the_weekend_answers_the_arrival_question(make_ctx: MakeCtx) -> None:
+    _, r2 = await _call(make_ctx, STRANGER, "i'd like a twin room", "the weekend")
+    assert r2.expecting == "guests"  # Friday the 4th, two nights
