@@ -68,6 +68,10 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "code": ("phone", "code", "no_code", "yes", "no", "repeat"),
     "booking": ("book", "change", "correction", "holiday_date", "yes", "no", "repeat"),
     "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
+    # "Is there anything else I can help you with?": a yes or no, thanks, goodbye, or the next
+    # request, everyday ones included (`REQUEST_TEMPLATES`; in `yesno` they cost a read-back's
+    # correction: "not friday saturday" -> "no friday papa great" over a phone line).
+    "next": ("yes", "no", "thanks", "bye", "repeat", "requests"),
     "name": ("identify", "yes", "no", "repeat"),
     "items": ("room_service", "housekeeping", "correction", "identify", "repeat"),
     "when": ("callback_time", "callback_correction", "callback", "yes", "no", "repeat"),
@@ -103,7 +107,7 @@ EXPECTING_CONTEXT: dict[str, str] = {
     "accept_charge": "yesno", "confirm_order": "yesno", "offer_sms": "yesno",
     "offer_transfer": "yesno", "offer_callback": "yesno", "offer_booking": "yesno",
     "offer_order": "yesno",
-    "pick_room": "yesno", "multi_room": "yesno", "anything_else": "yesno",
+    "pick_room": "yesno", "multi_room": "yesno", "anything_else": "next",
     "which_end": "booking",  # "arriving" / "leaving (on the 14th)"
     "confirm_callback": "when",  # its answers include a corrected time
     "confirm_sms": "digits",  # its answers include a corrected number
@@ -129,9 +133,12 @@ class LmFiles:
 
 
 def training_sentences(n: int = TRAIN_SENTENCES, seed: int = TRAIN_SEED) -> list[str]:
-    """LM training text: generated phrases plus every fixed (slot-free) template once."""
-    fixed = [t for ts in hp.TEMPLATES.values() for t in ts if "{" not in t]
-    return fixed + [p.text for p in hp.generate(n, seed)]
+    """LM training text: generated phrases plus every fixed (slot-free) template once; the
+    `REQUEST_TEMPLATES` as often as one intent of the templates."""
+    every = [*hp.TEMPLATES.values(), *hp.REQUEST_TEMPLATES.values()]
+    fixed = [t for ts in every for t in ts if "{" not in t]
+    requests = hp.generate(n // len(hp.TEMPLATES), seed + 2, templates=hp.REQUEST_TEMPLATES)
+    return fixed + [p.text for p in hp.generate(n, seed)] + [p.text for p in requests]
 
 
 def cmudict_path() -> Path:
@@ -259,9 +266,9 @@ def build_jsgf(templates: dict[str, tuple[str, ...]] | None = None) -> str:
 def data_hash() -> str:
     """Identifies the phrase data and build settings, to key the cache."""
     blob = repr((BUILD_VERSION, TRAIN_SEED, TRAIN_SENTENCES, LM_ORDER, hp.TEMPLATES,
-                 hp.ANSWER_TEMPLATES, hp.SLOTS, EXTRA_PRONUNCIATIONS, BRITISH_VOWELS, CONTEXTS,
-                 CONTEXT_EXCLUDED_SLOTS, CONTEXT_SENTENCES, CONTEXT_GENERAL_SENTENCES,
-                 GRAMMAR_CONTEXTS, CONTEXT_ONLY_SLOTS))
+                 hp.ANSWER_TEMPLATES, hp.REQUEST_TEMPLATES, hp.SLOTS, EXTRA_PRONUNCIATIONS,
+                 BRITISH_VOWELS, CONTEXTS, CONTEXT_EXCLUDED_SLOTS, CONTEXT_SENTENCES,
+                 CONTEXT_GENERAL_SENTENCES, GRAMMAR_CONTEXTS, CONTEXT_ONLY_SLOTS))
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -293,7 +300,7 @@ def context_templates(name: str) -> dict[str, tuple[str, ...]]:
         used = set(_PLACEHOLDER.findall(template))
         return not used & excluded and (only is None or used <= set(only))
 
-    every = {**hp.TEMPLATES, **hp.ANSWER_TEMPLATES}
+    every = {**hp.TEMPLATES, **hp.ANSWER_TEMPLATES, **hp.REQUEST_TEMPLATES}
     return {intent: tuple(t for t in every[intent] if keep(t)) for intent in intents}
 
 
@@ -305,7 +312,7 @@ def build(directory: Path) -> LmFiles:
     contents = {
         # Each LM's unigrams are the general words and its own answers' (an answer's words in
         # an LM never trained on them would only take probability from the others).
-        files.arpa: build_arpa(training_sentences(), hp.vocabulary(())),
+        files.arpa: build_arpa(training_sentences(), hp.vocabulary(hp.REQUEST_TEMPLATES)),
         files.dictionary: "\n".join(dictionary_lines(vocab)) + "\n",
         files.jsgf: build_jsgf(),
     }
@@ -318,7 +325,7 @@ def build(directory: Path) -> LmFiles:
         lines = fixed + [p.text for p in hp.generate(CONTEXT_SENTENCES, TRAIN_SEED, intents,
                                                      templates)]
         lines += [p.text for p in hp.generate(CONTEXT_GENERAL_SENTENCES, TRAIN_SEED + 1)]
-        answers = [i for i in intents if i in hp.ANSWER_TEMPLATES]
+        answers = [i for i in intents if i in hp.ANSWER_TEMPLATES or i in hp.REQUEST_TEMPLATES]
         contents[files.contexts[name]] = build_arpa(lines, hp.vocabulary(answers))
     for path, content in contents.items():
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=path.name)

@@ -382,6 +382,34 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
                             "no it's {phone}", "no {date}"),
 }
 
+# Everyday requests the dialogue answers (docs/dialogue.md, "How an utterance is handled") that
+# the templates above lacked: the general LM and the "anything else?" context (`yesno`) learn
+# them. Kept apart from TEMPLATES so the held-out splits, generated from TEMPLATES, stay the
+# same sentences and the LMs can be compared on them.
+REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
+    # leaving the task in progress
+    "never mind", "never mind then", "forget it", "forget about it", "it doesn't matter",
+    # the front desk's
+    "can i have my bill please", "what's my bill so far", "can i get a copy of my bill",
+    "can i get a receipt", "i'm locked out of my room", "i've lost my key",
+    "my key card doesn't work", "can i have a late check out", "can i get a late check out",
+    "i'd like an early check in", "is an early check in possible",
+    # room service already ordered
+    "can you cancel my order", "i ordered {order} can you cancel it", "where's my order",
+    "my food hasn't arrived", "how long will room service take", "how long will it take",
+    # faults
+    "there's no hot water", "the shower has no hot water",
+    "there's no hot water in room {room_number}",
+    # rooms and what they cost
+    "what rooms do you have", "what kind of rooms do you have", "how much are your rooms",
+    "how much is a {room}",
+    # corrections, follow-ups, questions
+    "make that {qtyn}", "actually make that {qtyn}", "what's the total", "we're now {guests}",
+    "and check in", "and check out", "what about parking", "what about breakfast",
+    "i want to complain to the manager", "i'd like to make a complaint",
+    "can i ask you something",
+)}
+
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -433,8 +461,9 @@ def generate(n: int, seed: int, intents: Sequence[str] | None = None,
 
 def vocabulary(answers: Iterable[str] | None = None) -> set[str]:
     """Every word the templates and slot values can produce, with those of the
-    `ANSWER_TEMPLATES` named in `answers` (None: all of them)."""
-    extra = ANSWER_TEMPLATES if answers is None else {a: ANSWER_TEMPLATES[a] for a in answers}
+    `ANSWER_TEMPLATES` and `REQUEST_TEMPLATES` named in `answers` (None: all of them)."""
+    apart = {**ANSWER_TEMPLATES, **REQUEST_TEMPLATES}
+    extra = apart if answers is None else {a: apart[a] for a in answers}
     words: set[str] = set()
     for values in (*TEMPLATES.values(), *extra.values(), *SLOTS.values()):
         for value in values:

@@ -144,7 +144,8 @@ def classify(toks: list[str]) -> Intent:
             (room is not None and _has(text, r"\b(how much|price|prices|cost|rate|rates|"
                                              r"difference)\b"))
             or _has(text, r"\b(what|which) (rooms|kind of rooms?|kinds of rooms?|types? of "
-                          r"rooms?|sort of rooms?)\b|\broom (prices|rates)\b")):
+                          r"rooms?|sort of rooms?)\b|\broom (prices|rates)\b|"
+                          r"\bhow much (are|do) (your |the )?rooms\b")):
         return Intent.ROOMS
     if room is not None and _has(text, r"^(do you have|have you got|is there|are there)\b"):
         return Intent.AVAILABILITY

@@ -41,6 +41,8 @@ from server.tools import ToolContext
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
          Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING, Intent.ROOMS)
+# Requests that answer any question (the dialogue handles them whatever was asked).
+CALL_WIDE = (Intent.REPEAT, Intent.TRANSFER, Intent.CALLBACK, Intent.BYE, Intent.DROP)
 # Commitments that need the guest to have heard the question before a "yes" counts.
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
            Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK,
@@ -218,6 +220,11 @@ class DialogueManager:
             return ""
         if self._conv.expecting is None:
             return hypotheses[0]  # no question asked: nothing to re-rank against
+        best = self._understand(hypotheses[0]) if normalize(hypotheses[0]) else None
+        if best is not None and best.intent in CALL_WIDE:
+            # "Say that again" answers any question: "great that again", the third
+            # hypothesis, was taken as a yes to "anything else?".
+            return hypotheses[0]
         for text in hypotheses:
             if normalize(text) and self._fits(self._understand(text)):
                 return text
@@ -328,6 +335,9 @@ class DialogueManager:
             # answer has the price and hours.
             return await service_flow.info_step(conv, replace(u, topic=conv.last_topic,
                                                               intent=Intent.INFO))
+        if u.intent is Intent.NONE and Outcome.ROOM_SERVICE_ORDERED in conv.outcomes and \
+                service_flow.asks_wait(u):
+            return service_flow.wait_answer(conv)  # "how long will it take?" after an order
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)
         if conv.task is None and u.intent is Intent.NONE and u.has_booking_slots:
@@ -450,10 +460,7 @@ class DialogueManager:
         if u.intent is Intent.ASK:
             return Say("Of course. What would you like to know?")
         if u.intent is Intent.ARRIVING_LATE:
-            result = await conv.tool("hotel_info", topic="check_in")
-            return anything_else(conv, f"That's no problem. {result.speech} The front desk is "
-                                 "open around the clock, so you can check in whenever you "
-                                 "arrive.")
+            return await service_flow.arriving_late(conv)
         if u.intent is Intent.THANKS:
             return anything_else(conv, "You're welcome.")
         if u.intent is Intent.HOLD:

@@ -88,12 +88,13 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             return Say("No problem. How else can I help?")
         return None
     if p is Pending.CONFIRM_CALLBACK:
+        when = parse_time(u.text, conv.ctx.now())
         hour = bare_count(list(u.toks))
-        if hour is not None and 1 <= hour <= 12 and parse_time(u.text, conv.ctx.now()) is None:
-            conv.callback.when = parse_time(f"at {hour}", conv.ctx.now())  # "no, make it four"
-        if u.phone is not None or parse_time(u.text, conv.ctx.now()) is not None or \
-                (hour is not None and conv.callback.when is not None):
+        if when is None and hour is not None and 1 <= hour <= 12:
+            when = parse_time(f"at {hour}", conv.ctx.now())  # "no, make it four"
+        if u.phone is not None or when is not None:
             conv.pending = None  # "no, at four": the time read back was misheard
+            conv.callback.when = when or conv.callback.when
             return await calls_flow.callback_step(conv, u)
         if yes:
             return await calls_flow.commit_callback(conv)

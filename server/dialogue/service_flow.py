@@ -87,14 +87,23 @@ def _menu_speech(prices: dict[str, int]) -> str:
     return say_list([MENU_NAMES[c].lower() for c in prices if c in MENU_NAMES])
 
 
+def asks_wait(u: Understood) -> bool:
+    """"How long will it take?" """
+    return re.search(_HOW_LONG, u.text) is not None
+
+
+def wait_answer(conv: Conversation) -> Say:
+    conv.task = None
+    return offer(conv, Pending.ANYTHING_ELSE, "Room service usually arrives in "
+                 f"{ROOM_SERVICE_WAIT}. {ANYTHING_ELSE}")
+
+
 async def room_service_step(conv: Conversation, u: Understood, *, amending: bool = False) -> Say:
     order = conv.order
     prices = await _menu_prices(conv)
     if not amending and not order.lines:
-        if re.search(_HOW_LONG, u.text):
-            conv.task = None
-            return offer(conv, Pending.ANYTHING_ELSE, "Room service usually arrives in "
-                         f"{ROOM_SERVICE_WAIT}. {ANYTHING_ELSE}")
+        if asks_wait(u):
+            return wait_answer(conv)
         if u.menu and re.search(_PRICE_QUESTION, u.text):
             order.lines = list(u.menu)
             said = " and ".join(f"{'the' if i == 0 else 'a'} {x.name.lower()} is "
@@ -151,6 +160,22 @@ async def commit_order(conv: Conversation) -> Say:
     conv.outcomes.append(Outcome.ROOM_SERVICE_ORDERED)
     said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
     return Say(said.text, said.expecting, Outcome.ROOM_SERVICE_ORDERED)
+
+
+async def arriving_late(conv: Conversation) -> Say:
+    """"I'm running late": when check-in starts, and whether someone is there at any hour."""
+    result = await conv.tool("hotel_info", topic="check_in")
+    async with conv.ctx.db.session() as s:
+        hotel = await lookup.first_hotel(s)
+        depts = [] if hotel is None else await lookup.departments(s, hotel.id)
+    desk = next((d for d in depts if d.key == "front_desk"), None)
+    always = desk is not None and (desk.opens is None or desk.closes is None)
+    after = ("The front desk is open around the clock, so you can check in whenever you "
+             "arrive." if always else "Please let the front desk know when you expect to "
+             "arrive.")
+    conv.task = None
+    return offer(conv, Pending.ANYTHING_ELSE,
+                 f"That's no problem. {result.speech} {after} {ANYTHING_ELSE}")
 
 
 async def info_step(conv: Conversation, u: Understood) -> Say:

@@ -50,7 +50,8 @@ SAID = (*(text for text, _ in CASES),
         "can i speak to reception", "charlie romeo tango eight november two",
         "oh seven seven oh oh nine oh five five five",
         "oh seven seven oh oh nine oh oh five five five", "my name is emma brown",
-        "i don't have the code", "i haven't got it", "no at four")
+        "i don't have the code", "i haven't got it", "no at four",
+        "never mind", "can i have my bill please", "i'm locked out of my room")
 
 
 @functools.cache
@@ -137,6 +138,17 @@ def test_answers_to_one_question_are_in_its_context_only(
         assert transcribe(recognizer, said(text), context=context).text == text
     general = hotel_lm.training_sentences(2000)
     assert not any("haven't got" in line or line.startswith("no at ") for line in general)
+
+
+def test_everyday_requests_are_heard(recognizer: PocketsphinxRecognizer) -> None:
+    """Requests the dialogue answers that the templates lacked (`REQUEST_TEMPLATES`): heard
+    with the general LM and after "anything else?" (`next`). Before, their words were not in
+    the vocabulary ("never mind" -> "fifth of my phone")."""
+    for text, words in (("never mind", "never mind"), ("can i have my bill please", "bill"),
+                        ("i'm locked out of my room", "locked out")):
+        for context in (None, "next"):
+            heard = transcribe(recognizer, said(text), context=context).text
+            assert words in heard, (heard, context)
 
 
 def test_resamples_8k_input(recognizer: PocketsphinxRecognizer) -> None:

@@ -83,6 +83,8 @@ async def test_an_item_matched_by_a_word_is_read_back_first(make_ctx: MakeCtx,
 async def test_how_long_room_service_takes(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, ALICE, "how long will room service take")
     assert r.text.startswith("Room service usually arrives in about thirty minutes.")
+    *_, r = await _call(make_ctx, ALICE, "a pot of tea please", "yes", "how long will it take")
+    assert r.text.startswith("Room service usually arrives in about thirty minutes.")
 
 
 # --- requests another department handles ---------------------------------------------------

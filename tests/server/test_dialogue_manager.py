@@ -169,6 +169,9 @@ async def test_choose_picks_the_hypothesis_that_answers_the_question(make_ctx: M
     r = await dm.handle("tom green")
     assert r.expecting == "confirm_booking"
     assert dm.choose(["the ahead", "yes go ahead"]) == "yes go ahead"
+    # A request that answers any question is not passed over for a yes (a phone-line run
+    # took "great that again" for "say that again").
+    assert dm.choose(["say that again", "great that again"]) == "say that again"
 
 
 async def test_expected_answer_is_believed_at_lower_confidence(make_ctx: MakeCtx) -> None:

@@ -295,6 +295,20 @@ def test_recognizer_templates_are_understood(capsys: pytest.CaptureFixture[str])
     assert rate >= 0.97, sorted(set(misses))[:20]
 
 
+def test_recognizer_request_templates_are_understood() -> None:
+    """Every everyday request the recognizer learned for the dialogue (hotel_phrases.
+    REQUEST_TEMPLATES) is understood as a request, or as a correction or follow-up that only
+    means something after one (those are tested in test_dialogue_everyday.py)."""
+    after_something = ("make that", "actually make that", "what's the total",
+                       "how long will it take")
+    for template in hp.REQUEST_TEMPLATES["requests"]:
+        for p in hp.generate(3, seed=5, templates={"r": (template,)}):
+            if p.text.startswith(after_something):
+                continue
+            u = understand(p.text, TODAY)
+            assert u.intent.value not in ("none", "greeting"), (p.text, u.intent)
+
+
 def _slot_parsed(slot: str, u: object) -> bool | None:
     from server.dialogue.understanding import Understood
 
