@@ -60,7 +60,8 @@ REFERRALS: dict[str, str] = {
                   r"theater|tickets|tour|tours|excursion|car hire|hire a car|flowers)\b"),
     "front_desk": (r"\b(wake up call|wakeup call|wake me up|morning call|alarm call|bill|"
                    r"invoice|receipt|locked out|key card|keycard|room key|my key|lost property|"
-                   r"left something|left my)\b|" + EARLY_OR_LATE),
+                   r"left something|left my|luggage|my bags|our bags|suitcase)\b|" +
+                   EARLY_OR_LATE),
 }
 # Topics a short answer names alone ("parking?"); the others only as their bare words ("check
 # in friday" answers the date question).

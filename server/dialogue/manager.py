@@ -41,6 +41,8 @@ from server.tools import ToolContext
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
          Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING, Intent.ROOMS)
+_SEVERAL_ROOMS = (r"\b(two|three|four|five|six|seven|eight|nine|ten|several|a few|multiple) "
+                  r"rooms\b|\bmore than one room\b")
 # Requests that answer any question (the dialogue handles them whatever was asked).
 CALL_WIDE = (Intent.REPEAT, Intent.TRANSFER, Intent.CALLBACK, Intent.BYE, Intent.DROP)
 # Commitments that need the guest to have heard the question before a "yes" counts.
@@ -196,9 +198,10 @@ class DialogueManager:
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
-        if conv.pending in (Pending.CONFIRM_BOOKING, Pending.CONFIRM_ORDER) and \
-                asks_total(u.text) and not u.has_booking_slots and not u.menu:
-            return self._repeat()  # the read-back says the total
+        if asks_total(u.text) and self._last is not None and "pounds" in self._last.text \
+                and conv.expecting not in (None, Pending.ANYTHING_ELSE.value) \
+                and not u.has_booking_slots and not u.menu:
+            return self._repeat()  # a read-back or the rates just asked about: it has the price
         if conv.expecting == "phone" and u.phone_short is not None:
             return self._miss(PHONE_AGAIN)  # a digit lost or doubled: not a number to store
         if (self._unheard_question and conv.pending in COMMITS and u.answer is Answer.YES
@@ -377,6 +380,10 @@ class DialogueManager:
         if intent in (Intent.BOOK, Intent.AVAILABILITY):
             conv.booking = BookingDraft()
             booking_flow.apply(conv.booking, u, expecting=None)
+            if re.search(_SEVERAL_ROOMS, u.text):  # one room per booking (docs/dialogue.md)
+                return offer(conv, Pending.MULTI_ROOM, "For more than one room, our "
+                             "reservations team will look after you. Would you like me to put "
+                             "you through?")
             return await booking_flow.next_step(conv)
         if intent is Intent.CHANGE or intent is Intent.MY_BOOKING:
             conv.task = Intent.CHANGE

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
 from server.dialogue.conversation import Conversation, Pending, Say
 from server.dialogue.dates import parse_time
@@ -76,6 +78,10 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             return ask(conv, "phone", "No problem.", "Which number should I text it to?")
         return None
     if p is Pending.OFFER_SMS:
+        if u.phone is None and not no and re.search(r"\b(different|another|other|new) "
+                                                     r"(number|phone|mobile)\b", u.text):
+            conv.task = Intent.SMS  # "yes, to a different number": which one
+            return ask(conv, "phone", "Of course.", "Which number should I text it to?")
         if yes or u.phone is not None or u.intent is Intent.SMS:
             return await reservation_flow.send_sms(conv, u)
         return await _declined(conv, u) if no else None

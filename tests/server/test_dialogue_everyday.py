@@ -8,7 +8,7 @@ from server.db.database import Database
 from server.dialogue import DialogueManager, Reply
 from server.hotel.models import ServiceRequest
 from tests.server.conftest import MakeCtx
-from tests.server.dialogue_fixtures import ALICE, BEN, CHLOE, STRANGER, rows
+from tests.server.dialogue_fixtures import ALICE, BEN, CHLOE, STRANGER, FakeOutbound, rows
 
 
 async def _call(make_ctx: MakeCtx, caller: str | None, *lines: str) -> list[Reply]:
@@ -236,3 +236,40 @@ async def test_a_code_after_booking_in_the_first_request(make_ctx: MakeCtx) -> N
 async def test_the_weekend_answers_the_arrival_question(make_ctx: MakeCtx) -> None:
     _, r2 = await _call(make_ctx, STRANGER, "i'd like a twin room", "the weekend")
     assert r2.expecting == "guests"  # Friday the 4th, two nights
+
+
+async def test_a_text_to_a_different_number_asks_which(make_ctx: MakeCtx) -> None:
+    """"Yes, to a different number" texted the caller's line at once."""
+    outbound = FakeOutbound()
+    dm = DialogueManager(make_ctx(caller=STRANGER, outbound=outbound))
+    await dm.greeting()
+    for line in ("i'd like to book a double for friday for two nights", "two", "room only",
+                 "sam jones", "yes"):
+        r = await dm.handle(line)
+    assert r.expecting == "offer_sms"
+    r = await dm.handle("yes to a different number")
+    assert r.text == "Of course. Which number should I text it to?" and not outbound.sent
+    r = await dm.handle("oh seven seven oh oh nine oh oh one two three")
+    assert r.expecting == "confirm_sms"
+    r = await dm.handle("yes")
+    assert [to for to, _ in outbound.sent] == ["+447700900123"]
+
+
+async def test_how_much_at_the_rate_question_says_the_rates_again(make_ctx: MakeCtx) -> None:
+    r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book a double room for friday for two "
+                         "nights for two people", "how much is it")
+    assert r1.expecting == "rate_plan" and r2.text == r1.text
+
+
+async def test_several_rooms_are_offered_to_reservations(make_ctx: MakeCtx) -> None:
+    """One room per booking: "four rooms for a wedding" was booked as one."""
+    r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book four rooms for a wedding",
+                         "yes please")
+    assert r1.text.startswith("For more than one room, our reservations team")
+    assert r2.tool_calls[0].arguments["department"] == "reservations"
+
+
+async def test_luggage_is_the_front_desks(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, CHLOE, "can i leave my bags after checkout")
+    assert r.text == ("The front desk can help you with that. Would you like me to put you "
+                      "through?")
