@@ -97,7 +97,8 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
         return today + dt.timedelta(days=2), i + 3
     if t in ("next", "this", "coming") and nxt in WEEKDAYS:
         wd = WEEKDAYS.index(nxt)
-        return _weekday_on_or_after(today, wd, strictly=t == "next"), i + 2
+        return _day_of_month_after(toks, i + 2, today) or \
+            (_weekday_on_or_after(today, wd, strictly=t == "next"), i + 2)
     if t in ("this", "next") and nxt == "weekend":
         friday = _weekday_on_or_after(today, 4, strictly=False)
         if today.weekday() in (5, 6):  # already the weekend: "next weekend" is the coming one
@@ -111,7 +112,8 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
             on = _day_month(today, HOLIDAYS[words][1], HOLIDAYS[words][0])
             return (on, i + len(words)) if on else None
     if t in WEEKDAYS:
-        return _weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1
+        return _day_of_month_after(toks, i + 1, today) or \
+            (_weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1)
     if t == "in":  # "in two weeks", "in three days", "in a week"
         n = count_at(toks, i + 1)
         if n is not None and n.end < len(toks):
@@ -144,6 +146,17 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
         return (d, k + 1) if d else None
     d = _day_only(today, o.value)
     return (d, o.end) if d else None
+
+
+def _day_of_month_after(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | None:
+    """"Friday the eleventh", "monday december the fourth": after a weekday, the day of the
+    month says which one (read as two dates, the weekday became the arrival and the eleventh
+    the departure)."""
+    if i >= len(toks) or toks[i] in WEEKDAYS or toks[i] in ("next", "this", "coming"):
+        return None
+    if toks[i] != "the" and _month_at(toks, i) is None and ordinal_at(toks, i) is None:
+        return None
+    return _match_at(toks, i, today)
 
 
 def _cardinal_day(toks: list[str], i: int) -> NumberMatch | None:

@@ -41,7 +41,8 @@ def _has(text: str, pattern: str) -> bool:
 
 _QUESTION = (r"^(what|when|where|how|is|are|do|does|can|could|will|would|may|have you|"
              r"tell me|i was wondering|i wanted to know|any)\b|\b(what time|how much|is there|"
-             r"do you|are there|can i|what's|where's|allowed|policy|open|close)\b")
+             r"do you|are there|can i|what's|where's|allowed|policy|open|close|ask about|"
+             r"asking about|know about|enquire|inquire|information about)\b")
 _TRANSFER = (r"\b(speak to|speak with|talk to|talk with|put me through|connect me|transfer me|"
              r"get me|let me speak|through to|a human|a real person|an operator|operator)\b")
 _BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge|operator|"
@@ -60,7 +61,8 @@ REFERRALS: dict[str, str] = {
                   r"theater|tickets|tour|tours|excursion|car hire|hire a car|flowers)\b"),
     "front_desk": (r"\b(wake up call|wakeup call|wake me up|morning call|alarm call|bill|"
                    r"invoice|receipt|locked out|key card|keycard|room key|my key|lost property|"
-                   r"left something|left my|luggage|my bags|our bags|suitcase)\b|" +
+                   r"left something|left my|luggage|my bags|our bags|suitcase|pay by|pay with|"
+                   r"payment)\b|" +
                    EARLY_OR_LATE),
 }
 # Topics a short answer names alone ("parking?"); the others only as their bare words ("check
@@ -70,8 +72,9 @@ _SHORT_TOPICS = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking
 
 def asks_total(text: str) -> bool:
     """"What's the total?", "how much will that be?": at a read-back, which says it."""
-    return _has(text, r"\b(what's the total|what is the total|how much (is|will|would) (it|that|"
-                      r"this)|what's the price|what does it come to|how much altogether)\b")
+    return _has(text, r"\b(what('s| is| was) the (total|price|cost)|how much (is|was|will|would) "
+                      r"(it|that|this)|what does it come to|how much altogether|the price "
+                      r"again)\b")
 
 
 def names_department(text: str) -> bool:
@@ -150,7 +153,7 @@ def classify(toks: list[str]) -> Intent:
         return Intent.ROOMS
     if room is not None and _has(text, r"^(do you have|have you got|is there|are there)\b"):
         return Intent.AVAILABILITY
-    if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|"
+    if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|make a booking|"
                   r"(need|want|like|looking for) an? (\w+ )?room|a room for|"
                   r"stay with you)\b") and not _has(text, r"\b(my booking|my reservation)\b"):
         return Intent.BOOK
@@ -174,7 +177,8 @@ def classify(toks: list[str]) -> Intent:
         return Intent.HOLD
     if _has(text, r"\b(are you there|anyone there|can you hear me|you still there)\b"):
         return Intent.PRESENCE
-    if _has(text, r"\b(complaint|complain|lost|not happy|unhappy|disappointed)\b"):
+    if _has(text, r"\b(complaint|complain|lost|not happy|unhappy|disappointed|noisy|noise|"
+                  r"too loud)\b"):
         return Intent.COMPLAINT
     if _has(text, r"\b(a question|ask you something|ask something|a quick question)\b"):
         return Intent.ASK

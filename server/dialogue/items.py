@@ -35,7 +35,8 @@ HOUSEKEEPING_WORDS = ("towels", "towel", "pillows", "pillow", "blanket", "blanke
                       "milk")
 _HK_ADJ = ("extra", "fresh", "clean", "more", "bath", "hand", "feather free", "spare", "new")
 _MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "won't", "leak",
-                "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix")
+                "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix",
+                "too cold", "too hot", "freezing", "no heating")
 _CLEANING = (r"\b(clean|tidy|make up|service|hoover|vacuum) (up )?(my|the|our) (room|bathroom)\b|"
              r"\b(room|bathroom) (be |to be |get |got )?(cleaned|tidied|made up|serviced)\b|"
              r"\b(hasn't|has not|wasn't|was not|isn't|haven't) been (cleaned|made up|serviced)\b|"
@@ -140,7 +141,9 @@ def housekeeping_items(toks: list[str]) -> list[str]:
         lead = " ".join(m.group(1).split())
         adj = next((a for a in _HK_ADJ if lead.endswith(a) and a != "more"), "")
         first = lead[:len(lead) - len(adj)].split()
-        words = [w for w in first[-1:] if w in _HK_LEAD and w != "more"] + adj.split()
+        # "two more pillows": the number before "more"
+        words = [w for w in [w for w in first if w != "more"][-1:] if w in _HK_LEAD]
+        words += adj.split()
         phrase = " ".join([*words, word]).strip()
         out.append(phrase)
     return out

@@ -36,6 +36,7 @@ from server.dialogue.speech import (
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.words import normalize
 from server.dialogue.yesno import Answer
+from server.hotel.speech_format import say_room
 from server.tools import ToolContext
 
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
@@ -474,6 +475,9 @@ class DialogueManager:
             return Say("Of course, take your time.", expecting=conv.expecting)
         if u.intent is Intent.PRESENCE:
             return Say(f"Yes, I'm here. {question}", expecting=conv.expecting)
+        if conv.caller_room and re.search(r"\b(what('s| is) my room|which room am i in)\b",
+                                          u.text):
+            return anything_else(conv, f"You're in {say_room(conv.caller_room)}.")
         if u.intent is Intent.REFER:
             dept = referral(u.text) or "front_desk"
             conv.offer_department = dept

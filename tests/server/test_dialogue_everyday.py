@@ -273,3 +273,38 @@ async def test_luggage_is_the_front_desks(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, CHLOE, "can i leave my bags after checkout")
     assert r.text == ("The front desk can help you with that. Would you like me to put you "
                       "through?")
+
+
+async def test_friday_the_eleventh_is_one_date(make_ctx: MakeCtx) -> None:
+    """"Change my booking to Friday the 11th" was read as two dates, this Friday and the 11th:
+    the booking became seven nights from the 4th."""
+    r, = await _call(make_ctx, BEN, "i'd like to change my booking to friday the eleventh")
+    assert "arriving Friday the 11th of December for two nights" in r.text, r.text
+
+
+async def test_a_date_corrected_at_the_nights_question(make_ctx: MakeCtx) -> None:
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room", "next friday",
+                        "sorry i meant saturday", "two nights", "two", "a double",
+                        "room only", "mary brown")
+    assert "arriving Saturday the 5th of December for two nights" in r.text, r.text
+
+
+async def test_more_everyday_lines(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, STRANGER, "hello i'd like to make a booking please")
+    assert r.expecting == "check_in"  # was "Hello! How can I help you today?"
+    r, = await _call(make_ctx, STRANGER, "yes hi i wanted to ask about breakfast")
+    assert r.text.startswith("Breakfast is served")
+    r, = await _call(make_ctx, ALICE, "what's my room number")
+    assert r.text.startswith("You're in room three oh five.")
+    r, = await _call(make_ctx, CHLOE, "the room is too cold")
+    assert r.tool_calls[0].arguments["kind"] == "maintenance"
+    r, = await _call(make_ctx, CHLOE, "it's very noisy next door")
+    assert r.expecting == "offer_transfer"
+    r, = await _call(make_ctx, ALICE, "can i pay by card")
+    assert r.expecting == "offer_transfer"
+    r, = await _call(make_ctx, CHLOE, "can i have two more pillows and some towels")
+    assert sorted(r.tool_calls[0].arguments["items"]) == ["towels", "two pillows"]
+    *_, r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book a room for next friday for "
+                             "three nights for two", "twin", "bed and breakfast", "mary brown",
+                             "wait what was the price again")
+    assert r2.text == r1.text

@@ -346,3 +346,17 @@ def test_recognizer_slot_values_are_parsed() -> None:
                 missed.append(f"{k.slot}: {p.text}")
     assert seen > 1000
     assert missed == []
+
+
+@pytest.mark.parametrize(("text", "check_in", "check_out"), [
+    ("friday the eleventh", dt.date(2026, 12, 11), None),
+    ("change my booking to friday the eleventh", dt.date(2026, 12, 11), None),
+    ("next friday the eleventh", dt.date(2026, 12, 11), None),
+    ("monday december the seventh", dt.date(2026, 12, 7), None),
+    ("from friday to sunday", dt.date(2026, 12, 4), dt.date(2026, 12, 6)),
+    ("friday and saturday", dt.date(2026, 12, 4), dt.date(2026, 12, 5)),
+])
+def test_a_weekday_with_its_day_of_month_is_one_date(
+        text: str, check_in: dt.date, check_out: dt.date | None) -> None:
+    u = understand(text, TODAY)
+    assert (u.check_in, u.check_out) == (check_in, check_out)
