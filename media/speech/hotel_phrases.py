@@ -393,16 +393,21 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "can i have my bill please", "what's my bill so far", "can i get a copy of my bill",
     "can i get a receipt", "i'm locked out of my room", "i've lost my key",
     "my key card doesn't work", "can i have a late check out", "can i get a late check out",
-    "i'd like an early check in", "is an early check in possible",
+    "i'd like an early check in", "is an early check in possible", "can i pay by card",
+    "can i leave my bags after check out", "can i leave my luggage with you",
+    "it's very noisy next door", "what's my room number",
     # room service already ordered
     "can you cancel my order", "i ordered {order} can you cancel it", "where's my order",
     "my food hasn't arrived", "how long will room service take", "how long will it take",
     # faults
     "there's no hot water", "the shower has no hot water",
-    "there's no hot water in room {room_number}",
+    "there's no hot water in room {room_number}", "the room is too cold", "my room is too hot",
     # rooms and what they cost
     "what rooms do you have", "what kind of rooms do you have", "how much are your rooms",
-    "how much is a {room}",
+    "how much is a {room}", "i'd like to book two rooms", "we need three rooms {date}",
+    "hello i'd like to make a booking please",
+    # texts
+    "yes to a different number please", "can you text it to a different number",
     # corrections, follow-ups, questions
     "make that {qtyn}", "actually make that {qtyn}", "what's the total", "we're now {guests}",
     "and check in", "and check out", "what about parking", "what about breakfast",

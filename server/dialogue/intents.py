@@ -65,6 +65,9 @@ REFERRALS: dict[str, str] = {
                    r"payment)\b|" +
                    EARLY_OR_LATE),
 }
+# More rooms than one booking holds ("four rooms for a wedding"): offered to reservations.
+SEVERAL_ROOMS = (r"\b(two|three|four|five|six|seven|eight|nine|ten|several|a few|multiple) "
+                 r"rooms\b|\bmore than one room\b")
 # Topics a short answer names alone ("parking?"); the others only as their bare words ("check
 # in friday" answers the date question).
 _SHORT_TOPICS = ("breakfast", "parking", "pool", "gym", "pets", "wifi", "smoking", "address")
@@ -155,7 +158,8 @@ def classify(toks: list[str]) -> Intent:
         return Intent.AVAILABILITY
     if _has(text, r"\b(book|booking a|reserve|make a reservation|new reservation|make a booking|"
                   r"(need|want|like|looking for) an? (\w+ )?room|a room for|"
-                  r"stay with you)\b") and not _has(text, r"\b(my booking|my reservation)\b"):
+                  r"stay with you)\b|" + SEVERAL_ROOMS) and \
+            not _has(text, r"\b(my booking|my reservation)\b"):
         return Intent.BOOK
     if _has(text, r"\b(about|regarding|with|check) my (booking|reservation|stay)\b") or \
             _has(text, r"\bmy (booking|reservation|confirmation (code|number))\b"):

@@ -19,6 +19,7 @@ from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
 from server.dialogue.intents import (
     EARLY_OR_LATE,
+    SEVERAL_ROOMS,
     Intent,
     asks_total,
     names_department,
@@ -42,8 +43,6 @@ from server.tools import ToolContext
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
          Intent.ROOM_SERVICE, Intent.INFO, Intent.SMS, Intent.MY_BOOKING, Intent.ROOMS)
-_SEVERAL_ROOMS = (r"\b(two|three|four|five|six|seven|eight|nine|ten|several|a few|multiple) "
-                  r"rooms\b|\bmore than one room\b")
 # Requests that answer any question (the dialogue handles them whatever was asked).
 CALL_WIDE = (Intent.REPEAT, Intent.TRANSFER, Intent.CALLBACK, Intent.BYE, Intent.DROP)
 # Commitments that need the guest to have heard the question before a "yes" counts.
@@ -381,7 +380,7 @@ class DialogueManager:
         if intent in (Intent.BOOK, Intent.AVAILABILITY):
             conv.booking = BookingDraft()
             booking_flow.apply(conv.booking, u, expecting=None)
-            if re.search(_SEVERAL_ROOMS, u.text):  # one room per booking (docs/dialogue.md)
+            if re.search(SEVERAL_ROOMS, u.text):  # one room per booking (docs/dialogue.md)
                 return offer(conv, Pending.MULTI_ROOM, "For more than one room, our "
                              "reservations team will look after you. Would you like me to put "
                              "you through?")

@@ -301,10 +301,12 @@ def test_recognizer_templates_are_understood(capsys: pytest.CaptureFixture[str])
 
 def test_recognizer_request_templates_are_understood() -> None:
     """Every everyday request the recognizer learned for the dialogue (hotel_phrases.
-    REQUEST_TEMPLATES) is understood as a request, or as a correction or follow-up that only
-    means something after one (those are tested in test_dialogue_everyday.py)."""
+    REQUEST_TEMPLATES) is understood as a request, or as a correction, follow-up or answer
+    that only means something after one, or a question only an in-house guest is answered
+    (those are tested in test_dialogue_everyday.py)."""
     after_something = ("make that", "actually make that", "what's the total",
-                       "how long will it take")
+                       "how long will it take", "yes to a different number",
+                       "what's my room number")
     for template in hp.REQUEST_TEMPLATES["requests"]:
         for p in hp.generate(3, seed=5, templates={"r": (template,)}):
             if p.text.startswith(after_something):
