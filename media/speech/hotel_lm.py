@@ -312,7 +312,7 @@ def build(directory: Path) -> LmFiles:
     contents = {
         # Each LM's unigrams are the general words and its own answers' (an answer's words in
         # an LM never trained on them would only take probability from the others).
-        files.arpa: build_arpa(training_sentences(), hp.vocabulary(hp.REQUEST_TEMPLATES)),
+        files.arpa: build_arpa(training_sentences(), hp.vocabulary(tuple(hp.REQUEST_TEMPLATES))),
         files.dictionary: "\n".join(dictionary_lines(vocab)) + "\n",
         files.jsgf: build_jsgf(),
     }

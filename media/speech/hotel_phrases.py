@@ -383,7 +383,7 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 # Everyday requests the dialogue answers (docs/dialogue.md, "How an utterance is handled") that
-# the templates above lacked: the general LM and the "anything else?" context (`yesno`) learn
+# the templates above lacked: the general LM and the "anything else?" context (`next`) learn
 # them. Kept apart from TEMPLATES so the held-out splits, generated from TEMPLATES, stay the
 # same sentences and the LMs can be compared on them.
 REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (

@@ -266,7 +266,8 @@ def confirmation_code(toks: list[str], *, expected: bool = False) -> str | None:
     """A six-character code spelled out with letters, NATO words and digits ("c r t eight n
     two", "charlie romeo tango eight november two", "m for mike"). Only characters from the
     code alphabet count (no I, O, 0 or 1), so "oh" is read as O only when the alphabet has it.
-    Unless `expected`, the utterance must mention a code/reference."""
+    Unless `expected`, the utterance must mention a code/reference, or say "booking" /
+    "reservation" and spell exactly six characters, one a letter."""
     text = " ".join(toks)
     named = expected or re.search(r"\b(code|reference|ref|booking number|confirmation)\b",
                                   text) is not None
