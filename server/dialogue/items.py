@@ -125,6 +125,26 @@ def unknown_item(toks: list[str]) -> str | None:
     return what
 
 
+_NOT_AN_ITEM = frozenset({"that's", "that", "all", "it", "everything", "thanks", "thank", "you",
+                          "please", "room", "me", "us", "the", "also", "then", "i", "we"})
+
+
+def also_asked(toks: list[str]) -> str | None:
+    """Something asked for after a menu item that is not one ("a club sandwich and a coke" ->
+    "coke"): it was dropped without a word."""
+    text = f" {' '.join(toks)} "
+    for phrase in sorted((p for ps in MENU_PHRASES.values() for p in ps), key=len,
+                         reverse=True):
+        text = text.replace(f" {phrase} ", " ITEM ")
+    m = re.search(r" ITEM (?:and|with|plus) (?:a |an |some |one |two |three |a glass of |"
+                  r"a bottle of |a cup of |a can of )?([a-z']+(?: [a-z']+){0,2}?)"
+                  r"(?: please| thanks| to room .*| for room .*)? $", text)
+    if m is None or housekeeping_items(toks):
+        return None
+    what = m.group(1)
+    return None if set(what.split()) & _NOT_AN_ITEM else what
+
+
 def housekeeping_items(toks: list[str]) -> list[str]:
     """Phrases for what housekeeping should bring or do ("extra towels", "two pillows",
     "room cleaning")."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from server.dialogue.conversation import Conversation, OrderDraft, Pending, Say, ServiceDraft
-from server.dialogue.items import MENU_NAMES, OrderLine, unknown_item
+from server.dialogue.items import MENU_NAMES, OrderLine, also_asked, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
@@ -137,12 +137,20 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
             order.lines.append(OrderLine(item.code, 1))
         else:
             return ask(conv, "items", f"From room service we have {_menu_speech(prices)}.")
+    lead = ""
+    extra = also_asked(list(u.toks)) if u.menu and not amending else None
+    if extra is not None:  # "a club sandwich and a coke": the coke is not dropped unsaid
+        item = lookup.match_menu_item(await _menu(conv), extra)
+        if item is None:
+            lead = f"I'm sorry, {extra} isn't on our room-service menu. "
+        elif all(x.code != item.code for x in order.lines):
+            order.lines.append(OrderLine(item.code, 1))
     room = order.room_number or conv.caller_room
     if room is None:
-        return ask(conv, "room_number", "Certainly.")
+        return ask(conv, "room_number", lead.strip() or "Certainly.")
     order.room_number = room
     total = sum(prices.get(x.code, 0) * x.quantity for x in order.lines)
-    return offer(conv, Pending.CONFIRM_ORDER, f"That's {order_words(order.lines)} to "
+    return offer(conv, Pending.CONFIRM_ORDER, f"{lead}That's {order_words(order.lines)} to "
                  f"{say_room(room)}, {say_money(total)} in total, charged to the room. "
                  "Shall I place the order?")
 

@@ -308,3 +308,17 @@ async def test_more_everyday_lines(make_ctx: MakeCtx) -> None:
                              "three nights for two", "twin", "bed and breakfast", "mary brown",
                              "wait what was the price again")
     assert r2.text == r1.text
+
+
+async def test_an_item_not_on_the_menu_beside_one_that_is(make_ctx: MakeCtx,
+                                                          db: Database) -> None:
+    """"A club sandwich and a coke" read back the sandwich alone, without a word on the coke."""
+    r, = await _call(make_ctx, CHLOE, "i'd like a club sandwich and a coke")
+    assert r.text.startswith("I'm sorry, coke isn't on our room-service menu. That's a club "
+                             "sandwich to room one twelve"), r.text
+    r, = await _call(make_ctx, STRANGER, "fish and chips and a beer please")
+    assert r.text == "I'm sorry, beer isn't on our room-service menu. What's your room number?"
+    r, = await _call(make_ctx, CHLOE, "a margherita pizza and some chips")
+    assert r.text.startswith("That's a margherita pizza and fish and chips"), r.text
+    r, = await _call(make_ctx, CHLOE, "a club sandwich and a pot of tea please")
+    assert r.text.startswith("That's a club sandwich and a pot of tea"), r.text

@@ -362,3 +362,13 @@ def test_a_weekday_with_its_day_of_month_is_one_date(
         text: str, check_in: dt.date, check_out: dt.date | None) -> None:
     u = understand(text, TODAY)
     assert (u.check_in, u.check_out) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(("text", "extra"), [
+    ("i'd like a club sandwich and a coke", "coke"),
+    ("fish and chips and a beer to room one twelve", "beer"),
+    ("a club sandwich and a pot of tea", None), ("a club sandwich and that's all", None),
+    ("a pizza and two towels", None), ("can i get fish and chips and five pots of tea", None),
+])
+def test_an_item_asked_for_beside_the_menu_items(text: str, extra: str | None) -> None:
+    assert items.also_asked(tokens(text)) == extra
