@@ -206,9 +206,7 @@ def _rates(room_type: str, room_only_pence: int, bnb_pence: int) -> str:
 async def rooms_answer(conv: Conversation, u: Understood) -> Say:
     """What the rooms cost when no dates were given: the one asked about with both rates, or
     every type at its room-only rate. Then offers to book one."""
-    async with conv.ctx.db.session() as s:
-        hotel = await lookup.first_hotel(s)
-        types = [] if hotel is None else await lookup.room_types(s, hotel.id)
+    types = await conv.hotel_rows(lookup.room_types)
     asked = next((t for t in types if t.code == u.room_type), None)
     conv.booking = BookingDraft(room_type=u.room_type)
     if asked is not None and "difference" not in u.toks:

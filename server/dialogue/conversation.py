@@ -4,16 +4,22 @@ that records every call for `Reply.tool_calls`."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from media.engine import ToolCall
 from server.dialogue.intents import Intent
 from server.dialogue.items import OrderLine
 from server.dialogue.reply import Outcome
+from server.hotel import lookup
 from server.hotel.enums import RatePlan, Topic
 from server.tools import ToolContext, ToolResult, execute_voice_tool
+
+T = TypeVar("T")
 
 
 class Pending(StrEnum):
@@ -159,6 +165,14 @@ class Conversation:
                                    error_code=result.error.code.value if result.error else None,
                                    result=dict(result.data)))
         return result
+
+    async def hotel_rows(self, read: Callable[[AsyncSession, int], Awaitable[list[T]]]
+                         ) -> list[T]:
+        """The hotel's rows `read` gives (room types, menu, departments): what the agent says
+        without a tool action, such as prices before an order."""
+        async with self.ctx.db.session() as s:
+            hotel = await lookup.first_hotel(s)
+            return [] if hotel is None else await read(s, hotel.id)
 
     def today(self) -> dt.date:
         return self.ctx.today()

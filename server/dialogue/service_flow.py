@@ -12,7 +12,6 @@ from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel import lookup
-from server.hotel.models import MenuItem
 from server.hotel.speech_format import say_list, say_money, say_room
 from server.tools import ToolErrorCode
 from server.tools.service_tools import ROOM_SERVICE_WAIT
@@ -27,16 +26,10 @@ _PRICE_QUESTION = (r"^(how much|what's the price|what is the price|what does|wha
 _HOW_LONG = r"\b(how long|how quickly|how soon|when will (it|my|our|the))\b"
 
 
-async def _menu(conv: Conversation) -> list[MenuItem]:
-    async with conv.ctx.db.session() as s:
-        hotel = await lookup.first_hotel(s)
-        return [] if hotel is None else await lookup.menu(s, hotel.id)
-
-
 async def _menu_prices(conv: Conversation) -> dict[str, int]:
     """The room-service menu's prices (read once per call), to say the total before ordering."""
     if not conv.menu_prices:
-        conv.menu_prices = {m.code: m.price_pence for m in await _menu(conv)}
+        conv.menu_prices = {m.code: m.price_pence for m in await conv.hotel_rows(lookup.menu)}
     return conv.menu_prices
 
 
@@ -125,7 +118,7 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
         if wanted is not None and conv.expecting in ("items", None) and not amending:
             # "Some chips" is the fish and chips: read back before ordering. The tool would
             # place it at once, so only what is not on the menu goes to it (to be refused).
-            item = lookup.match_menu_item(await _menu(conv), wanted)
+            item = lookup.match_menu_item(await conv.hotel_rows(lookup.menu), wanted)
             if item is None:
                 result = await conv.tool("order_room_service",
                                          items=[{"item": wanted, "quantity": 1}],
@@ -140,7 +133,7 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
     lead = ""
     extra = also_asked(list(u.toks)) if u.menu and not amending else None
     if extra is not None:  # "a club sandwich and a coke": the coke is not dropped unsaid
-        item = lookup.match_menu_item(await _menu(conv), extra)
+        item = lookup.match_menu_item(await conv.hotel_rows(lookup.menu), extra)
         if item is None:
             lead = f"I'm sorry, {extra} isn't on our room-service menu. "
         elif all(x.code != item.code for x in order.lines):
@@ -173,9 +166,7 @@ async def commit_order(conv: Conversation) -> Say:
 async def arriving_late(conv: Conversation) -> Say:
     """"I'm running late": when check-in starts, and whether someone is there at any hour."""
     result = await conv.tool("hotel_info", topic="check_in")
-    async with conv.ctx.db.session() as s:
-        hotel = await lookup.first_hotel(s)
-        depts = [] if hotel is None else await lookup.departments(s, hotel.id)
+    depts = await conv.hotel_rows(lookup.departments)
     desk = next((d for d in depts if d.key == "front_desk"), None)
     always = desk is not None and (desk.opens is None or desk.closes is None)
     after = ("The front desk is open around the clock, so you can check in whenever you "
