@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from bench.stt_eval import edit_distance
 from media.echo_cancel import EchoCanceller
+from media.speech.spelled_codes import edit_distance
 from media.speech.stt import transcribe
 from media.speech.stt_pocketsphinx import PocketsphinxRecognizer
 from tests.media.barge import (

@@ -16,6 +16,7 @@ import logging
 import resource
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -46,9 +47,9 @@ class CapturingRecognizers(Recognizers):
         self._open: dict[str, tuple[str | None, list[PCM16]]] = {}
 
     async def begin(self, session_id: str, context: str | None = None,
-                    band: Band = Band.WIDE) -> None:
+                    band: Band = Band.WIDE, codes: Sequence[str] = ()) -> None:
         self._open[session_id] = (context, [])
-        await super().begin(session_id, context, band)
+        await super().begin(session_id, context, band, codes)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
                    ) -> Partial | None:

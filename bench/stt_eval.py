@@ -16,6 +16,7 @@ import ast
 import asyncio
 import functools
 import json
+import random
 import statistics
 import threading
 import time
@@ -27,6 +28,7 @@ from dataclasses import dataclass, replace
 from bench.stt_corpus import Utterance, degrade, utterances
 from media.frames import PCM16
 from media.speech.hotel_phrases import Phrase
+from media.speech.spelled_codes import code_chars, edit_distance
 from media.speech.stt import Transcript, transcribe
 from media.speech.stt_pocketsphinx import (
     Mode,
@@ -35,18 +37,9 @@ from media.speech.stt_pocketsphinx import (
     phone_settings,
 )
 from media.speech.stt_pool import RecognizerPool
+from server.hotel.booking import CODE_ALPHABET
 
 TARGET_CATEGORIES = ("date", "number", "room", "menu")
-
-
-def edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i]
-        for j, h in enumerate(hyp, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h)))
-        prev = cur
-    return prev[-1]
 
 
 def contains(hyp: str, phrase: str) -> bool:
@@ -56,12 +49,24 @@ def contains(hyp: str, phrase: str) -> bool:
 @dataclass(frozen=True, slots=True)
 class Job:
     settings: PocketsphinxSettings
-    items: tuple[tuple[int, PCM16, str | None], ...]
+    # index, audio, context, live booking codes
+    items: tuple[tuple[int, PCM16, str | None, tuple[str, ...]], ...]
 
 
 def _run(job: Job) -> list[tuple[int, Transcript]]:
     rec = PocketsphinxRecognizer(job.settings)
-    return [(idx, transcribe(rec, audio, context=ctx)) for idx, audio, ctx in job.items]
+    return [(idx, transcribe(rec, audio, context=ctx, codes=codes))
+            for idx, audio, ctx, codes in job.items]
+
+
+def live_codes(phrase: Phrase, others: int, seed: int) -> tuple[str, ...]:
+    """A hotel's live codes for an utterance spelling a code: its own (the guest says the code
+    of a booking that exists) among `others` random ones; () for other utterances."""
+    own = [code_chars(k.text) for k in phrase.keywords if k.category == "code"]
+    if not own or others <= 0:
+        return ()
+    rng = random.Random(seed)
+    return (*own, *("".join(rng.choice(CODE_ALPHABET) for _ in range(6)) for _ in range(others)))
 
 
 # hotel_ctx: the dialogue state (which question the agent just asked) picks the LM. Oracle
@@ -200,6 +205,9 @@ def main() -> None:
                     help="the phone-line recognizer's acoustic model and starting mean")
     ap.add_argument("--floor", type=float, default=None, help="noise_floor override")
     ap.add_argument("--show", type=int, default=0, help="print N errors per run")
+    ap.add_argument("--live-codes", type=int, default=0,
+                    help="hotel_ctx: a spelled code is listened for among its own and N random "
+                         "live codes (the dialogue gives the recognizer the hotel's live ones)")
     ap.add_argument("--json", default="")
     ap.add_argument("--concurrency", type=int, default=0,
                     help="instead: GIL bench, then the pool with this many real-time calls")
@@ -231,7 +239,9 @@ def main() -> None:
             for condition in args.conditions.split(","):
                 # Degrade here: espeak (babble) must not run in forked workers.
                 indexed = [(i, degrade(u.audio, condition, seed=i),
-                            oracle_context(u.phrase) if system == "hotel_ctx" else None)
+                            oracle_context(u.phrase) if system == "hotel_ctx" else None,
+                            live_codes(u.phrase, args.live_codes if system == "hotel_ctx"
+                                       else 0, seed=i))
                            for i, u in enumerate(utts)]
                 jobs = [Job(settings, tuple(indexed[j::args.jobs]))
                         for j in range(args.jobs)]

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from bench.stt_corpus import utterances
-from bench.stt_eval import TARGET_CATEGORIES, contains, edit_distance
+from bench.stt_eval import TARGET_CATEGORIES, contains
+from media.speech.spelled_codes import edit_distance
 
 
 def _norm(text: str) -> str:

@@ -57,6 +57,10 @@ class RecordingDialogue:
     def answers(self, partial_text: str, paused_ms: int) -> bool:
         return self.manager.answers(partial_text, paused_ms)
 
+    @property
+    def listening_codes(self) -> tuple[str, ...]:
+        return self.manager.listening_codes
+
     async def on_silence(self, seconds: float) -> Reply | None:
         reply = await self.manager.on_silence(seconds)
         return self._keep(reply) if reply is not None else None

@@ -231,7 +231,8 @@ def build_arpa(sentences: Sequence[str], vocab: Iterable[str], order: int = LM_O
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def _jsgf_alt(text: str) -> str:
+def jsgf_alternative(text: str) -> str:
+    """A template as a JSGF alternative: its {slot}s as <slot> rules."""
     return _PLACEHOLDER.sub(lambda m: f"<{m.group(1)}>", text)
 
 
@@ -255,10 +256,10 @@ def build_jsgf(templates: dict[str, tuple[str, ...]] | None = None) -> str:
     lines.append(f"public <utterance> = {intents};")
     for name, alts in templates.items():
         # Repeated alternatives (weighting in the LM data) mean nothing to a grammar.
-        unique = dict.fromkeys(_jsgf_alt(t) for t in alts)
+        unique = dict.fromkeys(jsgf_alternative(t) for t in alts)
         lines.append(f"<intent_{name}> = {' | '.join(unique)};")
     for name in sorted(_slots_used(t for ts in templates.values() for t in ts)):
-        unique = dict.fromkeys(_jsgf_alt(v) for v in hp.SLOTS[name])
+        unique = dict.fromkeys(jsgf_alternative(v) for v in hp.SLOTS[name])
         lines.append(f"<{name}> = {' | '.join(unique)};")
     return "\n".join(lines) + "\n"
 

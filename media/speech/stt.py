@@ -8,7 +8,7 @@ Recognizers are not thread-safe; use one per worker (see `media.speech.stt_pool`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -88,11 +88,13 @@ class StreamingRecognizer(Protocol):
     @property
     def name(self) -> str: ...
 
-    def start(self, context: str | None = None) -> None:
+    def start(self, context: str | None = None, codes: Sequence[str] = ()) -> None:
         """Begin a new turn (discarding any unfinished one).
 
         `context` names a dialogue-state model (e.g. "digits" after asking for a phone number)
-        where the recognizer has them; None is the general model.
+        where the recognizer has them; None is the general model. `codes` are the booking
+        codes the guest may spell in this turn (the hotel's live ones), for a recognizer that
+        can listen for them; never logged.
         """
 
     def feed(self, pcm16_16k: PCM16) -> Partial | None:
@@ -116,11 +118,12 @@ def to_16k(samples: PCM16, sample_rate: int) -> PCM16:
 
 
 def transcribe(recognizer: StreamingRecognizer, samples: PCM16, sample_rate: int = STT_SAMPLE_RATE,
-               chunk_ms: int = 20, context: str | None = None) -> Transcript:
+               chunk_ms: int = 20, context: str | None = None,
+               codes: Sequence[str] = ()) -> Transcript:
     """Decode a whole turn by feeding it in `chunk_ms` chunks (offline use, tests, benches)."""
     audio = to_16k(np.asarray(samples, dtype=np.int16), sample_rate)
     step = STT_SAMPLE_RATE * chunk_ms // 1000
-    recognizer.start(context)
+    recognizer.start(context, codes)
     for i in range(0, audio.size, step):
         recognizer.feed(audio[i:i + step])
     return recognizer.finish()

@@ -5,7 +5,8 @@ Three search modes: `hotel_lm` (trigram LM built from the hotel phrases, the def
 full dictionary, as a baseline). In `hotel_lm` mode each dialogue-state context is a search of
 its own (an LM, or a JSGF grammar for the name question), and spelled booking codes are also
 decoded by a second decoder with a code grammar (which also re-hears a phone number heard one
-digit short), and name turns by one with the general LM (to check the surname the name grammar
+digit short, and a code that is none of the hotel's live ones against the close live ones,
+`spelled_codes`), and name turns by one with the general LM (to check the surname the name grammar
 chose). The C decoder holds the GIL while decoding, so run several recognizers in worker
 processes, not threads (`media.speech.stt_pool`).
 """
@@ -16,6 +17,7 @@ import itertools
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +26,8 @@ import numpy as np
 from pocketsphinx import Config, Decoder
 
 from media.frames import PCM16
-from media.speech import hotel_lm, hotel_phrases, phone_model
+from media.speech import hotel_lm, hotel_phrases, phone_model, spelled_codes
+from media.speech.spelled_codes import close_codes, looks_spelled
 from media.speech.stt import STT_SAMPLE_RATE, Partial, Transcript, Word
 
 log = logging.getLogger(__name__)
@@ -121,24 +124,6 @@ def phone_recognizer() -> PocketsphinxRecognizer:
     return PocketsphinxRecognizer(settings)
 
 
-_SPELLING = frozenset(hotel_phrases.LETTERS) - {"a"} | {
-    w for name in hotel_phrases.NATO.values() for w in name.split()}
-_CODE_CHAR = {**{c: c for c in hotel_phrases.LETTERS},
-              **{name.split()[0]: c for c, name in hotel_phrases.NATO.items()},
-              **{w: str(hotel_phrases.CODE_DIGITS.index(w) + 2)
-                 for w in hotel_phrases.CODE_DIGITS}}
-_CODE_CHAR.pop("a")  # the article, not the letter, in "it's a ..."
-
-
-def _looks_spelled(text: str) -> bool:
-    """Two or more letter names or NATO words: the guest was spelling a code."""
-    return sum(w in _SPELLING for w in text.split()) >= 2
-
-
-def _code_chars(text: str) -> str:
-    return "".join(_CODE_CHAR.get(w, "") for w in text.split())
-
-
 _FIRST = frozenset(hotel_phrases.FIRST_NAMES)
 _SURNAME = frozenset(hotel_phrases.SURNAMES)
 
@@ -193,13 +178,6 @@ def _doubled_digit_readings(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _close_codes(a: str, b: str) -> bool:
-    """Do two spellings give codes of one length differing in at most two characters? (A
-    grammar result that rewrites the whole code is more likely forced than right.)"""
-    x, y = _code_chars(a), _code_chars(b)
-    return len(x) == len(y) > 0 and sum(p != q for p, q in zip(x, y, strict=True)) <= 2
-
-
 def _end_utt(decoder: Decoder | None) -> str:
     """End `decoder`'s turn: its best hypothesis, or ''."""
     if decoder is None:
@@ -242,9 +220,12 @@ class PocketsphinxRecognizer:
         self._codes_on = False
         self._lm: Decoder | None = None  # the general-LM decoder for surnames, on first use
         self._lm_on = False
-        # A phone-fix turn's audio (as decoded) and the CMN it started from (`_finish_phone`).
-        self._phone_audio: list[bytes] | None = None
-        self._phone_cmn = ""
+        # The turn's audio (as decoded) and the CMN it started from, kept where it may be heard
+        # again: a phone number one digit short (`_finish_phone`), a code that is not one of
+        # the live codes given to `start()` (`_finish_known`).
+        self._audio: list[bytes] | None = None
+        self._audio_cmn = ""
+        self._known: tuple[str, ...] = ()
 
     def _code_decoder(self) -> Decoder:
         if self._codes is None:
@@ -300,8 +281,11 @@ class PocketsphinxRecognizer:
         """Names usable as `start(context=...)` (see `hotel_lm.CONTEXTS`)."""
         return frozenset(self._contexts)
 
-    def start(self, context: str | None = None) -> None:
-        """Begin a turn; `context` picks a dialogue-state LM (None: the general hotel LM)."""
+    def start(self, context: str | None = None, codes: Sequence[str] = ()) -> None:
+        """Begin a turn; `context` picks a dialogue-state LM (None: the general hotel LM).
+        `codes` are the booking codes the guest may spell (the hotel's live ones): in a code
+        context, a spelled code that is none of them is heard again against the close ones
+        (`media.speech.spelled_codes`)."""
         if self._in_utt:
             self._decoder.end_utt()
             self._finish_codes()
@@ -316,12 +300,14 @@ class PocketsphinxRecognizer:
         self._decoder.start_utt()
         self._codes_on = context is not None and context in self.settings.code_grammar_contexts
         if self._codes_on:
-            codes = self._code_decoder()
-            codes.set_cmn(self._decoder.get_cmn())
-            codes.start_utt()
+            grammar = self._code_decoder()
+            grammar.set_cmn(self._decoder.get_cmn())
+            grammar.start_utt()
         phone_on = context is not None and context in self.settings.phone_fix_contexts
-        self._phone_audio = [] if phone_on else None
-        self._phone_cmn = self._decoder.get_cmn() if phone_on else ""
+        self._known = tuple(codes) if self._codes_on else ()
+        keep = phone_on or bool(self._known)
+        self._audio = [] if keep else None
+        self._audio_cmn = self._decoder.get_cmn() if keep else ""
         self._lm_on = context is not None and context in self.settings.surname_check_contexts
         if self._lm_on:
             lm = self._lm_decoder()
@@ -345,8 +331,8 @@ class PocketsphinxRecognizer:
             self._codes.process_raw(raw, False, False)
         if self._lm_on and self._lm is not None:
             self._lm.process_raw(raw, False, False)
-        if self._phone_audio is not None:
-            self._phone_audio.append(raw)
+        if self._audio is not None:
+            self._audio.append(raw)
         self._samples += pcm16_16k.size
         partial = None
         audio_ms = 1000.0 * self._samples / STT_SAMPLE_RATE
@@ -387,11 +373,15 @@ class PocketsphinxRecognizer:
         words = tuple(self._words()) if text else ()
         confidence = math.fsum(w.confidence for w in words) / len(words) if words else 0.0
         alternatives = self._alternatives(text) if text and self.settings.n_best > 0 else ()
+        audio, self._audio = self._audio, None
         code = self._finish_codes()
-        if code and code != text and _looks_spelled(text) and _close_codes(code, text):
+        known = self._finish_known(text, code, audio)
+        if code and code != text and looks_spelled(text) and close_codes(code, text):
             # Words and confidence stay the LM's (the grammar search keeps no lattice).
             text, alternatives = code, self._demote(text, alternatives, code)
-        phone = self._finish_phone(text)
+        if known and known != text:  # a live code the audio fits: taken, as the code above
+            text, alternatives = known, self._demote(text, alternatives, known)
+        phone = self._finish_phone(text, audio)
         if phone != text:  # words and confidence stay the LM's, as for codes
             text, alternatives = phone, self._demote(text, alternatives, phone)
         lm_text = self._finish_lm()
@@ -414,28 +404,52 @@ class PocketsphinxRecognizer:
         on, self._codes_on = self._codes_on, False
         return _end_utt(self._codes) if on else ""
 
-    def _finish_phone(self, text: str) -> str:
+    def _finish_phone(self, text: str, audio: list[bytes] | None) -> str:
         """`text`, or its reading with one digit said twice that the turn's audio fits best
         (only in `phone_fix_contexts`, when the LM heard a phone number one digit short)."""
-        audio, self._phone_audio = self._phone_audio, None
         readings = _doubled_digit_readings(text) if audio is not None else ()
         if not readings or audio is None:
             return text
-        codes = self._code_decoder()
         grammar = " | ".join((text, *readings))
+        best = self._hear_again(
+            "phone", f"#JSGF V1.0;\ngrammar phone;\npublic <n> = {grammar};\n", audio)
+        return best if best in readings else text
+
+    def _finish_known(self, text: str, code: str, audio: list[bytes] | None) -> str:
+        """When the LM heard spelling that is none of the live codes given to `start()`: the
+        code grammar's result if it is one, else the turn heard again against the live codes
+        close to either, the one the audio fits; '' if none fits or there is nothing to do."""
+        known, self._known = self._known, ()
+        if not known or audio is None or not looks_spelled(text):
+            return ""
+        heard = [spelled_codes.code_chars(text), spelled_codes.code_chars(code)]
+        live = {c.upper() for c in known}
+        if heard[0] in live:
+            return ""
+        if heard[1] in live:
+            return code
+        near = spelled_codes.candidates(live, heard)
+        if not near:
+            return ""
+        # Whatever the grammar hears is one of `near` ("a" is the letter there, not the article).
+        return self._hear_again("known", spelled_codes.known_codes_jsgf(near), audio)
+
+    def _hear_again(self, name: str, jsgf: str, audio: list[bytes]) -> str:
+        """The turn's `audio` decoded again by the code decoder with grammar `jsgf`, from the
+        cepstral mean the turn started with; '' if the grammar is refused or nothing fits."""
+        codes = self._code_decoder()
         try:
-            codes.add_jsgf_string("phone",
-                                  f"#JSGF V1.0;\ngrammar phone;\npublic <n> = {grammar};\n")
-            codes.activate_search("phone")
-            codes.set_cmn(self._phone_cmn)
+            codes.add_jsgf_string(name, jsgf)
+            codes.activate_search(name)
+            codes.set_cmn(self._audio_cmn)
             codes.start_utt()
             codes.process_raw(b"".join(audio), False, False)
-            best = _end_utt(codes)
-        except RuntimeError:  # a grammar pocketsphinx refuses: the LM's text stands
-            return text
+            return _end_utt(codes)
+        except RuntimeError:  # a grammar pocketsphinx refuses: what was heard stands
+            log.warning("recognizer: the %s grammar was refused", name)
+            return ""
         finally:
             codes.activate_search("code")
-        return best if best in readings else text
 
     def _finish_lm(self) -> str:
         """End the general-LM decoder's turn (if it ran): its best hypothesis, or ''."""

@@ -15,6 +15,7 @@ import functools
 import itertools
 import multiprocessing as mp
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -77,8 +78,8 @@ def _worker_main(factories: dict[Band, RecognizerFactory], requests: Any, respon
         try:
             result: object = None
             if op == "begin":
-                context, band = payload
-                recognizers.open(session, band).start(context)
+                context, band, codes = payload
+                recognizers.open(session, band).start(context, codes)
             elif op == "feed":
                 result = recognizers.current(session).feed(np.frombuffer(payload, np.int16))
             elif op == "partial":
@@ -98,7 +99,8 @@ def _worker_main(factories: dict[Band, RecognizerFactory], requests: Any, respon
                 responses.put((req_id, "error", f"{type(exc).__name__}: {exc}"))
 
 
-_Payload = bytes | tuple[str | None, Band] | None  # feed's audio; begin's context and band
+# feed's audio; begin's context, band and live booking codes
+_Payload = bytes | tuple[str | None, Band, tuple[str, ...]] | None
 
 
 @dataclass(slots=True)
@@ -182,13 +184,14 @@ class RecognizerPool:
         return len(self._sessions)
 
     async def begin(self, session_id: str, context: str | None = None,
-                    band: Band = Band.WIDE) -> None:
+                    band: Band = Band.WIDE, codes: Sequence[str] = ()) -> None:
         """Start a new turn for `session_id`, optionally with a dialogue-state `context`, with
-        a recognizer for the call's `band`.
+        a recognizer for the call's `band`, listening for the booking `codes` it is given.
 
         Optional: `feed` starts a turn with the general model, wide band, if none is open.
         """
-        await self._call(self._worker_for(session_id), "begin", session_id, (context, band))
+        await self._call(self._worker_for(session_id), "begin", session_id,
+                         (context, band, tuple(codes)))
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         """Decode a chunk. With `wait=False`, return once queued (order is still kept)."""

@@ -9,9 +9,13 @@ then a new task, then the slots of the task in progress. Every action goes throu
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
@@ -37,8 +41,11 @@ from server.dialogue.speech import (
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.words import normalize
 from server.dialogue.yesno import Answer
+from server.hotel import lookup
 from server.hotel.speech_format import say_room
 from server.tools import ToolContext
+
+log = logging.getLogger(__name__)
 
 STANDARD_GREETING = "Thank you for calling Harbor View Hotel, how can I help you?"
 TASKS = (Intent.BOOK, Intent.AVAILABILITY, Intent.CHANGE, Intent.CANCEL, Intent.HOUSEKEEPING,
@@ -143,6 +150,7 @@ class DialogueManager:
         # `handle()` then gets, so one turn's text is understood once.
         self._parsed: tuple[tuple[str, dt.date, str | None], Understood] | None = None
         self._unheard_question: str | None = None
+        self._codes: tuple[str, ...] = ()
         self.ended = False
 
     @property
@@ -176,8 +184,29 @@ class DialogueManager:
         (ignored if that text is not these words, e.g. an n-best alternative was chosen)."""
         self._heard = tuple((w, c) for w, c in words)
 
+    @property
+    def listening_codes(self) -> tuple[str, ...]:
+        """The hotel's live booking codes while the agent waits for one to be spelled, for
+        the recognizer to listen for; () otherwise."""
+        return self._codes
+
     async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
         """One guest utterance (recognizer output) -> the agent's answer."""
+        reply = await self._answer(text, confidence)
+        self._codes = await self._live_codes() if reply.expecting == "confirmation_code" else ()
+        return reply
+
+    async def _live_codes(self) -> tuple[str, ...]:
+        """The hotel's live codes, for the recognizer to listen for; () if they cannot be
+        read (the code is then heard without them)."""
+        try:
+            return tuple(await self._conv.hotel_rows(functools.partial(
+                lookup.live_codes, today=self._conv.today())))
+        except SQLAlchemyError:
+            log.exception("call %s: live booking codes not read", self._conv.ctx.call_id)
+            return ()
+
+    async def _answer(self, text: str, confidence: float) -> Reply:
         conv = self._conv
         conv.calls = []
         self._silences = 0

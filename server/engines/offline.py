@@ -108,6 +108,16 @@ class EndpointingDialogue(Protocol):
 
 
 @runtime_checkable
+class CodeListeningDialogue(Protocol):
+    """A dialogue that, having asked for a booking code, names the codes the guest may spell
+    (the hotel's live bookings), so the recognizer can hear a half-heard code as the live one
+    the audio fits (`media.speech.spelled_codes`); () otherwise."""
+
+    @property
+    def listening_codes(self) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
 class HearingDialogue(Protocol):
     """A dialogue that weighs the recognizer's per-word confidences: `heard()` gets the words
     of the text the next `handle()` gets (ignored when another hypothesis was chosen)."""
@@ -263,7 +273,9 @@ class _OfflineCall:
         self.last_activity = time.monotonic()
         self.turn_started_wall = time.time()
         self.turn_audio = []
-        self.stt.begin(context_for(self.expecting))
+        codes = self.dialogue.listening_codes \
+            if isinstance(self.dialogue, CodeListeningDialogue) else ()
+        self.stt.begin(context_for(self.expecting), codes)
         for frame in self.preroll.take_from(onset):
             self._feed(frame)
         log.debug("call %s: turn %d from %.2f s; %d frames of pre-roll from %.2f s",

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +48,10 @@ class Recognizers:
         return self._pool
 
     async def begin(self, session_id: str, context: str | None = None,
-                    band: Band = Band.WIDE) -> None:
+                    band: Band = Band.WIDE, codes: Sequence[str] = ()) -> None:
         """Start a turn, recognized with the named dialogue-state `context` (hotel_lm), by a
-        recognizer for the call's `band`."""
-        await (await self._ready()).begin(session_id, context, band)
+        recognizer for the call's `band`, listening for the live booking `codes`."""
+        await (await self._ready()).begin(session_id, context, band, codes)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True) -> Partial | None:
         return await (await self._ready()).feed(session_id, pcm16_16k, wait=wait)

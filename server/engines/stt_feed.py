@@ -32,6 +32,7 @@ MAX_WAITING_FRAMES = 1600
 @dataclass(frozen=True, slots=True)
 class _Begin:
     context: str | None
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,8 @@ class RecognizerFeed:
     def waiting_frames(self) -> int:
         return self._frames
 
-    def begin(self, context: str | None) -> None:
-        self._put(_Begin(context))
+    def begin(self, context: str | None, codes: tuple[str, ...] = ()) -> None:
+        self._put(_Begin(context, codes))
 
     def feed(self, pcm: PCM16) -> None:
         if self._frames >= self.max_frames:
@@ -122,7 +123,8 @@ class RecognizerFeed:
             if isinstance(request, _Feed):
                 await self.stt.feed(self.session_id, request.pcm, wait=False)
             elif isinstance(request, _Begin):
-                await self.stt.begin(self.session_id, request.context, self.band)
+                await self.stt.begin(self.session_id, request.context, self.band,
+                                     request.codes)
             elif isinstance(request, _Finish):
                 # Awaited here, not only by the responder: the pool releases the session's
                 # worker when finish returns, and the next turn's begin must come after that.

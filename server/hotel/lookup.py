@@ -159,3 +159,20 @@ async def in_house_reservation(session: AsyncSession, hotel_id: int, phone: str 
                Reservation.status == ReservationStatus.CHECKED_IN.value,
                Reservation.check_in <= today, Reservation.check_out >= today)
         .order_by(Reservation.check_in.desc()).limit(1))
+
+
+# Live codes a recognizer listens for at most (the soonest arrivals first): each one costs the
+# recognizer an edit distance on a misheard code (~10 µs), never a decode.
+LIVE_CODES_MAX = 2000
+
+
+async def live_codes(session: AsyncSession, hotel_id: int, today: dt.date,
+                     limit: int = LIVE_CODES_MAX) -> list[str]:
+    """The codes of the bookings a guest may still call about (confirmed or checked in, not
+    yet checked out): what a spelled code is listened for against."""
+    return list((await session.scalars(
+        select(Reservation.code)
+        .where(Reservation.hotel_id == hotel_id, Reservation.check_out >= today,
+               Reservation.status.in_((ReservationStatus.CONFIRMED.value,
+                                       ReservationStatus.CHECKED_IN.value)))
+        .order_by(Reservation.check_in, Reservation.id).limit(limit))).all())

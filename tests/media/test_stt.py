@@ -11,16 +11,14 @@ import numpy as np
 import pytest
 
 from bench.stt_corpus import Voice, garbage, over_the_phone, speak
-from bench.stt_eval import edit_distance
 from media.frames import PCM16
 from media.speech import hotel_lm, hotel_phrases
+from media.speech.spelled_codes import close_codes, code_chars, edit_distance, looks_spelled
 from media.speech.stt import STT_SAMPLE_RATE, Band, Transcript, transcribe
 from media.speech.stt_pocketsphinx import (
     PocketsphinxRecognizer,
     PocketsphinxSettings,
-    _close_codes,
     _doubled_digit_readings,
-    _looks_spelled,
     phone_settings,
     prefer_lm_surname,
 )
@@ -51,7 +49,8 @@ SAID = (*(text for text, _ in CASES),
         "oh seven seven oh oh nine oh five five five",
         "oh seven seven oh oh nine oh oh five five five", "my name is emma brown",
         "i don't have the code", "i haven't got it", "no at four",
-        "never mind", "can i have my bill please", "i'm locked out of my room")
+        "never mind", "can i have my bill please", "i'm locked out of my room",
+        "c r t eight n two")
 
 
 @functools.cache
@@ -196,6 +195,10 @@ async def test_pool_serves_two_sessions_concurrently(lm_cache: Path) -> None:
         assert pool.active_sessions == 0
         again = await call("call-a")  # recognizers are reused across turns
         assert again.text == a.text
+        # The live codes a turn is begun with reach the worker's recognizer.
+        await pool.begin("call-c", context="code", codes=("MRG4X7", "CRT8N2"))
+        await pool.feed("call-c", said("c r t eight n two"))
+        assert (await pool.finish("call-c")).text == "c r t eight n two"
 
 
 def test_every_dialogue_expectation_names_a_built_context(
@@ -246,11 +249,11 @@ def test_british_vowel_variants_leave_names_alone() -> None:
 
 def test_spelled_codes_are_also_decoded_with_a_code_grammar(
         recognizer: PocketsphinxRecognizer) -> None:
-    assert _looks_spelled("c r t x n two") and _looks_spelled("charlie romeo tango eight")
-    assert not _looks_spelled("a room for two") and not _looks_spelled("oh seven seven oh")
+    assert looks_spelled("c r t x n two") and looks_spelled("charlie romeo tango eight")
+    assert not looks_spelled("a room for two") and not looks_spelled("oh seven seven oh")
     # The grammar may correct a character or two, not rewrite the code.
-    assert _close_codes("c r t x n two", "it's c r t eight n two")
-    assert not _close_codes("charlie romeo tango eight november two",
+    assert close_codes("c r t x n two", "it's c r t eight n two")
+    assert not close_codes("charlie romeo tango eight november two",
                             "four three romeo tango eight november")
     code = transcribe(recognizer, said("charlie romeo tango eight november two"),
                       context="digits")
@@ -281,6 +284,36 @@ def test_phone_number_one_digit_short_is_heard_again_with_a_digit_doubled(
                        context="digits")
     assert phone.text == "oh seven seven oh oh nine oh oh five five five"
     assert "oh seven seven oh oh nine oh five five five" in phone.alternatives
+
+
+def test_a_misheard_code_is_heard_again_against_the_live_codes_close_to_it(
+        lm_cache: Path) -> None:
+    live = ("MRG4X7", "CRT8N2", "DVS5K3", "KZ7P3Q")
+    wide = PocketsphinxSettings(cache_dir=str(lm_cache))
+    for settings in (wide, phone_settings(str(lm_cache))):
+        audio = said("c r t eight n two")
+        audio = audio if settings is wide else over_the_phone(audio)
+
+        def fresh(settings: PocketsphinxSettings = settings) -> PocketsphinxRecognizer:
+            return PocketsphinxRecognizer(settings)
+
+        # The open recognizer alone gets a letter or two wrong ("t r d eight l two" wide
+        # band, "c r c eight m two" over the phone line) ...
+        alone = transcribe(fresh(), audio, context="code")
+        assert code_chars(alone.text) not in live, alone.text
+        # ... and hears the live code the audio fits when it is given the live codes.
+        heard = transcribe(fresh(), audio, context="code", codes=live)
+        assert heard.text == "c r t eight n two"
+        assert alone.text in heard.alternatives
+        # No live code close to what was heard: nothing is made up.
+        assert transcribe(fresh(), audio, context="code",
+                          codes=("MRG4X7", "DVS5K3")).text == alone.text
+        # Live codes only matter where a code is asked for.
+        assert transcribe(fresh(), audio, codes=live).text == transcribe(fresh(), audio).text
+    # An answer that is no code is never made one.
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said("i don't have the code"), context="code",
+                      codes=live).text == "i don't have the code"
 
 
 def test_transcript_carries_distinct_alternatives(recognizer: PocketsphinxRecognizer) -> None:

@@ -4,8 +4,16 @@ happens; codes that match nothing (or several bookings) are asked for again."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from server.db.database import Database
 from server.dialogue import DialogueManager
+from server.hotel import lookup
 from server.hotel.booking import soundalike_codes
+from server.hotel.enums import ReservationStatus
+from server.hotel.models import Reservation
 from tests.server.conftest import MakeCtx
 from tests.server.dialogue_fixtures import STRANGER
 
@@ -50,3 +58,35 @@ async def test_a_code_matching_nothing_is_asked_for_in_words(make_ctx: MakeCtx) 
     r = await dm.handle("charlie romeo tango eight november two")
     assert "I have booking C, R, T, 8, N, 2" in r.text, r.text
     assert r.expecting == "confirm_cancel"
+
+
+async def test_the_live_codes_are_listened_for_while_a_code_is_asked_for(
+        make_ctx: MakeCtx, db: Database) -> None:
+    """The recognizer gets the hotel's live codes for the turn that answers "what's the code?"
+    (media.speech.spelled_codes), and none for any other turn."""
+    async with db.session() as s:
+        chloe = await s.scalar(select(Reservation).where(Reservation.code == "DVS5K3"))
+        assert chloe is not None
+        chloe.status = ReservationStatus.CANCELLED.value
+        await s.commit()
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    assert dm.listening_codes == ()
+    r = await dm.handle("please cancel the booking")
+    assert r.expecting == "confirmation_code"
+    # Alice is in the hotel, Ben arrives on Friday; Chloe's booking is cancelled.
+    assert sorted(dm.listening_codes) == ["CRT8N2", "MRG4X7"]
+    r = await dm.handle("it's c r t eight n two")
+    assert r.expecting == "confirm_cancel" and dm.listening_codes == ()
+
+
+async def test_codes_that_cannot_be_read_cost_the_reply_nothing(
+        make_ctx: MakeCtx, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*_args: object, **_kwargs: object) -> list[str]:
+        raise OperationalError("SELECT code", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(lookup, "live_codes", broken)
+    dm = DialogueManager(make_ctx(caller=STRANGER))
+    await dm.greeting()
+    r = await dm.handle("please cancel the booking")
+    assert r.expecting == "confirmation_code" and dm.listening_codes == ()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -34,10 +34,12 @@ class SlowRecognizers(Recognizers):
         self.gate = asyncio.Event()
         self.fed: list[float] = []  # first sample of each frame fed
         self.requests: list[str] = []
+        self.codes: list[tuple[str, ...]] = []  # the live codes each turn was begun with
 
     async def begin(self, session_id: str, context: str | None = None,
-                    band: Band = Band.WIDE) -> None:
+                    band: Band = Band.WIDE, codes: Sequence[str] = ()) -> None:
         self.requests.append("begin")
+        self.codes.append(tuple(codes))
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
                    ) -> Partial | None:
@@ -80,6 +82,14 @@ class AnsweringDialogue(QuietDialogue):
 
     def answers(self, partial_text: str, paused_ms: int) -> bool:
         return partial_text == "yes"
+
+
+class CodeAskingDialogue(QuietDialogue):
+    """Has asked for a booking code: names the hotel's live ones."""
+
+    @property
+    def listening_codes(self) -> tuple[str, ...]:
+        return ("CRT8N2", "MRG4X7")
 
 
 async def _until(predicate: Callable[[], bool], within: float = 10.0) -> None:
@@ -220,3 +230,26 @@ async def test_settled_waits_for_the_endpointing_verdict_on_a_pause() -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await task
     await asyncio.wait_for(engine.settled("pausing"), 10)  # ended: returns at once
+
+
+async def test_a_turn_is_begun_with_the_live_codes_the_dialogue_listens_for() -> None:
+    stt = SlowRecognizers()
+    stt.gate.set()
+    inbox = EngineInbox(max_audio_frames=100)
+    io = EngineIO(call_id="codes", playout=Playout(RATE, FrameClock()), inbox=inbox,
+                  emit=lambda _o: None)
+    inbox.put(SpeechStarted(at=0.0))
+    inbox.put(AudioFrame(np.ones(FRAME, np.int16), RATE, 0.0))
+    inbox.put(SpeechEnded(started_at=0.0, ended_at=0.02, audio=np.zeros(0, np.int16),
+                          sample_rate=RATE))
+    engine = OfflineEngine(stt=stt, tts=EspeakTTS(),
+                           dialogue_factory=lambda _io: CodeAskingDialogue(),
+                           silence_check_s=600.0)
+    task = asyncio.create_task(engine.run(io))
+    try:
+        await _until(lambda: "finish" in stt.requests)
+        assert stt.codes == [("CRT8N2", "MRG4X7")]
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -5,6 +5,7 @@ reference is silence then, as with a real transport (issue #6)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +34,7 @@ class FakeRecognizers(Recognizers):
         self.bands: list[Band] = []  # the band of each turn begun
 
     async def begin(self, session_id: str, context: str | None = None,
-                    band: Band = Band.WIDE) -> None:
+                    band: Band = Band.WIDE, codes: Sequence[str] = ()) -> None:
         self.bands.append(band)
 
     async def feed(self, session_id: str, pcm16_16k: PCM16, wait: bool = True
