@@ -413,6 +413,9 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "and check in", "and check out", "what about parking", "what about breakfast",
     "i want to complain to the manager", "i'd like to make a complaint",
     "can i ask you something",
+    # the hotel's own number
+    "what's your phone number", "what's your number", "can i have your phone number",
+    "what's the hotel's phone number", "what number do i call", "how do i call you",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -58,6 +58,11 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
                          "cancel without paying", "cancel for free"),
     Topic.ADDRESS: ("address", "located", "location", "where are you", "find you",
                     "postcode", "get to you", "get to the hotel", "directions"),
+    # The hotel's number, never the guest's ("my number is ...").
+    Topic.PHONE: ("your phone number", "your number", "your telephone number",
+                  "the hotel's number", "the hotel's phone number", "number for the hotel",
+                  "phone number for the hotel", "how do i call you", "number to call you",
+                  "number do i call", "number should i call"),
 }
 _GUEST_NOUNS = ("people", "persons", "person", "adults", "adult", "guests", "guest", "of us")
 _CHILD_NOUNS = ("children", "child", "kids", "kid", "baby", "babies")
@@ -357,7 +362,7 @@ def topic(toks: list[str]) -> Topic | None:
     text = " " + " ".join(toks) + " "
     for t in (Topic.CANCELLATION, Topic.CHECK_IN, Topic.CHECK_OUT, Topic.BREAKFAST,
               Topic.PARKING, Topic.POOL, Topic.GYM, Topic.PETS, Topic.WIFI, Topic.SMOKING,
-              Topic.ADDRESS):
+              Topic.ADDRESS, Topic.PHONE):
         if any(f" {w} " in text for w in TOPIC_WORDS[t]):
             return t
     return None

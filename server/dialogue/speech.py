@@ -40,7 +40,8 @@ QUESTIONS = {
     "items": "What would you like?",
     "when": "When would be a good time for us to call you back?",
     "topic": "What would you like to know about? I can tell you about breakfast, parking, the "
-             "pool and gym, pets, Wi-Fi, check-in and check-out times, or our address.",
+             "pool and gym, pets, Wi-Fi, check-in and check-out times, our address or our "
+             "phone number.",
 }
 
 

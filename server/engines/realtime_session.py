@@ -16,7 +16,7 @@ from openai.types.realtime.realtime_session_create_request_param import (
 from server.engines.realtime_audio import AudioFormat
 from server.hotel import demo_data as demo
 from server.hotel.profile import load_hotel_profile
-from server.hotel.speech_format import say_money
+from server.hotel.speech_format import say_money, say_phone
 from server.tools import ToolContext, execute_voice_tool, tool_schemas
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def with_summary(instructions: str, log_: ConversationLog) -> str:
 def hotel_facts() -> str:
     """The demo hotel's spoken facts, room types, prices and departments."""
     facts = [f"- {text}" for text in demo.FACTS.values()]
+    facts.append(f"- Our phone number is {say_phone(demo.HOTEL.phone)}.")
     rooms = [f"- {rt.name}: {rt.description}, sleeps {rt.max_guests}, from "
              f"{say_money(rt.room_only_pence)} a night room only, "
              f"{say_money(rt.bnb_pence)} with breakfast" for rt in demo.ROOM_TYPES]

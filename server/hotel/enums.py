@@ -68,3 +68,4 @@ class Topic(StrEnum):
     SMOKING = "smoking"
     CANCELLATION = "cancellation"
     ADDRESS = "address"
+    PHONE = "phone"  # the hotel's own number, from the hotel's row (no fact of its own)

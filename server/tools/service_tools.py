@@ -7,7 +7,14 @@ from sqlalchemy import select
 from server.hotel import lookup
 from server.hotel.enums import RequestStatus, ServiceKind, Topic
 from server.hotel.models import HotelFact, MenuItem, Reservation, Room, ServiceRequest
-from server.hotel.speech_format import say_list, say_money, say_number, say_room, say_time
+from server.hotel.speech_format import (
+    say_list,
+    say_money,
+    say_number,
+    say_phone,
+    say_room,
+    say_time,
+)
 from server.tools.invocation import Invocation
 from server.tools.registry import tool
 from server.tools.results import JSONValue, ToolErrorCode, ToolFailure, ToolResult, success
@@ -19,7 +26,8 @@ QUESTIONS = {
     "room_number": "What's your room number?",
     "items": "What would you like?",
     "topic": "What would you like to know about: breakfast, parking, the pool, the gym, pets, "
-             "Wi-Fi, check-in or check-out times, smoking, cancellation, or our address?",
+             "Wi-Fi, check-in or check-out times, smoking, cancellation, our address or our "
+             "phone number?",
     "kind": "Is that for housekeeping or for maintenance?",
 }
 
@@ -160,11 +168,14 @@ async def order_room_service(inv: Invocation) -> ToolResult:
 
 @tool("hotel_info",
       "Answer a question about the hotel: breakfast, parking, pool, gym, pets, wifi, check_in, "
-      "check_out, smoking, cancellation or address.",
+      "check_out, smoking, cancellation, address or phone (the hotel's own number).",
       {"topic": {"type": "string", "enum": [t.value for t in Topic]}},
       ("topic",), questions=QUESTIONS, invalid_codes={"topic": E.UNKNOWN_TOPIC})
 async def hotel_info(inv: Invocation) -> ToolResult:
     topic = Topic(inv.args.text("topic"))
+    if topic is Topic.PHONE:
+        said = f"Our phone number is {say_phone(inv.the_hotel.phone)}."
+        return success(inv.tool, said, {"topic": topic.value, "answer": said})
     fact = await inv.db.scalar(select(HotelFact).where(HotelFact.hotel_id == inv.the_hotel.id,
                                                        HotelFact.topic == topic.value))
     if fact is None:

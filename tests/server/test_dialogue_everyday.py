@@ -322,3 +322,24 @@ async def test_an_item_not_on_the_menu_beside_one_that_is(make_ctx: MakeCtx,
     assert r.text.startswith("That's a margherita pizza and fish and chips"), r.text
     r, = await _call(make_ctx, CHLOE, "a club sandwich and a pot of tea please")
     assert r.text.startswith("That's a club sandwich and a pot of tea"), r.text
+
+
+# --- the hotel's own number ----------------------------------------------------------------
+
+async def test_the_hotels_phone_number_is_said(make_ctx: MakeCtx) -> None:
+    """"What's your phone number?" was a miss: the number was no fact the tool held."""
+    for line in ("what's your phone number", "what number do i call to reach the hotel",
+                 "can i have the hotel's phone number"):
+        r, = await _call(make_ctx, STRANGER, line)
+        assert r.text.startswith("Our phone number is oh two three, nine two hundred, oh oh oh "
+                                 "oh."), (line, r.text)
+        assert [(c.name, c.arguments) for c in r.tool_calls] == [("hotel_info",
+                                                                  {"topic": "phone"})]
+
+
+async def test_the_guests_own_number_is_not_the_hotels(make_ctx: MakeCtx) -> None:
+    *_, r = await _call(make_ctx, STRANGER, "i'd like a callback", "reservations",
+                        "tomorrow at ten", "my number is oh seven seven oh oh nine oh oh one "
+                        "two three")
+    assert "Our phone number" not in r.text
+    assert "on oh seven seven hundred, nine hundred, one two three. Shall I" in r.text, r.text
