@@ -38,7 +38,7 @@ def describe(ref: BookingRef, conv: Conversation) -> str:
             f"{say_nights(nights)}, {plan_words(ref.rate_plan)}")
 
 
-def _active(result: ToolResult) -> list[dict[str, Any]]:
+def active_bookings(result: ToolResult) -> list[dict[str, Any]]:
     """The confirmed or checked-in bookings a find_reservation result lists."""
     raw = result.data.get("reservations")
     found = [x for x in raw if isinstance(x, dict)] if isinstance(raw, list) else []
@@ -55,7 +55,7 @@ async def locate(conv: Conversation, u: Understood) -> Say | None:
     # A code misheard by one sound-alike letter still finds its booking ("c r t eight m two"
     # for CRT8N2); the flow reads the booking's own code back before anything changes.
     result = await conv.tool("find_reservation", confirmation_code=code)
-    active = _active(result)
+    active = active_bookings(result)
     if result.ok and len(active) == 1:
         conv.current = BookingRef.from_json(active[0])
         return None
@@ -110,7 +110,7 @@ async def by_name(conv: Conversation, u: Understood) -> Say | None:
         return ask(conv, "booking_name")
     result = await conv.tool("find_reservation", guest_name=conv.lookup_name,
                              check_in=u.check_in.isoformat())
-    active = _active(result)
+    active = active_bookings(result)
     conv.lookup_name = None
     if result.ok and len(active) == 1:
         conv.current = BookingRef.from_json(active[0])

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import re
 
-from server.dialogue.conversation import Conversation, OrderDraft, Pending, Say, ServiceDraft
+from server.dialogue import reservation_flow
+from server.dialogue.conversation import (
+    BookingRef,
+    Conversation,
+    OrderDraft,
+    Pending,
+    Say,
+    ServiceDraft,
+)
 from server.dialogue.items import MENU_NAMES, OrderLine, also_asked, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel import lookup
+from server.hotel.enums import RatePlan, Topic
 from server.hotel.speech_format import say_list, say_money, say_room
 from server.tools import ToolErrorCode
 from server.tools.service_tools import ROOM_SERVICE_WAIT
@@ -177,6 +186,24 @@ async def arriving_late(conv: Conversation) -> Say:
                  f"That's no problem. {result.speech} {after} {ANYTHING_ELSE}")
 
 
+# "Does my booking include breakfast?": the caller's own booking, not the hotel's.
+_OWN_STAY = re.compile(r"\b(my|our) (booking|reservation|stay|room)\b")
+
+
+async def _own_breakfast(conv: Conversation) -> str:
+    """Whether the caller's booking includes breakfast, said before the breakfast fact; '' if
+    the booking is not known (no number, none or several bookings under it)."""
+    ref = conv.current
+    if ref is None and conv.ctx.caller_e164 is not None:
+        found = reservation_flow.active_bookings(await conv.tool("find_reservation"))
+        ref = BookingRef.from_json(found[0]) if len(found) == 1 else None
+    if ref is None:
+        return ""
+    if ref.rate_plan is RatePlan.BNB:
+        return "Yes, your booking includes breakfast. "
+    return "Your booking is room only, so breakfast isn't included. "
+
+
 async def info_step(conv: Conversation, u: Understood) -> Say:
     if u.topic is None:
         # Through the tool all the same: it answers unknown topics with what it does know.
@@ -189,5 +216,7 @@ async def info_step(conv: Conversation, u: Understood) -> Say:
     if not result.ok:
         return offer(conv, Pending.OFFER_TRANSFER, f"{result.speech}")
     conv.outcomes.append(Outcome.INFO_GIVEN)
-    said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    lead = await _own_breakfast(conv) if u.topic is Topic.BREAKFAST and \
+        _OWN_STAY.search(u.text) else ""
+    said = offer(conv, Pending.ANYTHING_ELSE, f"{lead}{result.speech} {ANYTHING_ELSE}")
     return Say(said.text, said.expecting, Outcome.INFO_GIVEN)

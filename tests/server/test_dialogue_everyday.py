@@ -343,3 +343,20 @@ async def test_the_guests_own_number_is_not_the_hotels(make_ctx: MakeCtx) -> Non
                         "two three")
     assert "Our phone number" not in r.text
     assert "on oh seven seven hundred, nine hundred, one two three. Shall I" in r.text, r.text
+
+
+# --- the caller's own booking --------------------------------------------------------------
+
+async def test_does_my_booking_include_breakfast_answers_from_the_booking(
+        make_ctx: MakeCtx) -> None:
+    """It got the breakfast fact alone, whatever the booking's rate plan."""
+    r, = await _call(make_ctx, BEN, "does my booking include breakfast")  # room only
+    assert r.text.startswith("Your booking is room only, so breakfast isn't included. "
+                             "Breakfast is served from seven"), r.text
+    r, = await _call(make_ctx, ALICE, "is breakfast included in my stay")  # bed and breakfast
+    assert r.text.startswith("Yes, your booking includes breakfast. Breakfast is served"), r.text
+    # No booking under the caller's number, or a question not about one: the fact alone.
+    for caller, line in ((STRANGER, "does my booking include breakfast"),
+                         (BEN, "is breakfast included")):
+        r, = await _call(make_ctx, caller, line)
+        assert r.text.startswith("Breakfast is served from seven"), (line, r.text)
