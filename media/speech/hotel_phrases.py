@@ -416,6 +416,9 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     # the hotel's own number
     "what's your phone number", "what's your number", "can i have your phone number",
     "what's the hotel's phone number", "what number do i call", "how do i call you",
+    # the caller's own booking
+    "does my booking include breakfast", "is breakfast included in my booking",
+    "is breakfast included in my stay", "does our reservation include breakfast",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -50,7 +50,7 @@ SAID = (*(text for text, _ in CASES),
         "oh seven seven oh oh nine oh oh five five five", "my name is emma brown",
         "i don't have the code", "i haven't got it", "no at four",
         "never mind", "can i have my bill please", "i'm locked out of my room",
-        "c r t eight n two", "what's your phone number")
+        "c r t eight n two", "what's your phone number", "does my booking include breakfast")
 
 
 @functools.cache
@@ -240,14 +240,15 @@ def test_surname_is_checked_against_the_general_lm() -> None:
     assert prefer_lm_surname("yes", "yes please") == "yes"
 
 
-def test_the_hotels_number_is_asked_for_in_words_the_lm_knows(lm_cache: Path) -> None:
-    """"What's your phone number?" (a hotel fact since 2026-12-01): before its templates it
-    came out as "what's your oh oh two" and, after "anything else?", "what's the total
-    number"."""
+@pytest.mark.parametrize("text", ["what's your phone number", "does my booking include breakfast"])
+def test_questions_answered_since_2026_12_01_are_in_words_the_lm_knows(lm_cache: Path,
+                                                                       text: str) -> None:
+    """The hotel's number and the caller's own breakfast: before their templates they came
+    out as "what's your oh oh two" and "that my booking ... today the safe"."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     for context in (None, "next"):
-        heard = transcribe(recognizer, said("what's your phone number"), context=context).text
-        assert heard == "what's your phone number", (heard, context)
+        heard = transcribe(recognizer, said(text), context=context).text
+        assert heard == text, (heard, context)
 
 
 def test_british_vowel_variants_leave_names_alone() -> None:
