@@ -23,7 +23,7 @@ from server.hotel import lookup
 from server.hotel.enums import RatePlan, Topic
 from server.hotel.speech_format import say_list, say_money, say_room
 from server.tools import ToolErrorCode
-from server.tools.service_tools import ROOM_SERVICE_WAIT
+from server.tools.service_tools import ROOM_SERVICE_WAIT, room_service_closed
 
 E = ToolErrorCode
 
@@ -106,15 +106,27 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
     if not amending and not order.lines:
         if asks_wait(u):
             return wait_answer(conv)
+        # Outside room service's hours the guest hears so before choosing anything, not
+        # after the order has been read back.
+        closed = room_service_closed(await conv.hotel_rows(lookup.departments),
+                                     conv.ctx.now())
         if u.menu and re.search(_PRICE_QUESTION, u.text):
-            order.lines = list(u.menu)
             said = " and ".join(f"{'the' if i == 0 else 'a'} {x.name.lower()} is "
                                 f"{say_money(prices.get(x.code, 0))}"
                                 for i, x in enumerate(u.menu))
-            one = len(u.menu) == 1 and u.menu[0].quantity == 1
             lead = "Yes, t" if u.toks[0] in ("do", "have", "is", "are") else "T"
+            if closed is not None:
+                conv.task = None
+                return offer(conv, Pending.ANYTHING_ELSE,
+                             f"{lead}{said[1:]}. {closed.speech} {ANYTHING_ELSE}")
+            order.lines = list(u.menu)
+            one = len(u.menu) == 1 and u.menu[0].quantity == 1
             return offer(conv, Pending.OFFER_ORDER, f"{lead}{said[1:]}. Would you like to "
                          f"order {'one' if one else 'them'}?")
+        if closed is not None:
+            conv.task = None
+            return offer(conv, Pending.ANYTHING_ELSE,
+                         f"I'm sorry. {closed.speech} {ANYTHING_ELSE}")
     replace = amending and not any(w in u.toks for w in ("add", "also", "another", "extra"))
     if replace and u.menu and (u.answer is Answer.NO or "instead" in u.toks or
                                "make" in u.toks):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from server.hotel import lookup
 from server.hotel.enums import RequestStatus, ServiceKind, Topic
-from server.hotel.models import HotelFact, MenuItem, Reservation, Room, ServiceRequest
+from server.hotel.models import Department, HotelFact, MenuItem, Reservation, Room, ServiceRequest
 from server.hotel.speech_format import (
     say_list,
     say_money,
@@ -100,6 +104,27 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
 ROOM_SERVICE_WAIT = "about thirty minutes"
 
 
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """Room service is closed now: when it opens, and how that is said."""
+
+    next_open: dt.datetime
+
+    @property
+    def speech(self) -> str:
+        return f"Room service is closed right now; it opens at {say_time(self.next_open.time())}."
+
+
+def room_service_closed(departments: Sequence[Department], now: dt.datetime) -> Closed | None:
+    """Whether room service is closed at `now` (hotel-local). The tool refuses an order then,
+    and the offline dialogue says so before taking one."""
+    dept = next((d for d in departments if d.key == "room_service"), None)
+    op = lookup.opening(dept, now) if dept is not None else None
+    if op is None or op.open_now or op.next_open is None:
+        return None
+    return Closed(op.next_open)
+
+
 def _plural(name: str, qty: int) -> str:
     base = name.split(" (")[0].lower()
     if qty == 1:
@@ -125,15 +150,11 @@ def _plural(name: str, qty: int) -> str:
       ("items",), questions=QUESTIONS)
 async def order_room_service(inv: Invocation) -> ToolResult:
     a, hotel = inv.args, inv.the_hotel
-    dept = next((d for d in await lookup.departments(inv.db, hotel.id)
-                 if d.key == "room_service"), None)
-    if dept is not None:
-        op = lookup.opening(dept, inv.ctx.now())
-        if not op.open_now and op.next_open is not None:
-            raise ToolFailure(E.DEPARTMENT_CLOSED, "Room service is closed right now; it opens "
-                              f"at {say_time(op.next_open.time())}.",
-                              question="Is there anything else I can help with?",
-                              data={"next_open": op.next_open.isoformat()})
+    closed = room_service_closed(await lookup.departments(inv.db, hotel.id), inv.ctx.now())
+    if closed is not None:
+        raise ToolFailure(E.DEPARTMENT_CLOSED, closed.speech,
+                          question="Is there anything else I can help with?",
+                          data={"next_open": closed.next_open.isoformat()})
     menu = await lookup.menu(inv.db, hotel.id)
     lines: list[tuple[MenuItem, int]] = []
     for entry in a.array("items"):

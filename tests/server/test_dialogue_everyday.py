@@ -7,7 +7,7 @@ from __future__ import annotations
 from server.db.database import Database
 from server.dialogue import DialogueManager, Reply
 from server.hotel.models import ServiceRequest
-from tests.server.conftest import MakeCtx
+from tests.server.conftest import TODAY, Clock, MakeCtx
 from tests.server.dialogue_fixtures import ALICE, BEN, CHLOE, STRANGER, FakeOutbound, rows
 
 
@@ -85,6 +85,25 @@ async def test_how_long_room_service_takes(make_ctx: MakeCtx) -> None:
     assert r.text.startswith("Room service usually arrives in about thirty minutes.")
     *_, r = await _call(make_ctx, ALICE, "a pot of tea please", "yes", "how long will it take")
     assert r.text.startswith("Room service usually arrives in about thirty minutes.")
+
+
+async def test_room_service_hours_come_before_the_order(make_ctx: MakeCtx, clock: Clock,
+                                                        db: Database) -> None:
+    """At 23:30 the order was read back with its total, and refused only after "yes"."""
+    clock.set_local(TODAY, 23, 30)
+    r, = await _call(make_ctx, ALICE, "how much is the margherita pizza")
+    assert r.text == ("The margherita pizza is fifteen pounds. Room service is closed right "
+                      "now; it opens at half past six in the morning. Is there anything else I "
+                      "can help you with?")
+    r1, r2 = await _call(make_ctx, ALICE, "can i get two club sandwiches to my room",
+                         "no thanks")
+    assert r1.text.startswith("I'm sorry. Room service is closed right now; it opens at "
+                              "half past six in the morning.") and not r1.tool_calls
+    assert r2.end_call
+    clock.set_local(TODAY, 6, 30)  # open again
+    r, = await _call(make_ctx, ALICE, "can i get two club sandwiches to my room")
+    assert r.expecting == "confirm_order"
+    assert await rows(db, ServiceRequest) == []
 
 
 # --- requests another department handles ---------------------------------------------------

@@ -229,8 +229,10 @@ async def _availability_only(call: Call) -> None:
 
 
 async def _room_service_closed(call: Call) -> None:
-    errs = [c for c in call.tools("order_room_service") if c.error_code == "department_closed"]
-    assert errs and "closed" in call.replies[-1].text
+    # Said at the request, before any order is read back (not after "Shall I place it?").
+    asked = call.replies[1].text
+    assert "closed" in asked and "half past six" in asked, asked
+    assert not any("place the order" in r.text for r in call.replies)
     assert await rows(call.db, ServiceRequest) == []
 
 
