@@ -63,13 +63,15 @@ def _day_month(today: dt.date, day: int, month: int) -> dt.date | None:
     return None
 
 
-def _day_only(today: dt.date, day: int) -> dt.date | None:
-    """"The 4th": this month's if not past, else next month's."""
+def _day_only(today: dt.date, day: int, weekday: int | None = None) -> dt.date | None:
+    """"The 4th": this month's if not past, else next month's (or the one after). With a
+    `weekday` ("Monday the 4th"), the first of those that falls on it; None if none does
+    (the weekday is then more likely a slip, or misheard, than a date months away)."""
     year, month = today.year, today.month
     for _ in range(3):
         try:
             d = dt.date(year, month, day)
-            if d >= today:
+            if d >= today and weekday in (None, d.weekday()):
                 return d
         except ValueError:
             pass
@@ -97,7 +99,7 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
         return today + dt.timedelta(days=2), i + 3
     if t in ("next", "this", "coming") and nxt in WEEKDAYS:
         wd = WEEKDAYS.index(nxt)
-        return _day_of_month_after(toks, i + 2, today) or \
+        return _day_of_month_after(toks, i + 2, today, wd) or \
             (_weekday_on_or_after(today, wd, strictly=t == "next"), i + 2)
     if t in ("this", "next") and nxt == "weekend":
         friday = _weekday_on_or_after(today, 4, strictly=False)
@@ -112,7 +114,7 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
             on = _day_month(today, HOLIDAYS[words][1], HOLIDAYS[words][0])
             return (on, i + len(words)) if on else None
     if t in WEEKDAYS:
-        return _day_of_month_after(toks, i + 1, today) or \
+        return _day_of_month_after(toks, i + 1, today, WEEKDAYS.index(t)) or \
             (_weekday_on_or_after(today, WEEKDAYS.index(t), strictly=False), i + 1)
     if t == "in":  # "in two weeks", "in three days", "in a week"
         n = count_at(toks, i + 1)
@@ -148,15 +150,22 @@ def _match_at(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | 
     return (d, o.end) if d else None
 
 
-def _day_of_month_after(toks: list[str], i: int, today: dt.date) -> tuple[dt.date, int] | None:
+def _day_of_month_after(toks: list[str], i: int, today: dt.date,
+                        weekday: int) -> tuple[dt.date, int] | None:
     """"Friday the eleventh", "monday december the fourth": after a weekday, the day of the
     month says which one (read as two dates, the weekday became the arrival and the eleventh
-    the departure)."""
+    the departure). With no month said, the weekday says which month: on the 1st of
+    December "Monday the 4th" is the 4th of January, the first 4th that is a Monday."""
     if i >= len(toks) or toks[i] in WEEKDAYS or toks[i] in ("next", "this", "coming"):
         return None
     if toks[i] != "the" and _month_at(toks, i) is None and ordinal_at(toks, i) is None:
         return None
-    return _match_at(toks, i, today)
+    found = _match_at(toks, i, today)
+    if found is None or found[0].weekday() == weekday or \
+            any(_month_at(toks, k) for k in range(i, found[1])):
+        return found  # a month said is kept: the read-back says its weekday
+    return _day_only(today, found[0].day, weekday) or found[0], found[1]
+
 
 
 def _cardinal_day(toks: list[str], i: int) -> NumberMatch | None:

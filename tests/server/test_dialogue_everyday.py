@@ -301,6 +301,13 @@ async def test_friday_the_eleventh_is_one_date(make_ctx: MakeCtx) -> None:
     assert "arriving Friday the 11th of December for two nights" in r.text, r.text
 
 
+async def test_monday_the_fourth_is_in_january(make_ctx: MakeCtx) -> None:
+    """On Tuesday 1 December "Monday the 4th" was taken as Friday the 4th of December."""
+    _, r = await _call(make_ctx, STRANGER, "do you have a double for monday the fourth",
+                       "two nights")
+    assert "arriving Monday the 4th of January 2027 for two nights" in r.text, r.text
+
+
 async def test_a_date_corrected_at_the_nights_question(make_ctx: MakeCtx) -> None:
     *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room", "next friday",
                         "sorry i meant saturday", "two nights", "two", "a double",

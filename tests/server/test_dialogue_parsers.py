@@ -355,6 +355,13 @@ def test_recognizer_slot_values_are_parsed() -> None:
     ("change my booking to friday the eleventh", dt.date(2026, 12, 11), None),
     ("next friday the eleventh", dt.date(2026, 12, 11), None),
     ("monday december the seventh", dt.date(2026, 12, 7), None),
+    # On Tuesday 1 December the first 4th that is a Monday is in January (it took Friday the
+    # 4th of December); with the month said, the date stands (its weekday is read back).
+    ("monday the fourth", dt.date(2027, 1, 4), None),
+    ("next monday the fourth", dt.date(2027, 1, 4), None),
+    ("from monday the fourth to wednesday the sixth", dt.date(2027, 1, 4), dt.date(2027, 1, 6)),
+    ("monday the fourth of december", dt.date(2026, 12, 4), None),
+    ("wednesday the thirty first", dt.date(2026, 12, 31), None),  # none in three months
     ("from friday to sunday", dt.date(2026, 12, 4), dt.date(2026, 12, 6)),
     ("friday and saturday", dt.date(2026, 12, 4), dt.date(2026, 12, 5)),
 ])
