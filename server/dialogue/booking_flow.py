@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from server.dialogue.conversation import BookingDraft, BookingRef, Conversation, Pending, Say
-from server.dialogue.intents import Intent
+from server.dialogue.intents import CHEAPEST, Intent
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
     ask,
@@ -34,6 +35,28 @@ from server.hotel.speech_format import say_date, say_list, say_money, say_nights
 from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
+
+
+def stay_total(b: BookingDraft) -> str | None:
+    """"What's the total?" before the read-back: the stay at the rate chosen, or at both
+    rates while the rate is still to choose; None until the room's rates are known."""
+    nights = b.stay_nights()
+    if nights is None or b.room_only_pence is None or b.bnb_pence is None:
+        return None
+    lead = f"For {say_nights(nights)}, that's"
+    if b.rate_plan is None:
+        return (f"{lead} {say_money(nights * b.room_only_pence)} room only, or "
+                f"{say_money(nights * b.bnb_pence)} with breakfast.")
+    nightly = b.bnb_pence if b.rate_plan is RatePlan.BNB else b.room_only_pence
+    return f"{lead} {say_money(nights * nightly)} in total, {plan_words(b.rate_plan)}."
+
+
+def same_stay(b: BookingDraft, u: Understood) -> bool:
+    """Whether the dates and nights `u` says (if any) are the draft's stay."""
+    nights = b.stay_nights()
+    leaving = b.check_in + dt.timedelta(days=nights) if b.check_in and nights else None
+    return u.check_in in (None, b.check_in) and u.nights in (None, nights) and \
+        u.check_out in (None, leaving) and not u.extra_nights
 
 
 def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
@@ -203,19 +226,39 @@ def _rates(room_type: str, room_only_pence: int, bnb_pence: int) -> str:
             f"or {say_money(bnb_pence)} with breakfast.")
 
 
-async def rooms_answer(conv: Conversation, u: Understood) -> Say:
-    """What the rooms cost when no dates were given: the one asked about with both rates, or
-    every type at its room-only rate. Then offers to book one."""
+def asks_cheapest(u: Understood) -> bool:
+    """"What's your cheapest room?", "the least expensive one"."""
+    return re.search(CHEAPEST, u.text) is not None
+
+
+async def prices(conv: Conversation, u: Understood) -> tuple[str, str | None]:
+    """What the rooms cost, with no dates: the type asked about with both rates, the cheapest
+    types that sleep the draft's guests, or every type at its room-only rate; with it the
+    code of the one type it names, if only one."""
     types = await conv.hotel_rows(lookup.room_types)
     asked = next((t for t in types if t.code == u.room_type), None)
-    conv.booking = BookingDraft(room_type=u.room_type)
     if asked is not None and "difference" not in u.toks:
-        rates = _rates(asked.code, asked.rate_room_only_pence, asked.rate_bnb_pence)
-        return offer(conv, Pending.OFFER_BOOKING, f"{rates} Would you like to book one?")
+        return _rates(asked.code, asked.rate_room_only_pence, asked.rate_bnb_pence), asked.code
+    if asks_cheapest(u) and types:
+        guests = conv.booking.guests
+        fit = [t for t in types if guests is None or t.max_guests >= guests] or types
+        low = min(t.rate_room_only_pence for t in fit)
+        codes = [t.code for t in fit if t.rate_room_only_pence == low]
+        names = say_list([f"the {room_phrase(c)}" for c in codes])
+        rooms = "room is" if len(codes) == 1 else "rooms are"
+        return (f"Our least expensive {rooms} {names}, at {say_money(low)} a night room only.",
+                codes[0] if len(codes) == 1 else None)
     each = [f"{with_article(room_phrase(t.code))} at {say_money(t.rate_room_only_pence)}"
             for t in types]
-    return offer(conv, Pending.OFFER_BOOKING, f"We have {say_list(each)} a night, room only; "
-                 "breakfast is extra. Would you like to book a room?")
+    return f"We have {say_list(each)} a night, room only; breakfast is extra.", None
+
+
+async def rooms_answer(conv: Conversation, u: Understood) -> Say:
+    """What the rooms cost when no dates were given (`prices`), then an offer to book one."""
+    conv.booking = BookingDraft(room_type=u.room_type)
+    said, one = await prices(conv, u)
+    return offer(conv, Pending.OFFER_BOOKING,
+                 f"{said} Would you like to book {'a room' if one is None else 'one'}?")
 
 
 async def next_step(conv: Conversation) -> Say:

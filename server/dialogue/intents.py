@@ -65,6 +65,8 @@ REFERRALS: dict[str, str] = {
                    r"payment)\b|" +
                    EARLY_OR_LATE),
 }
+# "What's your cheapest room?": a question about room prices.
+CHEAPEST = r"\b(cheapest|least expensive|most affordable|lowest (price|rate))\b"
 # More rooms than one booking holds ("four rooms for a wedding"): offered to reservations.
 SEVERAL_ROOMS = (r"\b(two|three|four|five|six|seven|eight|nine|ten|several|a few|multiple) "
                  r"rooms\b|\bmore than one room\b")
@@ -125,7 +127,8 @@ def classify(toks: list[str]) -> Intent:
         return Intent.CHANGE  # "we're now three people": the booking's guests
     if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|make it|"
                   r"add a night|one more night|upgrade|switch|stay longer|amend|"
-                  r"more nights)\b"):
+                  r"more nights|add breakfast)\b|\bbreakfast to (my|our|the) (booking|"
+                  r"reservation|stay)\b"):
         return Intent.CHANGE
     topic = slots.topic(toks)
     question = _has(text, _QUESTION)
@@ -152,7 +155,7 @@ def classify(toks: list[str]) -> Intent:
                                              r"difference)\b"))
             or _has(text, r"\b(what|which) (rooms|kind of rooms?|kinds of rooms?|types? of "
                           r"rooms?|sort of rooms?)\b|\broom (prices|rates)\b|"
-                          r"\bhow much (are|do) (your |the )?rooms\b")):
+                          r"\bhow much (are|do) (your |the )?rooms\b|" + CHEAPEST)):
         return Intent.ROOMS
     if room is not None and _has(text, r"^(do you have|have you got|is there|are there)\b"):
         return Intent.AVAILABILITY
@@ -174,7 +177,9 @@ def classify(toks: list[str]) -> Intent:
                   r"all i needed|that's it thanks|that'll be all|see you)\b"):
         return Intent.BYE
     if _has(text, r"^(thank you|thanks|cheers|many thanks|brilliant thanks|"
-                  r"that's great thank you)\b"):
+                  r"that's great thank you)\b|^(great|lovely|perfect|brilliant|fantastic|"
+                  r"wonderful|excellent|ok|okay|right|fine)( then)? (thanks|thank you|cheers)"
+                  r"( very much| so much)?$"):
         return Intent.THANKS
     if _has(text, r"\b(hold on|one moment|hang on|just a (second|sec|moment|minute)|"
                   r"give me a (second|moment|minute))\b"):

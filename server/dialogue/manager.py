@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow
+from server.dialogue import booking_flow, calls_flow, reservation_flow, service_flow, slots
 from server.dialogue.conversation import BookingDraft, Conversation, Pending, Say
 from server.dialogue.dates import parse_time
 from server.dialogue.hearing import HeardWords, content_confidence, matches
@@ -227,6 +227,12 @@ class DialogueManager:
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
+        total = booking_flow.stay_total(conv.booking) if conv.task in (
+            Intent.BOOK, Intent.AVAILABILITY) and conv.pending is None else None
+        if asks_total(u.text) and total is not None and conv.expecting is not None and \
+                not u.has_booking_slots:
+            # The rates were said a night at a time: the stay's total, then the question again.
+            return self._reply(self._ask_again(conv.expecting, total), u.intent)
         if asks_total(u.text) and self._last is not None and "pounds" in self._last.text \
                 and conv.expecting not in (None, Pending.ANYTHING_ELSE.value) \
                 and not u.has_booking_slots and not u.menu:
@@ -385,6 +391,9 @@ class DialogueManager:
         intent = u.intent
         if intent is Intent.INFO and conv.task is not None and conv.expecting is not None:
             return await self._aside(u)
+        if intent is Intent.ROOMS and conv.task in (Intent.BOOK, Intent.AVAILABILITY) and \
+                conv.expecting is not None:
+            return await self._prices_aside(u)
         if conv.task is Intent.BOOK and intent in (Intent.CHANGE, Intent.AVAILABILITY):
             return await self._continue(u) or await booking_flow.next_step(conv)
         if conv.task is Intent.AVAILABILITY and intent is Intent.BOOK:
@@ -435,9 +444,27 @@ class DialogueManager:
         slot = conv.expecting
         assert slot is not None
         result = await conv.tool("hotel_info", topic=u.topic.value if u.topic else "other")
-        conv.expecting = slot
+        return self._ask_again(slot, result.speech)
+
+    async def _prices_aside(self, u: Understood) -> Say:
+        """"How much are the rooms?" or "what's the cheapest?" in the middle of a booking: the
+        prices, and the question again, with the booking's details kept (it started over). At
+        the room question "the cheapest one, please" chooses it, when one type is cheapest."""
+        conv = self._conv
+        slot = conv.expecting
+        assert slot is not None
+        said, one = await booking_flow.prices(conv, u)
+        if one is not None and slot == "room_type" and booking_flow.asks_cheapest(u) and \
+                u.toks[0] not in slots.QUESTION_LEADS:
+            conv.booking.room_type = one
+            return await booking_flow.next_step(conv)
+        return self._ask_again(slot, said)
+
+    def _ask_again(self, slot: str, said: str) -> Say:
+        """`said`, then the question that was pending (for `slot`) again."""
+        self._conv.expecting = slot
         question = QUESTIONS.get(slot) or self._last_question()
-        return Say(f"{result.speech} {question}".strip(), expecting=slot)
+        return Say(f"{said} {question}".strip(), expecting=slot)
 
     def _last_question(self) -> str:
         """The question at the end of the last reply ("Shall I book it?")."""

@@ -114,7 +114,9 @@ async def answer(conv: Conversation, u: Understood) -> Say | None:
             return await calls_flow.callback_at(conv, when, conv.offer_department)
         return await _declined(conv, u) if no else None
     if p is Pending.OFFER_BOOKING:
-        if yes or u.room_type is not None or u.intent is Intent.BOOK:
+        # "Two people", "with breakfast" or the nights offered again: a yes with a detail.
+        adds = u.has_booking_slots and not no and booking_flow.same_stay(conv.booking, u)
+        if yes or adds or u.room_type is not None or u.intent is Intent.BOOK:
             conv.task = Intent.BOOK
             booking_flow.apply(conv.booking, u, expecting=None)
             conv.pending = None

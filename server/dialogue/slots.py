@@ -195,13 +195,23 @@ def extra_nights(toks: list[str]) -> int | None:
     return None
 
 
-def rate_plan(toks: list[str]) -> RatePlan | None:
+# First words of a question, which is no answer: "is breakfast included?" chooses no rate,
+# "what's the total?" is no name, "what's the cheapest?" chooses no room.
+QUESTION_LEADS = frozenset({"what", "what's", "when", "how", "is", "does", "do", "are", "where",
+                            "which"})
+
+
+def rate_plan(toks: list[str], *, bare: bool = False) -> RatePlan | None:
+    """The rate plan said; with `bare` (the rate was just asked for), "breakfast please" or
+    "the breakfast one" is bed and breakfast too, unless it is a question."""
     text = " ".join(toks)
     if re.search(r"\b(room only|without breakfast|no breakfast|just the room|not breakfast)\b",
                  text):
         return RatePlan.ROOM_ONLY
     if re.search(r"\b(bed and breakfast|b and b|with breakfast|breakfast included|"
                  r"include breakfast|including breakfast|add breakfast|bnb)\b", text):
+        return RatePlan.BNB
+    if bare and "breakfast" in toks and toks[0] not in QUESTION_LEADS:
         return RatePlan.BNB
     return None
 
@@ -226,7 +236,7 @@ def person_name(toks: list[str], *, bare: bool = False) -> str | None:
             rest = toks[i + len(lead.split()):]
             break
     if rest is None:
-        if not bare:
+        if not bare or (toks and toks[0] in QUESTION_LEADS):
             return None
         rest = toks
     while rest and rest[0] in ("yes", "yeah", "sure", "it's", "its", "mr", "mrs", "ms", "miss",

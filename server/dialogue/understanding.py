@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from server.dialogue import items, slots
@@ -61,11 +62,17 @@ def _split_dates(found: list[DateMatch]) -> tuple[dt.date | None, dt.date | None
     return check_in, check_out
 
 
+# "A room for the weekend": the coming one, as "this weekend" (a bare "weekend" may not be a
+# date: "your weekend rates").
+_THE_WEEKEND = r"\b(for|at|over|from) the weekend\b"
+
+
 def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Understood:
     """Parse one utterance; `expecting` (the slot just asked for) lets bare answers count."""
     toks = tokens(text)
     found = find_dates(toks, today)
-    if not found and expecting in ("check_in", "arrival") and "weekend" in toks:
+    if not found and "weekend" in toks and (expecting in ("check_in", "arrival") or
+                                           re.search(_THE_WEEKEND, " ".join(toks))):
         found = find_dates(["this", "weekend"], today)  # "(at) the weekend": the coming one
     check_in, check_out = _split_dates(found)
     extra = slots.extra_nights(toks)
@@ -73,13 +80,17 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         check_in, check_out = None, check_in
     phone = slots.phone_number(toks)
     whole = phone is None or slots.phone_whole(phone)
+    plan = slots.rate_plan(toks, bare=expecting == "rate_plan")
+    # "Breakfast please" to the rate question chooses it; it is not a question about breakfast.
+    chose = plan is not None and slots.rate_plan(toks) is None
     return Understood(
-        text=" ".join(toks), toks=tuple(toks), intent=classify(toks), answer=yes_no(text),
+        text=" ".join(toks), toks=tuple(toks), intent=Intent.NONE if chose else classify(toks),
+        answer=yes_no(text),
         check_in=check_in, check_out=check_out,
         nights=None if extra else slots.nights(toks, bare=expecting == "nights"),
         extra_nights=extra,
         guests=slots.guests(toks, bare=expecting == "guests"),
-        room_type=slots.room_type(toks), rate_plan=slots.rate_plan(toks),
+        room_type=slots.room_type(toks), rate_plan=plan,
         name=slots.person_name(toks, bare=expecting in ("guest_name", "booking_name")),
         phone=phone if whole else None, phone_short=None if whole else phone,
         code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),

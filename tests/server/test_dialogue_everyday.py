@@ -8,7 +8,15 @@ from server.db.database import Database
 from server.dialogue import DialogueManager, Reply
 from server.hotel.models import ServiceRequest
 from tests.server.conftest import TODAY, Clock, MakeCtx
-from tests.server.dialogue_fixtures import ALICE, BEN, CHLOE, STRANGER, FakeOutbound, rows
+from tests.server.dialogue_fixtures import (
+    ALICE,
+    BEN,
+    CHLOE,
+    STRANGER,
+    FakeOutbound,
+    reservation,
+    rows,
+)
 
 
 async def _call(make_ctx: MakeCtx, caller: str | None, *lines: str) -> list[Reply]:
@@ -166,6 +174,14 @@ async def test_no_thanks_after_what_else_ends_the_call(make_ctx: MakeCtx) -> Non
     assert r.end_call and r.outcome == "housekeeping_requested"
 
 
+async def test_great_thanks_after_what_else_is_thanks(make_ctx: MakeCtx) -> None:
+    """"Great, thanks" after an answer was taken as yes to "anything else?"."""
+    *_, r = await _call(make_ctx, BEN, "what time can i check in", "great thanks")
+    assert r.text == "You're welcome. Is there anything else I can help you with?"
+    *_, r = await _call(make_ctx, BEN, "what time can i check in", "yes please")
+    assert r.text == "Of course. What can I do for you?"
+
+
 # --- hotel facts and rooms ------------------------------------------------------------------
 
 async def test_follow_up_questions_about_facts(make_ctx: MakeCtx) -> None:
@@ -274,10 +290,19 @@ async def test_a_text_to_a_different_number_asks_which(make_ctx: MakeCtx) -> Non
     assert [to for to, _ in outbound.sent] == ["+447700900123"]
 
 
-async def test_how_much_at_the_rate_question_says_the_rates_again(make_ctx: MakeCtx) -> None:
-    r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book a double room for friday for two "
-                         "nights for two people", "how much is it")
-    assert r1.expecting == "rate_plan" and r2.text == r1.text
+async def test_how_much_before_the_read_back_says_the_stays_total(make_ctx: MakeCtx) -> None:
+    """It said the nightly rates again; and "what's the total?" to the name question booked
+    the room under the name "What's"."""
+    r1, r2, _, r3, r4 = await _call(
+        make_ctx, STRANGER, "i'd like to book a double room for friday for two nights for two "
+        "people", "how much is it", "room only", "what's the total", "lisa morgan")
+    assert r1.expecting == "rate_plan"
+    assert r2.text == ("For two nights, that's two hundred and forty pounds room only, or "
+                       "three hundred pounds with breakfast. Would you like room only, or bed "
+                       "and breakfast?")
+    assert r3.text == ("For two nights, that's two hundred and forty pounds in total, room "
+                       "only. May I have the name for the booking?")
+    assert "under the name Lisa Morgan" in r4.text, r4.text
 
 
 async def test_several_rooms_are_offered_to_reservations(make_ctx: MakeCtx) -> None:
@@ -313,6 +338,74 @@ async def test_a_date_corrected_at_the_nights_question(make_ctx: MakeCtx) -> Non
                         "sorry i meant saturday", "two nights", "two", "a double",
                         "room only", "mary brown")
     assert "arriving Saturday the 5th of December for two nights" in r.text, r.text
+
+
+async def test_breakfast_please_chooses_the_rate(make_ctx: MakeCtx) -> None:
+    """At "room only, or bed and breakfast?" it was taken as a question about breakfast: the
+    breakfast fact, and the rate question again."""
+    *_, r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book a double for next friday",
+                             "two nights", "two people", "breakfast please")
+    assert r1.expecting == "rate_plan" and r2.expecting == "guest_name" and not r2.tool_calls
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a double for next friday",
+                        "two nights", "two people", "the breakfast one please", "mary brown")
+    assert "for two guests, bed and breakfast, at three hundred pounds" in r.text, r.text
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a double for next friday",
+                        "two nights", "two people", "what time is breakfast")
+    assert r.text.startswith("Breakfast is served") and r.expecting == "rate_plan"
+
+
+async def test_a_detail_after_the_availability_offer_is_a_yes(make_ctx: MakeCtx) -> None:
+    """"Two people" to "Would you like me to book one for you?" repeated the offer."""
+    *_, r = await _call(make_ctx, STRANGER, "do you have a double for next friday",
+                        "two nights", "two people")
+    assert r.expecting == "rate_plan", r.text
+    *_, r = await _call(make_ctx, STRANGER, "do you have a double for next friday",
+                        "two nights", "two nights")  # the nights offered, said again
+    assert r.expecting == "guests", r.text
+    *_, r = await _call(make_ctx, STRANGER, "do you have a double for next friday",
+                        "two nights", "three nights")  # another stay: checked again
+    assert r.expecting == "offer_booking" and "for three nights" in r.text, r.text
+
+
+async def test_the_cheapest_room(make_ctx: MakeCtx) -> None:
+    """"What's the cheapest?" at the room question was a miss, and "how much are the
+    rooms?" in the middle of a booking started over without its dates."""
+    r, = await _call(make_ctx, STRANGER, "what's your cheapest room")
+    assert r.text == ("Our least expensive rooms are the standard double and the standard "
+                      "twin, at one hundred and twenty pounds a night room only. Would you "
+                      "like to book a room?")
+    *_, r1, r2, r3 = await _call(make_ctx, STRANGER, "i'd like to book a room for three people",
+                                 "next friday", "two nights", "what's the cheapest",
+                                 "how much are the rooms", "the cheapest one please")
+    assert r1.text.startswith("Our least expensive room is the family room, at two hundred "
+                              "and ten pounds a night room only. Which type of room")
+    assert r2.text.startswith("We have a standard double at") and r2.expecting == "room_type"
+    assert r3.expecting == "rate_plan" and "family room" in r3.text, r3.text
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room for next friday",
+                        "two nights", "how much is the family room")
+    assert r.text == ("The family room is two hundred and ten pounds a night room only, or "
+                      "two hundred and sixty pounds with breakfast. How many guests will be "
+                      "staying?")
+
+
+async def test_a_room_for_the_weekend(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, STRANGER, "do you have a sea view room for the weekend")
+    assert r.text.startswith("Yes, arriving Friday the 4th of December for two nights we "
+                             "have a Deluxe King"), r.text
+    r, = await _call(make_ctx, STRANGER, "what are your weekend rates")
+    assert "Friday" not in r.text  # "weekend" alone is not a date
+
+
+async def test_adding_breakfast_to_a_booking_changes_it(make_ctx: MakeCtx,
+                                                        db: Database) -> None:
+    """"Could I add breakfast?" was answered with the breakfast fact ("to my booking" was
+    understood)."""
+    r1, r2 = await _call(make_ctx, BEN, "could i add breakfast please", "yes")
+    assert r1.expecting == "confirm_change" and "bed and breakfast" in r1.text, r1.text
+    assert r2.tool_calls[-1].name == "modify_reservation"
+    assert r2.tool_calls[-1].arguments["rate_plan"] == "bnb"
+    booking, _ = await reservation(db, "CRT8N2")
+    assert booking.rate_plan == "bnb" and booking.total_pence == 30000
 
 
 async def test_more_everyday_lines(make_ctx: MakeCtx) -> None:
