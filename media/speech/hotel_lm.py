@@ -67,6 +67,11 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # phone templates, or with names ("it's under ben carter"), codes were heard worse.
     "code": ("phone", "code", "no_code", "yes", "no", "repeat"),
     "booking": ("book", "change", "correction", "holiday_date", "yes", "no", "repeat"),
+    # "Which type of room?" and "room only, or bed and breakfast?": `booking` with the choices
+    # by price or breakfast ("the cheapest one", "breakfast please"). In `booking` itself they
+    # cost dates their words ("december fourth" -> "it's emily fourth", "is breakfast
+    # included" -> "the breakfast included" at the nights question).
+    "room": ("book", "change", "correction", "room_choice", "yes", "no", "repeat"),
     "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
     # "Is there anything else I can help you with?": a yes or no, thanks, goodbye, or the next
     # request, everyday ones included (`REQUEST_TEMPLATES`; in `yesno` they cost a read-back's
@@ -100,7 +105,7 @@ CONTEXT_GENERAL_SENTENCES = 2_000
 EXPECTING_CONTEXT: dict[str, str] = {
     "phone": "digits", "confirmation_code": "code",
     "check_in": "booking", "check_out": "booking", "nights": "booking", "guests": "guests",
-    "room_type": "booking", "rate_plan": "booking", "changes": "booking",
+    "room_type": "room", "rate_plan": "room", "changes": "booking",
     "guest_name": "name", "room_number": "items", "items": "items", "when": "when",
     "booking_name": "name", "arrival": "booking",  # a booking looked up without its code
     "confirm_booking": "yesno", "confirm_change": "yesno", "confirm_cancel": "yesno",

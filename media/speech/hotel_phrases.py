@@ -376,6 +376,15 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
                                                       "boxing day", "new year's eve",
                                                       "new year's day")
                           for lead in ("", "on ", "arriving on ", "from ")),
+    # To "which type of room?" and "room only, or bed and breakfast?" (the booking context):
+    # a choice by what it costs or includes, or a question about prices before choosing.
+    "room_choice": ("breakfast please", "breakfast", "the breakfast one",
+                    "the breakfast one please", "yes breakfast please",
+                    "with the breakfast please", "breakfast as well please",
+                    "what's the cheapest", "what's the cheapest room", "what's the cheapest one",
+                    "which is the cheapest", "which one is the cheapest",
+                    "the cheapest one please", "the cheapest please", "the cheapest one",
+                    "i'll take the cheapest", "how much are the rooms"),
     # To a callback's read-back: "So reception will call you back at three ... ?"
     "callback_correction": ("no at {time}", "no {date} at {time}", "no make it {time}",
                             "actually at {time}", "no in {minutes}", "no call me on {phone}",
@@ -405,6 +414,10 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     # rooms and what they cost
     "what rooms do you have", "what kind of rooms do you have", "how much are your rooms",
     "how much is a {room}", "i'd like to book two rooms", "we need three rooms {date}",
+    "what's your cheapest room", "what's the cheapest room", "which is your cheapest room",
+    "what's the cheapest room you have", "do you have a room for the weekend",
+    "do you have a {room} for the weekend", "i need a room for the weekend",
+    "we'd like a room for the weekend",
     "hello i'd like to make a booking please",
     # texts
     "yes to a different number please", "can you text it to a different number",
@@ -419,6 +432,8 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     # the caller's own booking
     "does my booking include breakfast", "is breakfast included in my booking",
     "is breakfast included in my stay", "does our reservation include breakfast",
+    "can i add breakfast to my booking", "i'd like to add breakfast to my booking",
+    "can we add breakfast to our reservation", "could i add breakfast to my stay",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

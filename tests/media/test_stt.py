@@ -50,7 +50,8 @@ SAID = (*(text for text, _ in CASES),
         "oh seven seven oh oh nine oh oh five five five", "my name is emma brown",
         "i don't have the code", "i haven't got it", "no at four",
         "never mind", "can i have my bill please", "i'm locked out of my room",
-        "c r t eight n two", "what's your phone number", "does my booking include breakfast")
+        "c r t eight n two", "what's your phone number", "does my booking include breakfast",
+        "what's your cheapest room", "what's the cheapest", "breakfast please")
 
 
 @functools.cache
@@ -249,6 +250,18 @@ def test_questions_answered_since_2026_12_01_are_in_words_the_lm_knows(lm_cache:
     for context in (None, "next"):
         heard = transcribe(recognizer, said(text), context=context).text
         assert heard == text, (heard, context)
+
+
+@pytest.mark.parametrize(("text", "context"), [("what's your cheapest room", None),
+                                             ("what's the cheapest", "room"),
+                                             ("breakfast please", "room")])
+def test_room_choices_are_in_words_the_lm_knows(lm_cache: Path, text: str,
+                                                context: str | None) -> None:
+    """The cheapest room, asked for with or without a booking, and breakfast chosen at the
+    rate question: before their templates they came out as "what's your tea to room",
+    "what's the fifth" and "repeat that please"."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=context).text == text
 
 
 def test_british_vowel_variants_leave_names_alone() -> None:

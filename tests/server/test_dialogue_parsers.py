@@ -315,6 +315,17 @@ def test_recognizer_request_templates_are_understood() -> None:
             assert u.intent.value not in ("none", "greeting"), (p.text, u.intent)
 
 
+def test_room_choice_answers_are_understood() -> None:
+    """What the recognizer's booking context learned for the room and rate questions
+    (hotel_phrases.ANSWER_TEMPLATES["room_choice"]): breakfast chosen, or the cheapest asked
+    about or chosen."""
+    for text in hp.ANSWER_TEMPLATES["room_choice"]:
+        if "breakfast" in text:
+            assert understand(text, TODAY, expecting="rate_plan").rate_plan is RatePlan.BNB, text
+        else:
+            assert understand(text, TODAY, expecting="room_type").intent is Intent.ROOMS, text
+
+
 def _slot_parsed(slot: str, u: object) -> bool | None:
     from server.dialogue.understanding import Understood
 
