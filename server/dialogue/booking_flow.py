@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from server.dialogue.conversation import BookingDraft, BookingRef, Conversation, Pending, Say
+from server.dialogue.dates import shifted
 from server.dialogue.intents import CHEAPEST, Intent
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
@@ -56,7 +57,7 @@ def same_stay(b: BookingDraft, u: Understood) -> bool:
     nights = b.stay_nights()
     leaving = b.check_in + dt.timedelta(days=nights) if b.check_in and nights else None
     return u.check_in in (None, b.check_in) and u.nights in (None, nights) and \
-        u.check_out in (None, leaving) and not u.extra_nights
+        u.check_out in (None, leaving) and not u.extra_nights and u.shift is None
 
 
 def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
@@ -66,6 +67,15 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
             u.check_in is None and u.nights is None and u.guests is None:
         _set_name(b, u.name)  # "peter king" is a name, not a king room
         return True
+    if u.shift is not None and b.check_in is not None:  # "can we arrive a day earlier?"
+        nights = b.stay_nights()
+        if nights is None:  # no stay yet: only the arrival can move
+            b.check_in += dt.timedelta(days=u.shift.days)
+        else:
+            b.check_in, b.check_out = shifted(b.check_in,
+                                              b.check_in + dt.timedelta(days=nights), u.shift)
+            b.nights = None
+        changed = True
     if u.check_in is not None and u.check_in != b.check_in:
         b.check_in, changed = u.check_in, True
         if b.check_out is not None and b.check_out <= b.check_in:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -200,6 +201,74 @@ def find_dates(toks: list[str], today: dt.date) -> list[DateMatch]:
                 d.role is DateRole.ANY and nxt.role is DateRole.ANY:
             out[k] = replace(d, negated=True)
     return out
+
+
+class ShiftEnd(StrEnum):
+    """What a `Shift` moves: the whole stay, or one end of it."""
+
+    STAY = "stay"
+    ARRIVAL = "arrival"
+    DEPARTURE = "departure"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A stay moved by `days` without naming a date: "a day earlier" is -1, "the following
+    week" 7, "arrive a day earlier" moves only the arrival."""
+
+    days: int
+    end: ShiftEnd = ShiftEnd.STAY
+
+
+_SHIFT_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
+_EARLIER = frozenset({"earlier", "sooner", "forward"})  # "bring it forward a day"
+_LATER = frozenset({"later", "back"})  # "push it back a day"
+_ARRIVING = r"\b(arrive|arriving|arrival|check in|checking in|come in|get in|get there)\b"
+_LEAVING = r"\b(leave|leaving|depart|departing|departure|check out|checking out|go home)\b"
+
+
+def _shift_days(toks: list[str]) -> int | None:
+    text = " ".join(toks)
+    if re.search(r"\b(the following week|the week after)\b", text):
+        return 7
+    if re.search(r"\b(the week before|the previous week)\b", text):
+        return -7
+    for i, unit in enumerate(toks):
+        if unit not in _SHIFT_UNITS:
+            continue
+        count = next((m for j in range(max(0, i - 3), i)
+                      if (m := count_at(toks, j)) is not None and m.end == i), None)
+        if count is None or not 0 < count.value <= 60:
+            continue
+        after = toks[i + 1] if i + 1 < len(toks) else ""
+        before = [w for w in toks[max(0, count.start - 2):count.start] if w != "by"]
+        way = after if after in _EARLIER | _LATER else before[-1] if before else ""
+        if way in _EARLIER | _LATER:
+            return count.value * _SHIFT_UNITS[unit] * (-1 if way in _EARLIER else 1)
+    return None
+
+
+def find_shift(toks: list[str]) -> Shift | None:
+    """"A day earlier", "two days later", "a week later", "the following week", "push it back
+    a day", "bring it forward a week"; with "arrive" or "leave" said, only that end moves."""
+    days = _shift_days(toks)
+    if days is None:
+        return None
+    text = " ".join(toks)
+    arriving, leaving = re.search(_ARRIVING, text), re.search(_LEAVING, text)
+    end = ShiftEnd.ARRIVAL if arriving and not leaving else \
+        ShiftEnd.DEPARTURE if leaving and not arriving else ShiftEnd.STAY
+    return Shift(days, end)
+
+
+def shifted(check_in: dt.date, check_out: dt.date, shift: Shift) -> tuple[dt.date, dt.date]:
+    """The stay after `shift`. One end moved past the other moves the whole stay."""
+    by = dt.timedelta(days=shift.days)
+    if shift.end is ShiftEnd.ARRIVAL and check_in + by < check_out:
+        return check_in + by, check_out
+    if shift.end is ShiftEnd.DEPARTURE and check_out + by > check_in:
+        return check_in, check_out + by
+    return check_in + by, check_out + by
 
 
 def parse_date(text: str, today: dt.date) -> dt.date | None:

@@ -132,9 +132,11 @@ def classify(toks: list[str]) -> Intent:
         return Intent.CHANGE
     topic = slots.topic(toks)
     question = _has(text, _QUESTION)
+    # "Can I have my room cleaned while I'm at breakfast?" names a topic, and asks for cleaning.
     if topic is not None and question and not _has(text, r"\b(book|reserve)\b") and \
             not items.menu_items(toks) and (slots.rate_plan(toks) is None or
-                                            _has(text, r"^(what|when|how|is|does)\b")):
+                                            _has(text, r"^(what|when|how|is|does)\b")) and \
+            not _has(text, r"\b(cleaned|cleaning|clean (my|our|the) room)\b"):
         return Intent.INFO
     if referral(text) is not None:
         return Intent.REFER

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from server.dialogue.conversation import BookingRef, ChangeDraft, Conversation, Pending, Say
+from server.dialogue.dates import shifted
 from server.dialogue.intents import Intent
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
@@ -138,6 +139,11 @@ async def resume(conv: Conversation) -> Say:
 
 
 def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
+    if u.shift is not None:  # "a day earlier": from the stay as changed so far
+        check_in, nights = _changed_stay(c, ref)
+        c.check_in, c.check_out = shifted(check_in, check_in + dt.timedelta(days=nights),
+                                          u.shift)
+        c.nights = None
     if u.check_in is not None:
         c.check_in = u.check_in
     if u.check_out is not None:
@@ -223,10 +229,11 @@ async def commit_change(conv: Conversation) -> Say:
     conv.change = ChangeDraft()
     if not result.ok:
         err = result.error
-        if err is not None and err.code is E.TOO_MANY_GUESTS:
+        if err is not None and (err.field or err.code is E.TOO_MANY_GUESTS):
+            # The tool's own question ("Which date would you like to arrive?") would come
+            # before "What would you like to change?": one question is asked.
             return ask(conv, "changes", result.speech.replace(err.question or "", "").strip())
-        return ask(conv, "changes", result.speech) if err and err.field else \
-            offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+        return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
     conv.current = BookingRef.from_json(dict(result.data))
     conv.outcomes.append(Outcome.MODIFIED)
     conv.task = None

@@ -356,15 +356,20 @@ def room_number(toks: list[str], *, bare: bool = False) -> str | None:
     return None
 
 
+# Words for "a person" that name no department: the front desk, unless one is named too
+# ("someone in reservations" is reservations).
+_ANYONE = ("someone", "somebody", "anyone", "a person", "a real person", "a human", "human",
+           "a member of staff")
+
+
 def department(toks: list[str]) -> str | None:
     text = " " + " ".join(toks) + " "
-    for key, phrases in DEPARTMENT_PHRASES.items():
-        for p in phrases:
-            if f" {p} " in text:
-                if key == "front_desk" and p in ("someone", "somebody", "anyone") and \
-                        "call me" in text:
-                    continue
-                return key
+    named = [(key, p) for key, phrases in DEPARTMENT_PHRASES.items() for p in phrases
+             if f" {p} " in text]
+    for key, p in sorted(named, key=lambda kp: kp[1] in _ANYONE):
+        if p in ("someone", "somebody", "anyone") and "call me" in text:
+            continue
+        return key
     return None
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from server.dialogue import items, slots
-from server.dialogue.dates import DateMatch, DateRole, find_dates
+from server.dialogue.dates import DateMatch, DateRole, Shift, find_dates, find_shift
 from server.dialogue.intents import Intent, classify
 from server.dialogue.items import OrderLine
 from server.dialogue.words import tokens
@@ -34,6 +34,7 @@ class Understood:
     code: str | None
     room_number: str | None
     lone_date: bool  # one date said, with nothing marking it arrival or departure
+    shift: Shift | None  # the stay moved without a date: "a day earlier", "a week later"
     department: str | None
     topic: Topic | None
     menu: tuple[OrderLine, ...]
@@ -44,7 +45,7 @@ class Understood:
     def has_booking_slots(self) -> bool:
         return any(v is not None for v in (self.check_in, self.check_out, self.nights,
                                            self.guests, self.room_type, self.rate_plan,
-                                           self.extra_nights))
+                                           self.extra_nights, self.shift))
 
 
 def _split_dates(found: list[DateMatch]) -> tuple[dt.date | None, dt.date | None]:
@@ -83,11 +84,17 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
     plan = slots.rate_plan(toks, bare=expecting == "rate_plan")
     # "Breakfast please" to the rate question chooses it; it is not a question about breakfast.
     chose = plan is not None and slots.rate_plan(toks) is None
+    shift = find_shift(toks) if not found else None
+    intent = Intent.NONE if chose else classify(toks)
+    if shift is not None and intent in (Intent.NONE, Intent.INFO, Intent.MY_BOOKING):
+        # "We'd like to arrive a day earlier", "can we check out two days later?" (not the
+        # check-out time)
+        intent = Intent.CHANGE
     return Understood(
-        text=" ".join(toks), toks=tuple(toks), intent=Intent.NONE if chose else classify(toks),
-        answer=yes_no(text),
+        text=" ".join(toks), toks=tuple(toks), intent=intent, answer=yes_no(text),
         check_in=check_in, check_out=check_out,
-        nights=None if extra else slots.nights(toks, bare=expecting == "nights"),
+        # "A week later" is how far the stay moves, not for how long.
+        nights=None if extra or shift else slots.nights(toks, bare=expecting == "nights"),
         extra_nights=extra,
         guests=slots.guests(toks, bare=expecting == "guests"),
         room_type=slots.room_type(toks), rate_plan=plan,
@@ -95,6 +102,7 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         phone=phone if whole else None, phone_short=None if whole else phone,
         code=slots.confirmation_code(toks, expected=expecting == "confirmation_code"),
         lone_date=len(found) == 1 and found[0].role is DateRole.ANY and not found[0].negated,
+        shift=shift,
         room_number=slots.room_number(toks,
                                       bare=expecting in ("room_number", "confirm_order")),
         department=slots.department(toks), topic=slots.topic(toks),

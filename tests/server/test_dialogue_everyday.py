@@ -4,6 +4,8 @@ follow-up questions, and leaving a task."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from server.db.database import Database
 from server.dialogue import DialogueManager, Reply
 from server.hotel.models import ServiceRequest
@@ -406,6 +408,28 @@ async def test_adding_breakfast_to_a_booking_changes_it(make_ctx: MakeCtx,
     assert r2.tool_calls[-1].arguments["rate_plan"] == "bnb"
     booking, _ = await reservation(db, "CRT8N2")
     assert booking.rate_plan == "bnb" and booking.total_pence == 30000
+
+
+async def test_a_booking_moved_by_a_day_or_a_week(make_ctx: MakeCtx, db: Database) -> None:
+    """"We'd like to arrive a day earlier" was a miss, and "move my booking to the following
+    week" asked what to change."""
+    r1, _ = await _call(make_ctx, BEN, "we'd like to arrive a day earlier", "yes")
+    assert "arriving Thursday the 3rd of December for three nights" in r1.text, r1.text
+    booking, _ = await reservation(db, "CRT8N2")
+    assert (booking.check_in, booking.check_out) == (dt.date(2026, 12, 3), dt.date(2026, 12, 6))
+    r, = await _call(make_ctx, BEN, "can i move my booking to the following week")
+    assert "arriving Thursday the 10th of December for three nights" in r.text, r.text
+    *_, r = await _call(make_ctx, BEN, "i'd like to change my booking", "push it back a day")
+    assert "arriving Friday the 4th of December for three nights" in r.text, r.text
+
+
+async def test_a_new_booking_moved_at_its_read_back(make_ctx: MakeCtx) -> None:
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a double for next friday for two "
+                        "nights", "two", "room only", "amy lee", "can we arrive a day earlier")
+    assert "arriving Thursday the 3rd of December for three nights" in r.text, r.text
+    *_, r = await _call(make_ctx, STRANGER, "do you have a double next friday", "two nights",
+                        "a day later")  # to the offer: checked again, not a yes
+    assert r.expecting == "offer_booking" and "Saturday the 5th" in r.text, r.text
 
 
 async def test_more_everyday_lines(make_ctx: MakeCtx) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from media.speech import hotel_phrases as hp
 from server.dialogue import items, slots
-from server.dialogue.dates import parse_date, parse_time
+from server.dialogue.dates import Shift, ShiftEnd, parse_date, parse_time, shifted
 from server.dialogue.intents import Intent, classify
 from server.dialogue.understanding import understand
 from server.dialogue.words import digit_string, parse_number, tokens
@@ -122,6 +122,45 @@ def test_neither(text: str) -> None:
 def test_nights_and_guests(text: str, nights: int | None, guests: int | None) -> None:
     u = understand(text, TODAY)
     assert (u.nights, u.guests) == (nights, guests)
+
+
+@pytest.mark.parametrize(("text", "days", "end"), [
+    ("can i move my booking to the following week", 7, "stay"),
+    ("we'd like to arrive a day earlier", -1, "arrival"),
+    ("can we leave a day later", 1, "departure"),
+    ("can we check out two days later", 2, "departure"),
+    ("can you push my booking back a day", 1, "stay"),
+    ("can i bring my booking forward a week", -7, "stay"),
+    ("move it two days later please", 2, "stay"),
+    ("i'd like to book a room for two nights", None, None),
+    ("in two weeks", None, None),
+])
+def test_a_stay_moved_without_a_date(text: str, days: int | None, end: str | None) -> None:
+    u = understand(text, TODAY)
+    assert (u.shift.days, u.shift.end.value) == (days, end) if u.shift else days is None
+    if u.shift:
+        assert u.intent is Intent.CHANGE and u.nights is None  # "a week later" is no stay
+
+
+@pytest.mark.parametrize(("text", "intent", "department"), [
+    ("can i speak to someone in reservations", "transfer", "reservations"),  # was front desk
+    ("can i talk to somebody from housekeeping", "transfer", "housekeeping"),
+    ("can i speak to someone", "transfer", "front_desk"),
+    # A topic named as a time, in a request for cleaning (it got the breakfast times).
+    ("can i have my room cleaned while i'm at breakfast", "housekeeping", None),
+    ("what time is breakfast", "info", None),
+])
+def test_who_is_asked_for(text: str, intent: str, department: str | None) -> None:
+    u = understand(text, TODAY)
+    assert (u.intent.value, u.department) == (intent, department)
+
+
+def test_one_end_moved_past_the_other_moves_the_stay() -> None:
+    fri, sun = dt.date(2026, 12, 4), dt.date(2026, 12, 6)
+    assert shifted(fri, sun, Shift(-1, ShiftEnd.ARRIVAL)) == (fri - dt.timedelta(1), sun)
+    assert shifted(fri, sun, Shift(1, ShiftEnd.DEPARTURE)) == (fri, sun + dt.timedelta(1))
+    assert shifted(fri, sun, Shift(2, ShiftEnd.ARRIVAL)) == (sun, sun + dt.timedelta(2))
+    assert shifted(fri, sun, Shift(7)) == (fri + dt.timedelta(7), sun + dt.timedelta(7))
 
 
 @pytest.mark.parametrize(("text", "extra"), [
