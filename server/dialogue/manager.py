@@ -394,7 +394,12 @@ class DialogueManager:
         if intent is Intent.ROOMS and conv.task in (Intent.BOOK, Intent.AVAILABILITY) and \
                 conv.expecting is not None:
             return await self._prices_aside(u)
-        if conv.task is Intent.BOOK and intent in (Intent.CHANGE, Intent.AVAILABILITY):
+        # "Actually a week later" or "can we change that to Saturday" during an availability
+        # check changes what is checked, not the caller's booking (unless it is named).
+        draft = intent is Intent.CHANGE and u.has_booking_slots and \
+            not re.search(r"\b(my|our) (booking|reservation)\b", u.text)
+        if (conv.task is Intent.BOOK and intent in (Intent.CHANGE, Intent.AVAILABILITY)) or \
+                (conv.task is Intent.AVAILABILITY and draft):
             return await self._continue(u) or await booking_flow.next_step(conv)
         if conv.task is Intent.AVAILABILITY and intent is Intent.BOOK:
             conv.task = Intent.BOOK

@@ -432,6 +432,18 @@ async def test_a_new_booking_moved_at_its_read_back(make_ctx: MakeCtx) -> None:
     assert r.expecting == "offer_booking" and "Saturday the 5th" in r.text, r.text
 
 
+async def test_a_change_during_an_availability_check_is_to_the_check(make_ctx: MakeCtx) -> None:
+    """It started changing the caller's own booking ("can we change that to Saturday"), or
+    asked a stranger for a booking code ("actually a week later")."""
+    for caller, said, day in ((STRANGER, "actually a week later", "Friday the 11th"),
+                              (BEN, "can we change that to saturday", "Saturday the 5th")):
+        *_, r = await _call(make_ctx, caller, "do you have any rooms next friday", said,
+                            "two nights")
+        assert r.expecting == "offer_booking" and f"arriving {day}" in r.text, r.text
+    r, = await _call(make_ctx, BEN, "can i change my booking to saturday")
+    assert r.expecting == "confirm_change"  # the caller's booking, named
+
+
 async def test_more_everyday_lines(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, STRANGER, "hello i'd like to make a booking please")
     assert r.expecting == "check_in"  # was "Hello! How can I help you today?"
