@@ -14,6 +14,7 @@ from server.dialogue.conversation import (
     Say,
     ServiceDraft,
 )
+from server.dialogue.intents import Intent
 from server.dialogue.items import MENU_NAMES, OrderLine, also_asked, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
@@ -45,6 +46,8 @@ async def _menu_prices(conv: Conversation) -> dict[str, int]:
 async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
     d = conv.service
     d.said.append(u.text)
+    if u.menu:  # "towels, and can you send up a pot of tea": offered once the towels are asked
+        conv.order.lines = list(u.menu)
     if u.maintenance:
         d.maintenance = True
         if not u.housekeeping:
@@ -69,8 +72,25 @@ async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
     conv.outcomes.append(Outcome.HOUSEKEEPING_REQUESTED)
     conv.service = ServiceDraft()
     conv.task = None
-    said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+    if conv.order.lines:  # to the room housekeeping was sent to
+        room = result.data.get("room_number")
+        conv.order.room_number = room if isinstance(room, str) else None
+        said = await _order_too(conv, result.speech)
+    else:
+        said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
     return Say(said.text, said.expecting, Outcome.HOUSEKEEPING_REQUESTED)
+
+
+async def _order_too(conv: Conversation, done: str) -> Say:
+    """After a housekeeping request that also named menu items: the order offered (it was
+    dropped unsaid), or room service's hours if it is closed."""
+    closed = room_service_closed(await conv.hotel_rows(lookup.departments), conv.ctx.now())
+    if closed is not None:
+        conv.order = OrderDraft()
+        return offer(conv, Pending.ANYTHING_ELSE, f"{done} {closed.speech} {ANYTHING_ELSE}")
+    conv.task = Intent.ROOM_SERVICE
+    return offer(conv, Pending.OFFER_ORDER, f"{done} Shall I also order "
+                 f"{order_words(conv.order.lines)} from room service?")
 
 
 def _merge(order: OrderDraft, lines: tuple[OrderLine, ...], *, replace: bool) -> None:

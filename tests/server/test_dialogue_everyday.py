@@ -48,6 +48,23 @@ async def test_room_cleaning_at_a_time_keeps_the_guests_words(make_ctx: MakeCtx,
     assert req.items == [{"item": "room cleaning"}] and "three pm" in req.notes
 
 
+async def test_towels_and_a_pot_of_tea(make_ctx: MakeCtx, clock: Clock, db: Database) -> None:
+    """The housekeeping request was made and the pot of tea dropped unsaid."""
+    r1, r2, r3 = await _call(make_ctx, ALICE, "i need more towels and can you also send up a "
+                             "pot of tea", "yes please", "yes")
+    assert r1.text.endswith("Shall I also order a pot of tea from room service?"), r1.text
+    assert r1.outcome == "housekeeping_requested" and r2.expecting == "confirm_order"
+    assert r3.outcome == "room_service_ordered"
+    assert sorted(q.kind for q in await rows(db, ServiceRequest)) == ["housekeeping",
+                                                                      "room_service"]
+    *_, r = await _call(make_ctx, STRANGER, "can i get some towels and a club sandwich",
+                        "room one twelve", "yes")
+    assert r.text.startswith("That's a club sandwich to room one twelve"), r.text
+    clock.set_local(TODAY, 23, 30)
+    r, = await _call(make_ctx, ALICE, "can i get a pot of tea and some extra towels")
+    assert "Room service is closed right now" in r.text and r.expecting == "anything_else"
+
+
 async def test_yes_is_not_a_housekeeping_item(make_ctx: MakeCtx, db: Database) -> None:
     r1, r2 = await _call(make_ctx, ALICE, "could housekeeping come to my room", "yes")
     assert r1.expecting == r2.expecting == "items" and not r2.tool_calls
