@@ -72,7 +72,10 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # cost dates their words ("december fourth" -> "it's emily fourth", "is breakfast
     # included" -> "the breakfast included" at the nights question).
     "room": ("book", "change", "correction", "room_choice", "yes", "no", "repeat"),
-    "yesno": ("yes", "no", "correction", "thanks", "bye", "repeat"),
+    # "What would you like to change?": `booking` with the stay moved without a date ("a day
+    # later please"), kept out of `booking` as the room choices are.
+    "changes": ("book", "change", "correction", "stay_shift", "yes", "no", "repeat"),
+    "yesno": ("yes", "no", "correction", "stay_shift", "thanks", "bye", "repeat"),
     # "Is there anything else I can help you with?": a yes or no, thanks, goodbye, or the next
     # request, everyday ones included (`REQUEST_TEMPLATES`; in `yesno` they cost a read-back's
     # correction: "not friday saturday" -> "no friday papa great" over a phone line).
@@ -105,7 +108,7 @@ CONTEXT_GENERAL_SENTENCES = 2_000
 EXPECTING_CONTEXT: dict[str, str] = {
     "phone": "digits", "confirmation_code": "code",
     "check_in": "booking", "check_out": "booking", "nights": "booking", "guests": "guests",
-    "room_type": "room", "rate_plan": "room", "changes": "booking",
+    "room_type": "room", "rate_plan": "room", "changes": "changes",
     "guest_name": "name", "room_number": "items", "items": "items", "when": "when",
     "booking_name": "name", "arrival": "booking",  # a booking looked up without its code
     "confirm_booking": "yesno", "confirm_change": "yesno", "confirm_cancel": "yesno",

@@ -130,6 +130,11 @@ SLOTS: dict[str, tuple[str, ...]] = {
                "two adults and {n1} children", "two adults and a child", "just me",
                "me and my wife", "me and my husband", "{n2} guests", "one guest", "one adult",
                "the two of us", "just myself", "me and my partner", "{n2} of us"),
+    # A stay moved without a date (`dates.find_shift`); only the answer and request templates
+    # use it.
+    "shift": ("a day earlier", "a day later", "a day later", "one day earlier", "two days later",
+              "two days earlier", "three days later", "a week later", "a week earlier",
+              "a week later"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -385,6 +390,12 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
                     "which is the cheapest", "which one is the cheapest",
                     "the cheapest one please", "the cheapest please", "the cheapest one",
                     "i'll take the cheapest", "how much are the rooms"),
+    # To "what would you like to change?" and a read-back: the stay moved without a date.
+    "stay_shift": ("{shift}", "{shift} please", "move it {shift}", "can we move it {shift}",
+                   "push it back a day", "bring it forward a day", "can we arrive {shift}",
+                   "actually can we arrive {shift}", "we'd like to leave {shift}",
+                   "make it {shift}", "the following week", "to the following week please",
+                   "arrive {shift}", "leave {shift}"),
     # To a callback's read-back: "So reception will call you back at three ... ?"
     "callback_correction": ("no at {time}", "no {date} at {time}", "no make it {time}",
                             "actually at {time}", "no in {minutes}", "no call me on {phone}",
@@ -432,6 +443,13 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     # the caller's own booking
     "does my booking include breakfast", "is breakfast included in my booking",
     "is breakfast included in my stay", "does our reservation include breakfast",
+    # the stay moved without a date (before the breakfast lines, as measured: the templates'
+    # order is part of the LM's training draw)
+    "we'd like to arrive {shift}", "can we arrive {shift}", "can i move my booking {shift}",
+    "could you move my booking {shift}", "can i move my booking to the following week",
+    "can you push my booking back a day", "can i bring my booking forward a week",
+    "can we check out {shift}",
+    # breakfast added to the caller's booking
     "can i add breakfast to my booking", "i'd like to add breakfast to my booking",
     "can we add breakfast to our reservation", "could i add breakfast to my stay",
 )}

@@ -51,7 +51,8 @@ SAID = (*(text for text, _ in CASES),
         "i don't have the code", "i haven't got it", "no at four",
         "never mind", "can i have my bill please", "i'm locked out of my room",
         "c r t eight n two", "what's your phone number", "does my booking include breakfast",
-        "what's your cheapest room", "what's the cheapest", "breakfast please")
+        "what's your cheapest room", "what's the cheapest", "breakfast please",
+        "can i move my booking to the following week", "push it back a day")
 
 
 @functools.cache
@@ -252,14 +253,16 @@ def test_questions_answered_since_2026_12_01_are_in_words_the_lm_knows(lm_cache:
         assert heard == text, (heard, context)
 
 
-@pytest.mark.parametrize(("text", "context"), [("what's your cheapest room", None),
-                                             ("what's the cheapest", "room"),
-                                             ("breakfast please", "room")])
-def test_room_choices_are_in_words_the_lm_knows(lm_cache: Path, text: str,
-                                                context: str | None) -> None:
-    """The cheapest room, asked for with or without a booking, and breakfast chosen at the
-    rate question: before their templates they came out as "what's your tea to room",
-    "what's the fifth" and "repeat that please"."""
+@pytest.mark.parametrize(("text", "context"), [
+    ("what's your cheapest room", None), ("what's the cheapest", "room"),
+    ("breakfast please", "room"), ("can i move my booking to the following week", None),
+    ("push it back a day", "changes")])
+def test_room_choices_and_moved_stays_are_in_words_the_lm_knows(lm_cache: Path, text: str,
+                                                                  context: str | None) -> None:
+    """The cheapest room, asked for with or without a booking, breakfast chosen at the rate
+    question and a booking moved without a date: before their templates they came out as
+    "what's your tea to room", "what's the fifth", "repeat that please", "... to the family
+    week" and (in `booking`) "booking to today"."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=context).text == text
 

@@ -365,6 +365,14 @@ def test_room_choice_answers_are_understood() -> None:
             assert understand(text, TODAY, expecting="room_type").intent is Intent.ROOMS, text
 
 
+def test_stay_shift_answers_are_understood() -> None:
+    """Every stay moved without a date that the recognizer learned (ANSWER_TEMPLATES
+    ["stay_shift"]) is read as one."""
+    for template in hp.ANSWER_TEMPLATES["stay_shift"]:
+        for p in hp.generate(4, seed=5, templates={"s": (template,)}):
+            assert understand(p.text, TODAY, expecting="changes").shift is not None, p.text
+
+
 def _slot_parsed(slot: str, u: object) -> bool | None:
     from server.dialogue.understanding import Understood
 
