@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from server.dialogue import slots
 from server.dialogue.conversation import BookingDraft, BookingRef, Conversation, Pending, Say
 from server.dialogue.dates import shifted
 from server.dialogue.intents import CHEAPEST, Intent
@@ -247,6 +248,11 @@ async def prices(conv: Conversation, u: Understood) -> tuple[str, str | None]:
     code of the one type it names, if only one."""
     types = await conv.hotel_rows(lookup.room_types)
     asked = next((t for t in types if t.code == u.room_type), None)
+    named = [t for code in slots.room_types(list(u.toks)) for t in types if t.code == code]
+    if "difference" in u.toks and len(named) >= 2:  # "between the double and the king?"
+        each = [f"the {room_phrase(t.code)}, {t.description}, at "
+                f"{say_money(t.rate_room_only_pence)} a night" for t in named]
+        return f"T{'; '.join(each)[1:]}, room only.", None
     if asked is not None and "difference" not in u.toks:
         return _rates(asked.code, asked.rate_room_only_pence, asked.rate_bnb_pence), asked.code
     if asks_cheapest(u) and types:

@@ -88,9 +88,9 @@ def _negated(toks: list[str], i: int) -> bool:
         i > 1 and toks[i - 1] in ("the", "a") and toks[i - 2] == "not")
 
 
-def room_type(toks: list[str]) -> str | None:
-    """The last room type mentioned and not negated ("not the twin, the double")."""
-    best: tuple[int, str] | None = None
+def _room_mentions(toks: list[str]) -> list[tuple[int, str]]:
+    """(position, room-type code) of each room type mentioned and not negated, in order."""
+    found: list[tuple[int, str]] = []
     taken: set[int] = set()
     phrases = sorted(((p, code) for code, ps in ROOM_TYPE_PHRASES.items() for p in ps),
                      key=lambda x: -len(x[0].split()))
@@ -100,10 +100,21 @@ def room_type(toks: list[str]) -> str | None:
             span = set(range(i, i + len(phrase.split())))
             if not span & taken:
                 taken |= span
-                if not _negated(toks, i) and (best is None or i > best[0]):
-                    best = (i, code)
+                if not _negated(toks, i):
+                    found.append((i, code))
             i = _find_phrase(toks, phrase, i + 1)
-    return best[1] if best else None
+    return sorted(found)
+
+
+def room_types(toks: list[str]) -> list[str]:
+    """Every room type mentioned and not negated, in the order first said."""
+    return list(dict.fromkeys(code for _, code in _room_mentions(toks)))
+
+
+def room_type(toks: list[str]) -> str | None:
+    """The last room type mentioned and not negated ("not the twin, the double")."""
+    found = _room_mentions(toks)
+    return found[-1][1] if found else None
 
 
 def guests(toks: list[str], *, bare: bool = False) -> int | None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from server.db.database import Database
-from server.dialogue import DialogueManager, Reply
+from server.dialogue import DialogueManager, Reply, slots
+from server.dialogue.words import tokens
 from server.hotel.models import ServiceRequest
 from tests.server.conftest import TODAY, Clock, MakeCtx
 from tests.server.dialogue_fixtures import (
@@ -231,6 +232,22 @@ async def test_room_prices_without_dates(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, STRANGER, "do you have a double for the two of us the fifth of "
                      "february")  # was "I don't have that information"
     assert r.expecting == "nights"
+
+
+async def test_the_difference_between_two_rooms(make_ctx: MakeCtx) -> None:
+    """It listed every room type at its price."""
+    r, = await _call(make_ctx, STRANGER, "what's the difference between the double and the king")
+    assert r.text == ("The standard double, a double bed, at one hundred and twenty pounds a "
+                      "night; the deluxe king, a king bed and a sea view, at one hundred and "
+                      "eighty pounds a night, room only. Would you like to book a room?")
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room for next friday",
+                        "two nights", "two", "what's the difference between the double and "
+                        "the twin")
+    assert r.text.startswith("The standard double, a double bed, at one hundred and twenty "
+                             "pounds a night; the standard twin, two single beds") and \
+        r.expecting == "room_type"
+    assert slots.room_type(tokens("the double no wait the twin actually the double")) == \
+        "standard_double"  # the last said, as before
 
 
 async def test_asking_for_my_confirmation_code_reads_the_booking(make_ctx: MakeCtx) -> None:
