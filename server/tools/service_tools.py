@@ -55,15 +55,44 @@ async def _room(inv: Invocation) -> tuple[Room, Reservation | None]:
     return room, stay if stay is not None and stay.room_id == room.id else None
 
 
-async def _department_note(inv: Invocation, key: str) -> str:
-    dept = next((d for d in await lookup.departments(inv.db, inv.the_hotel.id) if d.key == key),
-                None)
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """A department closed now: its name, and when it opens."""
+
+    name: str
+    next_open: dt.datetime
+
+    @property
+    def opens(self) -> str:
+        """ "Housekeeping opens at seven o'clock in the morning." """
+        return f"{self.name.capitalize()} opens at {say_time(self.next_open.time())}."
+
+    @property
+    def speech(self) -> str:
+        """ "Room service is closed right now; it opens at ..." """
+        return (f"{self.name.capitalize()} is closed right now; it opens at "
+                f"{say_time(self.next_open.time())}.")
+
+
+def closed_now(departments: Sequence[Department], key: str, now: dt.datetime) -> Closed | None:
+    """Whether department `key` is closed at `now` (hotel-local); None if open, open around
+    the clock, or not found."""
+    dept = next((d for d in departments if d.key == key), None)
     if dept is None:
-        return ""
-    op = lookup.opening(dept, inv.ctx.now())
-    if op.open_now or op.next_open is None:
-        return ""
-    return f" {dept.name.capitalize()} opens at {say_time(op.next_open.time())}."
+        return None
+    op = lookup.opening(dept, now)
+    return None if op.open_now or op.next_open is None else Closed(dept.name, op.next_open)
+
+
+def room_service_closed(departments: Sequence[Department], now: dt.datetime) -> Closed | None:
+    """Whether room service is closed at `now`. The tool refuses an order then, and the
+    offline dialogue says so before taking one."""
+    return closed_now(departments, "room_service", now)
+
+
+async def _department_note(inv: Invocation, key: str) -> str:
+    closed = closed_now(await lookup.departments(inv.db, inv.the_hotel.id), key, inv.ctx.now())
+    return f" {closed.opens}" if closed is not None else ""
 
 
 @tool("request_housekeeping",
@@ -102,27 +131,6 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
 
 # How long an order takes to arrive, as said to the guest.
 ROOM_SERVICE_WAIT = "about thirty minutes"
-
-
-@dataclass(frozen=True, slots=True)
-class Closed:
-    """Room service is closed now: when it opens, and how that is said."""
-
-    next_open: dt.datetime
-
-    @property
-    def speech(self) -> str:
-        return f"Room service is closed right now; it opens at {say_time(self.next_open.time())}."
-
-
-def room_service_closed(departments: Sequence[Department], now: dt.datetime) -> Closed | None:
-    """Whether room service is closed at `now` (hotel-local). The tool refuses an order then,
-    and the offline dialogue says so before taking one."""
-    dept = next((d for d in departments if d.key == "room_service"), None)
-    op = lookup.opening(dept, now) if dept is not None else None
-    if op is None or op.open_now or op.next_open is None:
-        return None
-    return Closed(op.next_open)
 
 
 def _plural(name: str, qty: int) -> str:
