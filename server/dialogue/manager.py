@@ -227,10 +227,10 @@ class DialogueManager:
             return self._miss()
         if u.intent is Intent.REPEAT and u.answer is Answer.NONE:
             return self._repeat()
-        total = booking_flow.stay_total(conv.booking) if conv.task in (
-            Intent.BOOK, Intent.AVAILABILITY) and conv.pending is None else None
-        if asks_total(u.text) and total is not None and conv.expecting is not None and \
-                not u.has_booking_slots:
+        if asks_total(u.text) and conv.task in (Intent.BOOK, Intent.AVAILABILITY) and \
+                conv.pending is None and conv.expecting is not None and \
+                not u.has_booking_slots and \
+                (total := booking_flow.stay_total(conv.booking)) is not None:
             # The rates were said a night at a time: the stay's total, then the question again.
             return self._reply(self._ask_again(conv.expecting, total), u.intent)
         if asks_total(u.text) and self._last is not None and "pounds" in self._last.text \

@@ -212,9 +212,7 @@ QUESTION_LEADS = frozenset({"what", "what's", "when", "how", "is", "does", "do",
                             "which"})
 
 
-def rate_plan(toks: list[str], *, bare: bool = False) -> RatePlan | None:
-    """The rate plan said; with `bare` (the rate was just asked for), "breakfast please" or
-    "the breakfast one" is bed and breakfast too, unless it is a question."""
+def rate_plan(toks: list[str]) -> RatePlan | None:
     text = " ".join(toks)
     if re.search(r"\b(room only|without breakfast|no breakfast|just the room|not breakfast)\b",
                  text):
@@ -222,9 +220,13 @@ def rate_plan(toks: list[str], *, bare: bool = False) -> RatePlan | None:
     if re.search(r"\b(bed and breakfast|b and b|with breakfast|breakfast included|"
                  r"include breakfast|including breakfast|add breakfast|bnb)\b", text):
         return RatePlan.BNB
-    if bare and "breakfast" in toks and toks[0] not in QUESTION_LEADS:
-        return RatePlan.BNB
     return None
+
+
+def breakfast_chosen(toks: list[str]) -> bool:
+    """"Breakfast please", "the breakfast one": said to the rate question, bed and breakfast
+    (a question about breakfast is not a choice)."""
+    return "breakfast" in toks and toks[0] not in QUESTION_LEADS
 
 
 _NAME_LEADS = ("my name is", "my name's", "the name is", "the name's", "name is", "it's under",

@@ -81,9 +81,11 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         check_in, check_out = None, check_in
     phone = slots.phone_number(toks)
     whole = phone is None or slots.phone_whole(phone)
-    plan = slots.rate_plan(toks, bare=expecting == "rate_plan")
+    plan = slots.rate_plan(toks)
     # "Breakfast please" to the rate question chooses it; it is not a question about breakfast.
-    chose = plan is not None and slots.rate_plan(toks) is None
+    chose = plan is None and expecting == "rate_plan" and slots.breakfast_chosen(toks)
+    if chose:
+        plan = RatePlan.BNB
     shift = find_shift(toks) if not found else None
     intent = Intent.NONE if chose else classify(toks)
     if shift is not None and intent in (Intent.NONE, Intent.INFO, Intent.MY_BOOKING):
