@@ -55,10 +55,8 @@ def stay_total(b: BookingDraft) -> str | None:
 
 def same_stay(b: BookingDraft, u: Understood) -> bool:
     """Whether the dates and nights `u` says (if any) are the draft's stay."""
-    nights = b.stay_nights()
-    leaving = b.check_in + dt.timedelta(days=nights) if b.check_in and nights else None
-    return u.check_in in (None, b.check_in) and u.nights in (None, nights) and \
-        u.check_out in (None, leaving) and not u.extra_nights and u.shift is None
+    return u.check_in in (None, b.check_in) and u.nights in (None, b.stay_nights()) and \
+        u.check_out in (None, b.departure()) and not u.extra_nights and u.shift is None
 
 
 def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
@@ -69,12 +67,11 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
         _set_name(b, u.name)  # "peter king" is a name, not a king room
         return True
     if u.shift is not None and b.check_in is not None:  # "can we arrive a day earlier?"
-        nights = b.stay_nights()
-        if nights is None:  # no stay yet: only the arrival can move
+        leaving = b.departure()
+        if leaving is None:  # no stay yet: only the arrival can move
             b.check_in += dt.timedelta(days=u.shift.days)
         else:
-            b.check_in, b.check_out = shifted(b.check_in,
-                                              b.check_in + dt.timedelta(days=nights), u.shift)
+            b.check_in, b.check_out = shifted(b.check_in, leaving, u.shift)
             b.nights = None
         changed = True
     if u.check_in is not None and u.check_in != b.check_in:
@@ -110,9 +107,8 @@ def past_the_stay(b: BookingDraft, u: Understood) -> dt.date | None:
     10th to the 13th): a later departure, or the arrival moved? Taken either way it was wrong
     half the time (as the arrival it also lost the stay's end), so the guest is asked. The
     date, or None when the correction is not that."""
-    nights = b.stay_nights()
-    if (u.lone_date and u.check_in is not None and b.check_in is not None
-            and nights is not None and u.check_in > b.check_in + dt.timedelta(days=nights)):
+    leaving = b.departure()
+    if u.lone_date and u.check_in is not None and leaving is not None and u.check_in > leaving:
         return u.check_in
     return None
 

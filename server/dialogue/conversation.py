@@ -70,6 +70,11 @@ class BookingDraft:
             return (self.check_out - self.check_in).days
         return None
 
+    def departure(self) -> dt.date | None:
+        """The day the stay ends: the arrival plus its nights; None until both are known."""
+        nights = self.stay_nights()
+        return self.check_in + dt.timedelta(days=nights) if self.check_in and nights else None
+
 
 @dataclass(frozen=True)
 class BookingRef:
