@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,6 +18,9 @@ from server.dialogue.reply import Outcome
 from server.hotel import lookup
 from server.hotel.enums import RatePlan, Topic
 from server.tools import ToolContext, ToolResult, execute_voice_tool
+
+if TYPE_CHECKING:
+    from server.dialogue.understanding import Understood
 
 T = TypeVar("T")
 
@@ -107,6 +110,9 @@ class ChangeDraft:
     guests: int | None = None
     room_type: str | None = None
     rate_plan: RatePlan | None = None
+    # What the guest asked to change before the booking was found ("can I move my booking a
+    # day later?" from a stranger): applied once it is, as "a day later" needs the booking.
+    asked: Understood | None = None
 
     def any(self) -> bool:
         return any(v is not None for v in (self.check_in, self.check_out, self.nights,

@@ -220,9 +220,10 @@ class Shift:
     end: ShiftEnd = ShiftEnd.STAY
 
 
-_SHIFT_UNITS = {"day": 1, "days": 1, "week": 7, "weeks": 7}
-_EARLIER = frozenset({"earlier", "sooner", "forward"})  # "bring it forward a day"
-_LATER = frozenset({"later", "back"})  # "push it back a day"
+_SHIFT_UNITS = {"day": 1, "days": 1, "night": 1, "nights": 1, "week": 7, "weeks": 7}
+_EARLIER = frozenset({"earlier", "sooner", "forward", "early"})  # "bring it forward a day"
+_LATER = frozenset({"later", "back", "late", "longer"})  # "push it back a day"
+_LONGER = "longer"  # "stay two days longer": the departure moves
 _ARRIVING = r"\b(arrive|arriving|arrival|check in|checking in|come in|get in|get there)\b"
 _LEAVING = r"\b(leave|leaving|depart|departing|departure|check out|checking out|go home)\b"
 
@@ -250,12 +251,14 @@ def _shift_days(toks: list[str]) -> int | None:
 
 def find_shift(toks: list[str]) -> Shift | None:
     """"A day earlier", "two days later", "a week later", "the following week", "push it back
-    a day", "bring it forward a week"; with "arrive" or "leave" said, only that end moves."""
+    a day", "bring it forward a week", "check out a day early"; with "arrive" or "leave" said,
+    only that end moves, and "stay a day longer" moves the departure."""
     days = _shift_days(toks)
     if days is None:
         return None
     text = " ".join(toks)
-    arriving, leaving = re.search(_ARRIVING, text), re.search(_LEAVING, text)
+    arriving = re.search(_ARRIVING, text)
+    leaving = re.search(_LEAVING, text) or _LONGER in toks
     end = ShiftEnd.ARRIVAL if arriving and not leaving else \
         ShiftEnd.DEPARTURE if leaving and not arriving else ShiftEnd.STAY
     return Shift(days, end)

@@ -378,6 +378,10 @@ class DialogueManager:
             return service_flow.wait_answer(conv)  # "how long will it take?" after an order
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)
+        if conv.task is None and u.intent is Intent.NONE and conv.caller_room is not None \
+                and reservation_flow.means_departure(u):
+            # "Can I stay until Saturday?" from a guest in house: their stay, not a new one.
+            return await self._start(replace(u, intent=Intent.CHANGE))
         if conv.task is None and u.intent is Intent.NONE and u.has_booking_slots:
             return await self._start(replace(u, intent=Intent.BOOK))
         if conv.task is not None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from typing import Any
 
 from server.dialogue.conversation import BookingRef, ChangeDraft, Conversation, Pending, Say
-from server.dialogue.dates import shifted
+from server.dialogue.dates import ShiftEnd, shifted
 from server.dialogue.intents import Intent
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import (
@@ -25,7 +26,7 @@ from server.dialogue.speech import (
 )
 from server.dialogue.understanding import Understood, understand
 from server.dialogue.yesno import Answer
-from server.hotel.speech_format import say_code, say_nights
+from server.hotel.speech_format import say_code, say_money, say_nights
 from server.tools import ToolErrorCode, ToolResult
 
 E = ToolErrorCode
@@ -138,11 +139,32 @@ async def resume(conv: Conversation) -> Say:
     return await change_step(conv, nothing)
 
 
+def in_house(ref: BookingRef) -> bool:
+    """Has the stay started? Then only its departure can change by phone."""
+    return ref.status == "checked_in"
+
+
+# "I need to leave today", "can we stay till Friday": said by a guest in house, the date is
+# their departure, not a new booking's arrival.
+_DEPARTING = re.compile(r"\b(leave|leaving|stay|staying|check out|checking out|depart|"
+                        r"departing|go home|going home|extend)\b")
+
+
+def means_departure(u: Understood) -> bool:
+    """Does `u` name a departure (or one date, with staying or leaving) and no arrival?"""
+    return (u.check_out is not None and u.check_in is None) or \
+        (u.lone_date and _DEPARTING.search(u.text) is not None)
+
+
 def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
+    if in_house(ref) and u.check_in is not None and u.check_out is None:
+        # "Can I stay until Saturday?", "can we extend to the 5th?": the arrival has passed.
+        u = replace(u, check_in=None, check_out=u.check_in)
     if u.shift is not None:  # "a day earlier": from the stay as changed so far
+        shift = replace(u.shift, end=ShiftEnd.DEPARTURE) if in_house(ref) else u.shift
         check_in, nights = _changed_stay(c, ref)
         c.check_in, c.check_out = shifted(check_in, check_in + dt.timedelta(days=nights),
-                                          u.shift)
+                                          shift)
         c.nights = None
     if u.check_in is not None:
         c.check_in = u.check_in
@@ -171,6 +193,42 @@ def _changed_stay(c: ChangeDraft, ref: BookingRef) -> tuple[dt.date, int]:
     return check_in, (ref.check_out - ref.check_in).days
 
 
+def _new_departure(c: ChangeDraft, ref: BookingRef) -> dt.date | None:
+    """The departure `c` asks for when that is all it changes, else None (another arrival,
+    room, number of guests or rate)."""
+    if c.check_in not in (None, ref.check_in) or c.guests not in (None, ref.guests) or \
+            c.rate_plan not in (None, ref.rate_plan) or \
+            c.room_type not in (None, room_code_for_name(ref.room_type)):
+        return None
+    check_in, nights = _changed_stay(c, ref)
+    return check_in + dt.timedelta(days=nights)
+
+
+def _departure_step(conv: Conversation, ref: BookingRef) -> Say:
+    """A guest in house staying longer or leaving sooner: read back, in their own room (the
+    tool checks it is free). Anything else, or leaving today, is the front desk's."""
+    new = _new_departure(conv.change, ref)
+    conv.change = ChangeDraft()
+    if new is None or new <= conv.today():
+        conv.task = None
+        conv.offer_department = "front_desk"
+        lead = ("You're already checked in, so the front desk will need to make that change."
+                if new is None else "If you're leaving today, the front desk will check you "
+                "out.")
+        return offer(conv, Pending.OFFER_TRANSFER, f"{lead} Would you like me to put you "
+                     "through?")
+    conv.change.check_out = new
+    nights = (new - ref.check_in).days
+    today = conv.today()
+    rate = ""
+    if new > ref.check_out:
+        nightly = ref.total_pence // max(1, (ref.check_out - ref.check_in).days)
+        rate = f", at {say_money(nightly)} a night as now"
+    return offer(conv, Pending.CONFIRM_CHANGE, f"So instead of leaving {day(ref.check_out, today)}"
+                 f", you'll leave {day(new, today)}, {say_nights(nights)} in all{rate}. "
+                 "Shall I go ahead?")
+
+
 def _change_words(c: ChangeDraft, ref: BookingRef, conv: Conversation) -> str:
     check_in, nights = _changed_stay(c, ref)
     code = c.room_type or room_code_for_name(ref.room_type)
@@ -194,20 +252,20 @@ async def change_step(conv: Conversation, u: Understood, *,
     would you like to change?" (a guest who asked about their booking is asked whether)."""
     missing = await locate(conv, u)
     if missing is not None:
+        if u.has_booking_slots:
+            conv.change.asked = u
         return missing
     ref = conv.current
     assert ref is not None
+    asked, conv.change.asked = conv.change.asked, None
+    if asked is not None:
+        apply_change(conv.change, asked, ref)
     apply_change(conv.change, u, ref)
     if conv.change.any() and _changes_nothing(conv.change, ref):
         conv.change = ChangeDraft()
         return ask(conv, "changes", f"Your booking is already {describe(ref, conv)}.")
-    if conv.change.any() and ref.status != "confirmed":
-        # The stay has started: the tool would refuse it after the read-back.
-        conv.change = ChangeDraft()
-        conv.task = None
-        conv.offer_department = "front_desk"
-        return offer(conv, Pending.OFFER_TRANSFER, "You're already checked in, so the front "
-                     "desk will need to make that change. Would you like me to put you through?")
+    if conv.change.any() and in_house(ref):
+        return _departure_step(conv, ref)
     if not conv.change.any():
         return ask(conv, "changes", f"I have your booking {say_code(ref.code)}: "
                    f"{describe(ref, conv)}.", question)
@@ -227,6 +285,11 @@ async def commit_change(conv: Conversation) -> Say:
         "rate_plan": c.rate_plan.value if c.rate_plan else None}
     result = await conv.tool("modify_reservation", **args)
     conv.change = ChangeDraft()
+    if not result.ok and in_house(ref):
+        # Their room is taken on a night asked for: the front desk can move them.
+        conv.task = None
+        conv.offer_department = "front_desk"
+        return offer(conv, Pending.OFFER_TRANSFER, result.speech)
     if not result.ok:
         err = result.error
         if err is not None and (err.field or err.code is E.TOO_MANY_GUESTS):
@@ -248,8 +311,9 @@ async def cancel_step(conv: Conversation, u: Understood) -> Say:
         return missing
     ref = conv.current
     assert ref is not None
-    if ref.status != "confirmed":
+    if in_house(ref):
         conv.task = None
+        conv.offer_department = "front_desk"
         return offer(conv, Pending.OFFER_TRANSFER, "You're already checked in, so I can't "
                      "cancel that booking. Would you like me to put you through to the front "
                      "desk?")

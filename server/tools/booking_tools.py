@@ -19,6 +19,8 @@ from server.hotel.speech_format import (
     say_money,
     say_nights,
     say_number,
+    say_room,
+    say_time,
 )
 from server.hotel.timeutil import as_utc
 from server.tools.invocation import Invocation
@@ -367,7 +369,8 @@ async def find_reservation(inv: Invocation) -> ToolResult:
 
 @tool("modify_reservation",
       "Change a booking's dates, number of guests, room type or rate plan. Confirm with the "
-      "guest first; the new total is returned.",
+      "guest first; the new total is returned. For a guest already checked in, only the "
+      "departure (check_out or nights) can change, in the same room.",
       {"confirmation_code": CODE, "check_in": DATE, "check_out": DATE, "nights": NIGHTS,
        "guests": GUESTS, "room_type": ROOM_TYPE, "rate_plan": RATE_PLAN},
       questions={**QUESTIONS, "changes": "What would you like to change?"},
@@ -375,10 +378,12 @@ async def find_reservation(inv: Invocation) -> ToolResult:
 async def modify_reservation(inv: Invocation) -> ToolResult:
     a = inv.args
     res = await resolve_reservation(inv, for_update=True)
+    if res.status == ReservationStatus.CHECKED_IN.value:
+        return await _change_departure(inv, res)
     if res.status != ReservationStatus.CONFIRMED.value:
         raise ToolFailure(E.NOT_ALLOWED, "That booking can't be changed by phone because it's "
                           f"{res.status.replace('_', ' ')}.",
-                          question="Shall I put you through to the front desk?")
+                          question=FRONT_DESK)
     if not any(k in a for k in ("check_in", "check_out", "nights", "guests", "room_type",
                                 "rate_plan")):
         raise a.missing("changes")
@@ -405,6 +410,54 @@ async def modify_reservation(inv: Invocation) -> ToolResult:
     return success(inv.tool, f"Done. Your booking is now {_describe(res, rt, inv.ctx.today())}."
                    f" The confirmation code stays {say_code(res.code)}.",
                    _reservation_json(res, rt, guest))
+
+
+FRONT_DESK = "Shall I put you through to the front desk?"
+
+
+async def _change_departure(inv: Invocation, res: Reservation) -> ToolResult:
+    """A stay that has started: the guest stays longer or leaves sooner, in the room they are
+    in. Anything else (another room, the guests, the rate) is for the front desk."""
+    a = inv.args
+    rt, guest, room = await _load(inv, res)
+    other_type = bool(a.opt_text("room_type")) and \
+        (await _room_type(inv, a.text("room_type"))).id != rt.id
+    if other_type or room is None or a.opt_date("check_in") not in (None, res.check_in) or \
+            a.opt_integer("guests") not in (None, res.guests) or \
+            a.opt_text("rate_plan") not in (None, res.rate_plan):
+        raise ToolFailure(E.NOT_ALLOWED, "You're already checked in, so the front desk will "
+                          "need to make that change.", question=FRONT_DESK)
+    nights = a.opt_integer("nights")
+    check_out = a.opt_date("check_out") or (
+        res.check_in + dt.timedelta(days=nights) if nights is not None else None)
+    if check_out is None:
+        raise a.missing("changes")
+    today = inv.ctx.today()
+    if check_out <= today:
+        raise ToolFailure(E.INVALID_DATES, "I can move your departure to tomorrow or later. "
+                          "If you're leaving today, the front desk will check you out.",
+                          question=FRONT_DESK)
+    stay = booking.Stay(res.check_in, check_out)
+    if stay.nights > booking.MAX_NIGHTS:
+        raise ToolFailure(E.INVALID_DATES, f"I can book up to {say_number(booking.MAX_NIGHTS)} "
+                          "nights at a time.", question=FRONT_DESK)
+    free = await booking.free_rooms(inv.db, rt.id, stay, exclude_reservation=res.id)
+    if room.id not in {r.id for r in free}:
+        moving = (f"the front desk can see about moving you to another {rt.name}" if free
+                  else f"we have no other {rt.name} free then either")
+        raise ToolFailure(E.NO_AVAILABILITY, f"I'm sorry, {say_room(room.number)} is "
+                          f"booked for those nights, and {moving}.", question=FRONT_DESK,
+                          data={"room_type": rt.name, "check_out": check_out.isoformat(),
+                                "other_rooms": len(free)})
+    await booking.release_nights(inv.db, res.id)
+    await booking.hold_nights(inv.db, res.id, room.id, stay)
+    res.check_out = stay.check_out
+    res.total_pence = booking.nightly_rate(rt, RatePlan(res.rate_plan)) * stay.nights
+    res.updated_at = as_utc(inv.ctx.clock())
+    return success(inv.tool, f"Done. You're now leaving {say_date(stay.check_out, today=today)}"
+                   f", {say_nights(stay.nights)} in all, {say_money(res.total_pence)} in total. "
+                   f"Check-out that day is by {say_time(inv.the_hotel.check_out_time)}.",
+                   _reservation_json(res, rt, guest, room))
 
 
 @tool("cancel_reservation",

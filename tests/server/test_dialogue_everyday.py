@@ -549,3 +549,75 @@ async def test_does_my_booking_include_breakfast_answers_from_the_booking(
                          (BEN, "is breakfast included")):
         r, = await _call(make_ctx, caller, line)
         assert r.text.startswith("Breakfast is served from seven"), (line, r.text)
+
+
+# --- a stay that has started (2026-12-01, seventh round) ------------------------------------
+
+async def test_a_guest_in_house_stays_longer(make_ctx: MakeCtx, db: Database) -> None:
+    """Every way of asking went to the front desk ("You're already checked in..."), or started
+    a new booking ("can I stay until Saturday?" asked for an arrival date)."""
+    r1, r2 = await _call(make_ctx, ALICE, "can i stay an extra night", "yes")
+    assert r1.text == ("So instead of leaving Thursday the 3rd of December, you'll leave Friday "
+                       "the 4th of December, four nights in all, at two hundred and ten pounds "
+                       "a night as now. Shall I go ahead?")
+    assert r2.outcome == "modified" and "Check-out that day is by eleven" in r2.text, r2.text
+    booking, _ = await reservation(db, "MRG4X7")
+    assert booking.check_out == dt.date(2026, 12, 4) and booking.status == "checked_in"
+    assert booking.total_pence == 4 * 21000
+    r1, r2 = await _call(make_ctx, CHLOE, "can i stay until saturday", "yes")
+    assert r1.expecting == "confirm_change", r1.text
+    assert r1.text.startswith("So instead of leaving tomorrow, Wednesday the 2nd of December, "
+                              "you'll leave Saturday the 5th of December, four nights"), r1.text
+    booking, _ = await reservation(db, "DVS5K3")
+    assert booking.check_out == dt.date(2026, 12, 5) and booking.total_pence == 4 * 12000
+    for line in ("we'd like to leave a day later", "can we stay a day longer",
+                 "i'd like to extend my stay by one night"):
+        r, = await _call(make_ctx, ALICE, line)
+        assert "you'll leave Saturday the 5th of December, five nights" in r.text, (line, r.text)
+    r, = await _call(make_ctx, STRANGER, "can i stay until saturday")  # no stay to extend
+    assert r.expecting == "check_in"
+
+
+async def test_a_guest_in_house_leaves_sooner(make_ctx: MakeCtx, db: Database) -> None:
+    """"I need to check out a day early" was a miss; leaving today is the front desk's."""
+    r1, r2 = await _call(make_ctx, ALICE, "i need to check out a day early", "yes")
+    assert r1.text.startswith("So instead of leaving Thursday the 3rd of December, you'll leave "
+                              "tomorrow, Wednesday the 2nd of December, two nights in all. "
+                              "Shall"), r1.text
+    assert r2.outcome == "modified"
+    booking, _ = await reservation(db, "MRG4X7")
+    assert booking.check_out == dt.date(2026, 12, 2) and booking.total_pence == 2 * 21000
+    r1, r2 = await _call(make_ctx, ALICE, "i need to leave today", "yes")
+    assert r1.text == ("If you're leaving today, the front desk will check you out. Would you "
+                       "like me to put you through?")
+    assert r2.outcome == "transferred"
+    assert r2.tool_calls[0].arguments["department"] == "front desk"
+
+
+async def test_a_guest_in_house_whose_room_is_taken_is_offered_the_front_desk(
+        make_ctx: MakeCtx, db: Database) -> None:
+    """The tool refuses when their own room is booked for a night asked for; the front desk
+    can move them (an offer, not "is there anything else?" after the tool's question)."""
+    for _ in range(5):  # Deluxe Kings 301-305 for the night of the 3rd: 305 is Alice's
+        *_, r = await _call(make_ctx, STRANGER, "i'd like to book a king for thursday",
+                            "one night", "one", "room only", "kim lane", "yes")
+        assert r.outcome == "booked", r.text
+    _, r2, r3 = await _call(make_ctx, ALICE, "can i stay an extra night", "yes", "yes")
+    assert r2.text == ("I'm sorry, room three oh five is booked for those nights, and the front "
+                       "desk can see about moving you to another Deluxe King. Shall I put you "
+                       "through to the front desk?")
+    assert r3.outcome == "transferred"
+    assert r3.tool_calls[0].arguments["department"] == "front desk"
+    booking, _ = await reservation(db, "MRG4X7")
+    assert booking.check_out == dt.date(2026, 12, 3)
+
+
+async def test_a_change_asked_before_the_booking_is_found_is_kept(make_ctx: MakeCtx) -> None:
+    """A caller whose number finds no booking gives the code next; what they asked to change
+    was dropped ("What would you like to change?")."""
+    for line, said in (("can i move my booking a day later", "arriving Saturday the 5th of "
+                        "December for two nights"),
+                       ("can i change my booking to three nights", "arriving Friday the 4th of "
+                        "December for three nights")):
+        _, r = await _call(make_ctx, STRANGER, line, "c r t eight n two")
+        assert r.expecting == "confirm_change" and said in r.text, (line, r.text)

@@ -435,12 +435,12 @@ async def test_extending_a_stay_by_a_night_adds_one(make_ctx: MakeCtx) -> None:
 
 
 async def test_a_stay_already_started_is_changed_by_the_front_desk(make_ctx: MakeCtx) -> None:
-    """A checked-in guest's change is offered to the front desk at once: read back, it was
-    refused only after the "yes" ("...checked in. Shall I put you through? Is there anything
-    else...")."""
+    """A checked-in guest's change other than the departure is offered to the front desk at
+    once: read back, it was refused only after the "yes" ("...checked in. Shall I put you
+    through? Is there anything else...")."""
     dm = DialogueManager(make_ctx(caller=ALICE))
     await dm.greeting()
-    r = await dm.handle("i'd like to extend my stay by one night")
+    r = await dm.handle("can we make it two people")
     assert r.text == ("You're already checked in, so the front desk will need to make that "
                       "change. Would you like me to put you through?")
     r = await dm.handle("yes please")

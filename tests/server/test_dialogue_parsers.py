@@ -132,6 +132,10 @@ def test_nights_and_guests(text: str, nights: int | None, guests: int | None) ->
     ("can you push my booking back a day", 1, "stay"),
     ("can i bring my booking forward a week", -7, "stay"),
     ("move it two days later please", 2, "stay"),
+    ("i need to check out a day early", -1, "departure"),  # was a miss
+    ("can we stay two days longer", 2, "departure"),
+    ("we're arriving a day late", 1, "arrival"),
+    ("could we stay a night longer", 1, "departure"),
     ("i'd like to book a room for two nights", None, None),
     ("in two weeks", None, None),
 ])

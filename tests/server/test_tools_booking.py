@@ -229,11 +229,72 @@ async def test_modify_reservation_errors_roll_back(make_ctx: MakeCtx, db: Databa
     r = await run(ctx, "modify_reservation", confirmation_code="CRT8N2")
     assert r.error and r.error.code is E.MISSING_ARGUMENT
     assert r.speech == "What would you like to change?"
-    r = await run(ctx, "modify_reservation", confirmation_code="MRG4X7", nights=5)
+    r = await run(ctx, "modify_reservation", confirmation_code="MRG4X7", room_type="suite")
     assert r.error and r.error.code is E.NOT_ALLOWED  # Alice is checked in
     r = await run(make_ctx(), "modify_reservation", nights=2)
     assert r.error and r.error.code is E.MISSING_ARGUMENT
     assert r.error.field == "confirmation_code"
+
+
+async def _rooms_held(db: Database, code: str) -> set[int]:
+    async with db.session() as s:
+        res = await s.scalar(select(Reservation).where(Reservation.code == code))
+        assert res is not None
+        return set((await s.scalars(select(ReservationNight.room_id).where(
+            ReservationNight.reservation_id == res.id))).all())
+
+
+async def test_a_guest_in_house_stays_longer_or_leaves_sooner_in_their_room(
+        make_ctx: MakeCtx, db: Database) -> None:
+    ctx = make_ctx(caller=ALICE)  # Deluxe King 305, B&B, arrived yesterday, leaves on the 3rd
+    room = await _rooms_held(db, "MRG4X7")
+    r = await run(ctx, "modify_reservation", nights=4)
+    assert r.ok, r
+    assert r.data["check_out"] == "2026-12-04" and r.data["total_pence"] == 4 * 21000
+    assert r.data["status"] == "checked_in" and r.data["room_number"] == "305"
+    assert "leaving Friday the 4th of December, four nights in all" in r.speech
+    assert "Check-out that day is by eleven" in r.speech
+    assert len(await _nights(db, "MRG4X7")) == 4 and await _rooms_held(db, "MRG4X7") == room
+    r = await run(ctx, "modify_reservation", check_out="2026-12-02", room_type="deluxe king")
+    assert r.ok and r.data["nights"] == 2 and r.data["total_pence"] == 2 * 21000
+    assert await _nights(db, "MRG4X7") == [dt.date(2026, 11, 30), dt.date(2026, 12, 1)]
+
+
+async def test_a_guest_in_house_can_change_only_their_departure(make_ctx: MakeCtx,
+                                                                  db: Database) -> None:
+    ctx = make_ctx(caller=ALICE)
+    before = await _nights(db, "MRG4X7")
+    for args in ({"guests": 2, "nights": 4}, {"room_type": "suite"}, {"rate_plan": "room_only"},
+                 {"check_in": "2026-12-01", "nights": 2}):
+        r = await run(ctx, "modify_reservation", **args)
+        assert r.error and r.error.code is E.NOT_ALLOWED, args
+        assert r.speech.endswith("Shall I put you through to the front desk?")
+    r = await run(ctx, "modify_reservation", check_out=TODAY.isoformat())  # leaving today
+    assert r.error and r.error.code is E.INVALID_DATES and "front desk" in r.speech
+    r = await run(ctx, "modify_reservation")
+    assert r.error and r.error.code is E.MISSING_ARGUMENT
+    assert await _nights(db, "MRG4X7") == before
+
+
+async def test_a_guest_in_house_stays_longer_only_if_their_room_is_free(
+        make_ctx: MakeCtx, db: Database) -> None:
+    other = make_ctx(caller="+447700900555")
+    for _ in range(5):  # rooms 301-305 on the 3rd: the fifth is Alice's
+        assert (await run(other, "make_reservation", room_type="king", check_in="2026-12-03",
+                          nights=1, guests=1, guest_name="Kim Taken")).ok
+    ctx = make_ctx(caller=ALICE)
+    r = await run(ctx, "modify_reservation", nights=4)
+    assert r.error and r.error.code is E.NO_AVAILABILITY
+    assert "room three oh five is booked" in r.speech
+    assert "moving you to another Deluxe King" in r.speech and r.data["other_rooms"] == 3
+    for _ in range(3):
+        assert (await run(other, "make_reservation", room_type="king", check_in="2026-12-03",
+                          nights=1, guests=1, guest_name="Kim Taken")).ok
+    r = await run(ctx, "modify_reservation", nights=4)
+    assert r.error and "no other Deluxe King free" in r.speech
+    assert len(await _nights(db, "MRG4X7")) == 3  # untouched
+    r = await run(ctx, "modify_reservation", nights=2)  # leaving sooner needs no other room
+    assert r.ok and r.data["check_out"] == "2026-12-02"
 
 
 async def test_modify_reservation_no_room_left(make_ctx: MakeCtx, db: Database) -> None:
