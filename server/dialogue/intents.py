@@ -52,6 +52,9 @@ _BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge
 
 # Stays the front desk arranges: answered with the time that applies, then offered.
 EARLY_OR_LATE = r"\b(late check ?out|check ?out late|leave late|early check in|check in early)\b"
+# "Do I need to book parking?": not a room (the parking fact, then the front desk).
+RESERVE_PARKING = (r"\b(book|reserve|booking|reserving)( a| the| my)? (parking|car parking|"
+                   r"parking space|parking spot|car park space)\b")
 # Requests the agent has no tool for, and who does them. Before room service, bookings and
 # hotel facts: "order me a cab" is not food, "book a table for dinner" not a room, "can I check
 # out late?" not only a question about the time, "cancel my order" not a booking.
@@ -62,8 +65,8 @@ REFERRALS: dict[str, str] = {
     "front_desk": (r"\b(wake up call|wakeup call|wake me up|morning call|alarm call|bill|"
                    r"invoice|receipt|locked out|key card|keycard|room key|my key|lost property|"
                    r"left something|left my|luggage|my bags|our bags|suitcase|pay by|pay with|"
-                   r"payment)\b|" +
-                   EARLY_OR_LATE),
+                   r"payment|owe|spent so far|my tab|my balance)\b|" +
+                   EARLY_OR_LATE + "|" + RESERVE_PARKING),
 }
 # "What's your cheapest room?": a question about room prices.
 CHEAPEST = r"\b(cheapest|least expensive|most affordable|lowest (price|rate))\b"

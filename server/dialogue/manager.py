@@ -42,6 +42,7 @@ from server.dialogue.understanding import Understood, understand
 from server.dialogue.words import normalize
 from server.dialogue.yesno import Answer
 from server.hotel import lookup
+from server.hotel.enums import Topic
 from server.hotel.speech_format import say_room
 from server.tools import ToolContext
 
@@ -367,6 +368,10 @@ class DialogueManager:
         if conv.task is None and conv.expecting is None and conv.outcomes and \
                 u.answer is Answer.NO and u.intent is Intent.NONE and len(u.toks) <= 3:
             return await self._goodbye()  # "no thanks", after "what can I do for you?"
+        if u.topic is None and conv.last_topic is Topic.PARKING and _refers_back(u) and \
+                u.intent is Intent.BOOK and not u.has_booking_slots:
+            # "Do I need to book it?" right after the parking answer: not a room.
+            u = replace(u, topic=Topic.PARKING, intent=Intent.REFER)
         if u.topic is None and conv.last_topic is not None and _refers_back(u) and \
                 u.intent in (Intent.INFO, Intent.NONE):
             # "How much is it?" right after the parking answer: the same fact again, whose
@@ -550,6 +555,10 @@ class DialogueManager:
                 # "Can I check out late?": the usual time, then who can change it.
                 fact = await conv.tool("hotel_info", topic=u.topic.value)
                 lead = f"{fact.speech} The front desk can tell you whether that's possible."
+            elif u.topic is Topic.PARKING:
+                # "Do I need to book parking?": the spaces and price, then who holds them.
+                fact = await conv.tool("hotel_info", topic=u.topic.value)
+                lead = f"{fact.speech} {lead}"
             return offer(conv, Pending.OFFER_TRANSFER,
                          f"{lead} Would you like me to put you through?")
         if u.intent is Intent.COMPLAINT:

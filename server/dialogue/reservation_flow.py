@@ -150,6 +150,9 @@ _DEPARTING = re.compile(r"\b(leave|leaving|stay|staying|check out|checking out|d
                         r"departing|go home|going home|extend)\b")
 
 
+_EXTEND = re.compile(r"\b(extend|longer|stay on)\b")
+
+
 def means_departure(u: Understood) -> bool:
     """Does `u` name a departure (or one date, with staying or leaving) and no arrival?"""
     return (u.check_out is not None and u.check_in is None) or \
@@ -157,8 +160,10 @@ def means_departure(u: Understood) -> bool:
 
 
 def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
-    if in_house(ref) and u.check_in is not None and u.check_out is None:
-        # "Can I stay until Saturday?", "can we extend to the 5th?": the arrival has passed.
+    if in_house(ref) and u.check_in is not None and u.check_out is None and \
+            (u.rate_plan, u.guests, u.room_type) == (None, None, None):
+        # "Can I stay until Saturday?", "can we extend to the 5th?": the arrival has passed
+        # (but "add breakfast for tomorrow" is no departure).
         u = replace(u, check_in=None, check_out=u.check_in)
     if u.shift is not None:  # "a day earlier": from the stay as changed so far
         shift = replace(u.shift, end=ShiftEnd.DEPARTURE) if in_house(ref) else u.shift
@@ -266,6 +271,9 @@ async def change_step(conv: Conversation, u: Understood, *,
         return ask(conv, "changes", f"Your booking is already {describe(ref, conv)}.")
     if conv.change.any() and in_house(ref):
         return _departure_step(conv, ref)
+    if not conv.change.any() and in_house(ref) and _EXTEND.search(u.text):
+        return ask(conv, "changes", f"You're booked to leave {day(ref.check_out, conv.today())}.",
+                   "Until when would you like to stay?")
     if not conv.change.any():
         return ask(conv, "changes", f"I have your booking {say_code(ref.code)}: "
                    f"{describe(ref, conv)}.", question)

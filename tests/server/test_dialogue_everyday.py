@@ -142,6 +142,7 @@ async def test_requests_for_other_departments(make_ctx: MakeCtx) -> None:
         "what's my bill so far": "front desk",
         "i'm locked out of my room": "front desk",
         "i left something in my room": "front desk",
+        "how much do i owe": "front desk",  # was a miss
     }
     for said, dept in cases.items():
         r1, r2 = await _call(make_ctx, ALICE, said, "yes please")
@@ -156,6 +157,20 @@ async def test_late_check_out_gives_the_time_and_offers_the_front_desk(
                       "you whether that's possible. Would you like me to put you through?")
     r, = await _call(make_ctx, ALICE, "i'd like an early check in tomorrow")  # was a booking
     assert r.text.startswith("Check-in is from three o'clock") and r.expecting == "offer_transfer"
+
+
+async def test_reserving_parking_is_not_a_room(make_ctx: MakeCtx) -> None:
+    """"Do I need to book parking?", or "do I need to book it?" after the parking answer,
+    asked for a room's arrival date."""
+    parking = ("We have twenty parking spaces, at fifteen pounds per night. The front desk can "
+               "help you with that. Would you like me to put you through?")
+    r1, r2 = await _call(make_ctx, STRANGER, "do i need to book parking", "yes")
+    assert r1.text == parking
+    assert r2.tool_calls[0].arguments["department"] == "front desk"
+    _, r = await _call(make_ctx, ALICE, "is there parking", "do i need to book it")
+    assert r.text == parking
+    _, r = await _call(make_ctx, STRANGER, "is there parking", "can i book a double for friday")
+    assert r.expecting == "nights"  # a room named: a booking
 
 
 async def test_a_complaint_for_the_manager_offers_the_manager(make_ctx: MakeCtx) -> None:
@@ -570,12 +585,18 @@ async def test_a_guest_in_house_stays_longer(make_ctx: MakeCtx, db: Database) ->
                               "you'll leave Saturday the 5th of December, four nights"), r1.text
     booking, _ = await reservation(db, "DVS5K3")
     assert booking.check_out == dt.date(2026, 12, 5) and booking.total_pence == 4 * 12000
+    r, = await _call(make_ctx, ALICE, "can you add breakfast for tomorrow")  # no departure
+    assert r.text.startswith("You're already checked in, so the front desk"), r.text
     for line in ("we'd like to leave a day later", "can we stay a day longer",
                  "i'd like to extend my stay by one night"):
         r, = await _call(make_ctx, ALICE, line)
         assert "you'll leave Saturday the 5th of December, five nights" in r.text, (line, r.text)
     r, = await _call(make_ctx, STRANGER, "can i stay until saturday")  # no stay to extend
     assert r.expecting == "check_in"
+    r1, r2 = await _call(make_ctx, CHLOE, "can i extend my stay", "until sunday")
+    assert r1.text == ("You're booked to leave Saturday the 5th of December. Until when would "
+                       "you like to stay?")  # not her whole booking read out (as above)
+    assert "you'll leave Sunday the 6th of December, five nights" in r2.text, r2.text
 
 
 async def test_a_guest_in_house_leaves_sooner(make_ctx: MakeCtx, db: Database) -> None:
