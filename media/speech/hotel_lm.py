@@ -73,8 +73,10 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     # included" -> "the breakfast included" at the nights question).
     "room": ("book", "change", "correction", "room_choice", "yes", "no", "repeat"),
     # "What would you like to change?": `booking` with the stay moved without a date ("a day
-    # later please"), kept out of `booking` as the room choices are.
-    "changes": ("book", "change", "correction", "stay_shift", "yes", "no", "repeat"),
+    # later please") and a longer or shorter stay ("one more night please", "until sunday"),
+    # kept out of `booking` as the room choices are.
+    "changes": ("book", "change", "correction", "stay_shift", "stay_longer", "yes", "no",
+                "repeat"),
     "yesno": ("yes", "no", "correction", "stay_shift", "thanks", "bye", "repeat"),
     # "Is there anything else I can help you with?": a yes or no, thanks, goodbye, or the next
     # request, everyday ones included (`REQUEST_TEMPLATES`; in `yesno` they cost a read-back's

@@ -135,6 +135,13 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "shift": ("a day earlier", "a day later", "a day later", "one day earlier", "two days later",
               "two days earlier", "three days later", "a week later", "a week earlier",
               "a week later"),
+    # A stay made longer or shorter (`slots.extra_nights`, `dates.find_shift`): only the
+    # answer and request templates use them.
+    "more": ("an extra night", "another night", "one more night", "two more nights",
+             "three more nights", "an extra two nights", "a day longer", "two days longer",
+             "a night longer", "a few more days"),
+    "early": ("a day early", "two days early", "a day earlier", "a day later", "tomorrow instead",
+              "today", "on {weekday} instead"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -396,6 +403,10 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
                    "actually can we arrive {shift}", "we'd like to leave {shift}",
                    "make it {shift}", "the following week", "to the following week please",
                    "arrive {shift}", "leave {shift}"),
+    # To "what would you like to change?" from a guest in house: a longer or shorter stay.
+    "stay_longer": ("{more}", "{more} please", "until {date}", "till {date}", "until {date} please",
+                    "i'd like to stay {more}", "we'd like to stay until {weekday}",
+                    "we'd like to leave {early}", "i need to leave {early}"),
     # To a callback's read-back: "So reception will call you back at three ... ?"
     "callback_correction": ("no at {time}", "no {date} at {time}", "no make it {time}",
                             "actually at {time}", "no in {minutes}", "no call me on {phone}",
@@ -452,6 +463,15 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     # breakfast added to the caller's booking
     "can i add breakfast to my booking", "i'd like to add breakfast to my booking",
     "can we add breakfast to our reservation", "could i add breakfast to my stay",
+    # a stay that has started, made longer or shorter (last, so the draws above are as
+    # measured)
+    "can i stay {more}", "can we stay {more}", "we'd like to stay {more}",
+    "i'd like to stay {more}", "i'd like to extend my stay by one night",
+    "can i extend my stay by a night", "can we extend our stay by {n2} nights",
+    "can i extend my stay", "can we extend our stay", "can i stay until {weekday}",
+    "can we stay until {date}", "can i stay till {weekday}", "i'd like to stay until {date}",
+    "i need to check out {early}", "we need to leave {early}", "can i check out {early}",
+    "i'm leaving {date} instead", "we're leaving {weekday} instead", "i need to leave today",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -12,6 +12,7 @@ from media.speech import hotel_phrases as hp
 from server.dialogue import items, slots
 from server.dialogue.dates import Shift, ShiftEnd, parse_date, parse_time, shifted
 from server.dialogue.intents import Intent, classify
+from server.dialogue.reservation_flow import means_departure
 from server.dialogue.understanding import understand
 from server.dialogue.words import digit_string, parse_number, tokens
 from server.dialogue.yesno import Answer, yes_no
@@ -346,7 +347,8 @@ def test_recognizer_request_templates_are_understood() -> None:
     """Every everyday request the recognizer learned for the dialogue (hotel_phrases.
     REQUEST_TEMPLATES) is understood as a request, or as a correction, follow-up or answer
     that only means something after one, or a question only an in-house guest is answered
-    (those are tested in test_dialogue_everyday.py)."""
+    (those are tested in test_dialogue_everyday.py), or a departure, which is a change of
+    stay from a guest in house ("can I stay until Friday?")."""
     after_something = ("make that", "actually make that", "what's the total",
                        "how long will it take", "yes to a different number",
                        "what's my room number")
@@ -355,7 +357,8 @@ def test_recognizer_request_templates_are_understood() -> None:
             if p.text.startswith(after_something):
                 continue
             u = understand(p.text, TODAY)
-            assert u.intent.value not in ("none", "greeting"), (p.text, u.intent)
+            assert u.intent.value not in ("none", "greeting") or means_departure(u), \
+                (p.text, u.intent)
 
 
 def test_room_choice_answers_are_understood() -> None:
@@ -375,6 +378,15 @@ def test_stay_shift_answers_are_understood() -> None:
     for template in hp.ANSWER_TEMPLATES["stay_shift"]:
         for p in hp.generate(4, seed=5, templates={"s": (template,)}):
             assert understand(p.text, TODAY, expecting="changes").shift is not None, p.text
+
+
+def test_stay_longer_answers_are_understood() -> None:
+    """Every longer or shorter stay the recognizer learned for "what would you like to
+    change?" (ANSWER_TEMPLATES["stay_longer"]) is more nights, a moved stay or a date."""
+    for template in hp.ANSWER_TEMPLATES["stay_longer"]:
+        for p in hp.generate(4, seed=5, templates={"s": (template,)}):
+            u = understand(p.text, TODAY, expecting="changes")
+            assert u.extra_nights or u.shift or u.check_in or u.check_out, p.text
 
 
 def _slot_parsed(slot: str, u: object) -> bool | None:
