@@ -265,6 +265,18 @@ async def prices(conv: Conversation, u: Understood) -> tuple[str, str | None]:
     return f"We have {say_list(each)} a night, room only; breakfast is extra.", None
 
 
+async def _ask_room_type(conv: Conversation, guests: int) -> Say:
+    """The room question; for a party only some types sleep, those types ("For three guests,
+    we have the family room or the Harbor Suite."), not the doubles as well."""
+    types = await conv.hotel_rows(lookup.room_types)
+    fit = [t for t in types if t.max_guests >= guests]
+    if len(fit) < 2 or len(fit) == len(types):
+        return ask(conv, "room_type")
+    names = say_list([with_article(room_phrase(t.code)) for t in fit]).replace(" and ", " or ")
+    return ask(conv, "room_type", f"For {people(guests)}, we have {names}.",
+               "Which would you like?")
+
+
 async def rooms_answer(conv: Conversation, u: Understood) -> Say:
     """What the rooms cost when no dates were given (`prices`), then an offer to book one."""
     conv.booking = BookingDraft(room_type=u.room_type)
@@ -291,7 +303,7 @@ async def next_step(conv: Conversation) -> Say:
     if b.guests is None:
         return ask(conv, "guests")
     if b.room_type is None:
-        return ask(conv, "room_type")
+        return await _ask_room_type(conv, b.guests)
     if not b.checked:
         problem = await _check(conv)
         if problem is not None:

@@ -175,8 +175,10 @@ def classify(toks: list[str]) -> Intent:
     if topic is not None and question:
         return Intent.INFO
     if _has(text, r"^(is there|do you have|what time does|is the hotel|are there|where is|"
-                  r"where's|how far)\b"):
-        return Intent.INFO
+                  r"where's|how far|do you (do|offer|serve|provide)|can you provide|"
+                  r"(are|is) (your|the) (rooms?|hotel)|does (the|your|my|our) (hotel|room)|"
+                  r"do (the|your) rooms)\b"):
+        return Intent.INFO  # a fact we may not hold ("do you do dinner?") is said so
     if _has(text, r"\b(goodbye|bye|have a (nice|good|great) day|that's all|that is all|"
                   r"that's everything|nothing else|"
                   r"all i needed|that's it thanks|that'll be all|see you)\b"):

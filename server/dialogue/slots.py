@@ -117,20 +117,46 @@ def room_type(toks: list[str]) -> str | None:
     return found[-1][1] if found else None
 
 
+_PERSON = frozenset({"wife", "husband", "partner", "son", "daughter", "child", "kid", "baby",
+                     "friend", "mum", "mom", "dad", "mother", "father", "brother", "sister",
+                     "boyfriend", "girlfriend", "colleague", "fiance", "fiancee", "mate",
+                     "grandson", "granddaughter", "nephew", "niece", "teenager"})
+_PEOPLE = frozenset({"kids", "children", "friends", "sons", "daughters", "parents", "boys",
+                     "girls", "colleagues", "babies", "brothers", "sisters", "grandchildren",
+                     "mates", "teenagers"})
+
+
+def _companions(toks: list[str]) -> int:
+    """How many people are listed after "me and": "my wife" 1, "my two kids" 2, "my wife and
+    our son" 2, "the kids" 2; 0 when what follows names nobody ("my dog")."""
+    total = 0
+    for part in " ".join(toks).split(" and "):
+        words = [w for w in part.split() if w not in ("my", "our", "the", "his", "her")]
+        n = count_at(words, 0)
+        noun = words[n.end if n else 0] if len(words) > (n.end if n else 0) else ""
+        if noun in _PEOPLE:
+            total += n.value if n else 2
+        elif noun in _PERSON:
+            total += 1
+        else:
+            break
+    return total
+
+
 def guests(toks: list[str], *, bare: bool = False) -> int | None:
     """"three people", "for three", "two adults and a child", "just me", "me and my wife".
 
     `bare`: a lone number counts (the question was "how many guests?")."""
     text = " ".join(toks)
+    m = re.search(r"\b(me|myself|my (wife|husband|partner) and (me|i)|the two of us|us two) and ",
+                  text)
+    extra = _companions(text[m.end():].split()) if m else 0
+    if m and extra:
+        return (1 if m.group(1) in ("me", "myself") else 2) + extra
     if re.search(r"\b(just me|only me|myself|on my own|just myself|by myself)\b", text):
         return 1
-    if re.search(r"\b(me and my|my (wife|husband|partner) and (me|i)|the two of us|us two)\b",
-                 text):
-        extra = 0
-        m = re.search(r"\band (our|my|the) (\w+ )?(children|kids|child|kid|son|daughter)\b", text)
-        if m:
-            extra = 2 if m.group(3) in ("children", "kids") else 1
-        return 2 + extra
+    if re.search(r"\b(my (wife|husband|partner) and (me|i)|the two of us|us two)\b", text):
+        return 2
     total = None
     i = 0
     while i < len(toks):

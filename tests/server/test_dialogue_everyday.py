@@ -173,6 +173,34 @@ async def test_reserving_parking_is_not_a_room(make_ctx: MakeCtx) -> None:
     assert r.expecting == "nights"  # a room named: a booking
 
 
+async def test_a_question_about_a_fact_the_hotel_does_not_hold_is_said_so(
+        make_ctx: MakeCtx) -> None:
+    """"Are your rooms wheelchair accessible?", "do you do dinner?" were misses ("Sorry,
+    could you say that again?"): the guest repeated a question the agent could never
+    answer."""
+    for line in ("are your rooms wheelchair accessible", "do you do dinner",
+                 "does the room have a kettle", "is the hotel near the station"):
+        r, = await _call(make_ctx, STRANGER, line)
+        assert r.text == ("I'm afraid I don't have that information to hand. Would you like me "
+                          "to put you through to the front desk?"), (line, r.text)
+    r, = await _call(make_ctx, STRANGER, "do you serve breakfast")  # a fact it holds
+    assert r.text.startswith("Breakfast is served from seven"), r.text
+    r, = await _call(make_ctx, STRANGER, "are you there")
+    assert r.text.startswith("Yes, I'm here."), r.text
+
+
+async def test_the_room_question_for_a_party_names_the_rooms_that_sleep_it(
+        make_ctx: MakeCtx) -> None:
+    """"Me and my two kids" was four guests, and the room question listed the doubles too."""
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room for me and my two kids",
+                        "friday", "two nights")
+    assert r.text == ("For three guests, we have a family room or the Harbor Suite. Which "
+                      "would you like?")
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a room for friday", "two nights",
+                        "two people")
+    assert r.text.startswith("Which type of room would you like: a standard double"), r.text
+
+
 async def test_a_complaint_for_the_manager_offers_the_manager(make_ctx: MakeCtx) -> None:
     r, = await _call(make_ctx, STRANGER, "i want to complain to the manager")
     assert r.text.endswith("put you through to the manager on duty?")

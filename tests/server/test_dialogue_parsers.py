@@ -116,6 +116,11 @@ def test_neither(text: str) -> None:
     ("two weeks", 14, None), ("for three", None, 3), ("three people", None, 3),
     ("two adults and a child", None, 3), ("two adults and two children", None, 4),
     ("just me", None, 1), ("me and my wife", None, 2), ("a night", 1, None),
+    # Everyone after "me and" counted: these were 4, 2 and 3.
+    ("a room for me and my two kids", None, 3), ("me and my wife and two kids", None, 4),
+    ("me and my son", None, 2), ("me and my husband and our daughter", None, 3),
+    ("my wife and i and the kids", None, 4), ("myself and my husband", None, 2),
+    ("me and my dog", None, None), ("me and my wife for two nights", 2, 2),
     ("for the weekend", 2, None), ("actually make it three people", None, 3),
     ("sorry two nights not three nights", 2, None),
     ("a room in two weeks", None, None), ("in two weeks for two weeks", 14, None),
