@@ -40,7 +40,8 @@ def _has(text: str, pattern: str) -> bool:
 
 
 _QUESTION = (r"^(what|when|where|how|is|are|do|does|can|could|will|would|may|have you|"
-             r"tell me|i was wondering|i wanted to know|any)\b|\b(what time|how much|is there|"
+             r"tell me|i was wondering|i wanted to know|any)\b|\b(will (i|we) be|"
+             r"what time|how much|is there|"
              r"do you|are there|can i|what's|where's|allowed|policy|open|close|ask about|"
              r"asking about|know about|enquire|inquire|information about)\b")
 _TRANSFER = (r"\b(speak to|speak with|talk to|talk with|put me through|connect me|transfer me|"
@@ -68,6 +69,11 @@ REFERRALS: dict[str, str] = {
                    r"payment|owe|spent so far|my tab|my balance)\b|" +
                    EARLY_OR_LATE + "|" + RESERVE_PARKING),
 }
+# "We can't make it on Friday", "we won't be coming": a booking cancelled (not "we can't come
+# until nine", a late arrival, nor "the tv won't come on").
+NOT_COMING = (r"\b(can't|cannot|can no longer|won't be able to|not able to) (make it|come)"
+              r"( any ?more| after all)?\b(?! (until|till|before|after|in time|early|late|to))|"
+              r"\b(not coming|won't be coming|aren't coming)\b")
 # "What's your cheapest room?": a question about room prices.
 CHEAPEST = r"\b(cheapest|least expensive|most affordable|lowest (price|rate))\b"
 # More rooms than one booking holds ("four rooms for a wedding"): offered to reservations.
@@ -115,15 +121,18 @@ def classify(toks: list[str]) -> Intent:
             _has(text, r"\b(speak|talk) to (someone|somebody|a person|anyone)\b"):
         return Intent.TRANSFER
     if _has(text, r"\b(text|sms|send (me )?(it|the confirmation|a confirmation|the details)|"
-                  r"message me|to my (phone|mobile))\b") and not _has(text, r"\bcancel\b"):
+                  r"message me|to my (phone|mobile)|resend|re send|send it again|"
+                  r"didn't get the text|didn't receive the text)\b") and \
+            not _has(text, r"\bcancel\b"):
         return Intent.SMS
     if referral(text) is not None and not _has(text, r"\b(book|booking|reservation)\b"):
         return Intent.REFER
     if _has(text, r"\b(running late|arriving late|arrive late|be late|be arriving late|"
                   r"late arrival|get there late|get in late)\b"):
         return Intent.ARRIVING_LATE
-    if _has(text, r"\b(cancel|cancelling|canceling)\b") and \
-            not _has(text, r"\b(policy|fee|without paying|charge for)\b"):
+    if (_has(text, r"\b(cancel|cancelling|canceling)\b") and
+            not _has(text, r"\b(policy|fee|without paying|charge for|charged|a charge)\b")) or \
+            _has(text, NOT_COMING):
         return Intent.CANCEL
     if _has(text, r"\b(we're now|we are now|there'll now be|now be|instead of)\b") and \
             slots.guests(toks) is not None:

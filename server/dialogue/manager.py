@@ -343,9 +343,12 @@ class DialogueManager:
         if u.intent is Intent.DROP:
             conv.reset_task()
             return anything_else(conv)
-        if conv.task is Intent.CALLBACK and conv.expecting == "when" and \
-                names_department(u.text) and u.department is not None:
-            return await calls_flow.callback_step(conv, u)  # who should call, not a transfer
+        if conv.task is Intent.CALLBACK and names_department(u.text) and \
+                u.department is not None and \
+                conv.expecting in ("when", Pending.CONFIRM_CALLBACK.value):
+            # Who should call, not a transfer: said to the time question, or to the read-back.
+            conv.pending = None
+            return await calls_flow.callback_step(conv, u)
         if u.intent is Intent.TRANSFER and not (conv.pending is Pending.OFFER_TRANSFER
                                                 and u.answer is Answer.YES):
             return await calls_flow.transfer(conv, u.department or "front_desk",

@@ -670,3 +670,51 @@ async def test_a_change_asked_before_the_booking_is_found_is_kept(make_ctx: Make
                         "December for three nights")):
         _, r = await _call(make_ctx, STRANGER, line, "c r t eight n two")
         assert r.expecting == "confirm_change" and said in r.text, (line, r.text)
+
+
+# --- bookings, callbacks and texts in other words (seventh round) ---------------------------
+
+async def test_a_guest_who_cannot_come_is_offered_the_cancellation(make_ctx: MakeCtx,
+                                                                   db: Database) -> None:
+    """"I won't be able to make it on Friday" was read as a change ("Your booking is
+    already ..."), "we can't come anymore" a miss."""
+    for line in ("i won't be able to make it on friday", "we can't come anymore",
+                 "we won't be coming"):
+        r, = await _call(make_ctx, BEN, line)
+        assert r.expecting == "confirm_cancel" and r.text.endswith("Shall I cancel it?"), line
+    _, r = await _call(make_ctx, BEN, "we can't make it after all", "yes")
+    assert r.outcome == "cancelled"
+    booking, _ = await reservation(db, "CRT8N2")
+    assert booking.status == "cancelled"
+    for line in ("the tv won't come on", "we can't come until nine"):  # no cancellation
+        r, = await _call(make_ctx, ALICE, line)
+        assert r.expecting != "confirm_cancel", (line, r.text)
+
+
+async def test_will_i_be_charged_is_the_policy_not_a_cancellation(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, BEN, "if i cancel now will i be charged")  # was "Shall I cancel?"
+    assert r.text.startswith("You can cancel free of charge until twenty-four hours"), r.text
+
+
+async def test_who_calls_back_said_at_the_read_back_is_not_a_transfer(
+        make_ctx: MakeCtx) -> None:
+    """"Reservations" to the callback's read-back put the caller through to reservations."""
+    _, r2, r3 = await _call(make_ctx, STRANGER, "can someone call me back tomorrow morning",
+                            "reservations", "yes")
+    assert r2.text.startswith("So reservations will call you back tomorrow"), r2.text
+    assert r3.tool_calls[0].name == "schedule_callback"
+    assert r3.tool_calls[0].arguments["department"] == "reservations"
+
+
+async def test_a_text_asked_for_again_is_sent_again(make_ctx: MakeCtx) -> None:
+    for line in ("can you resend my confirmation", "i didn't get the text"):  # were misses
+        r, = await _call(make_ctx, BEN, line)
+        assert [c.name for c in r.tool_calls][-1] == "send_sms_confirmation", (line, r.text)
+
+
+async def test_when_a_guest_can_get_into_their_room_is_the_check_in_time(
+        make_ctx: MakeCtx) -> None:
+    """"What time can we arrive on Friday?" started a booking; "is my room ready?" a miss."""
+    for line in ("what time can we arrive on friday", "is my room ready"):
+        r, = await _call(make_ctx, BEN, line)
+        assert r.text.startswith("Check-in is from three o'clock"), (line, r.text)
