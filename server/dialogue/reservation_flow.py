@@ -148,9 +148,10 @@ def in_house(ref: BookingRef) -> bool:
 # their departure, not a new booking's arrival.
 _DEPARTING = re.compile(r"\b(leave|leaving|stay|staying|check out|checking out|depart|"
                         r"departing|go home|going home|extend)\b")
-
-
+# "Can I extend my stay?" with no date: asked until when.
 _EXTEND = re.compile(r"\b(extend|longer|stay on)\b")
+# The tool's refusals of a change to a stay that has started, each offering the front desk.
+_IN_HOUSE_REFUSALS = (E.NO_AVAILABILITY, E.NOT_ALLOWED, E.INVALID_DATES)
 
 
 def means_departure(u: Understood) -> bool:
@@ -293,7 +294,7 @@ async def commit_change(conv: Conversation) -> Say:
         "rate_plan": c.rate_plan.value if c.rate_plan else None}
     result = await conv.tool("modify_reservation", **args)
     conv.change = ChangeDraft()
-    if not result.ok and in_house(ref):
+    if result.error is not None and result.error.code in _IN_HOUSE_REFUSALS and in_house(ref):
         # Their room is taken on a night asked for: the front desk can move them.
         conv.task = None
         conv.offer_department = "front_desk"

@@ -137,7 +137,8 @@ def _companions(toks: list[str]) -> int:
     for part in " ".join(toks).split(" and "):
         words = [w for w in part.split() if w not in ("my", "our", "the", "his", "her")]
         n = count_at(words, 0)
-        noun = words[n.end if n else 0] if len(words) > (n.end if n else 0) else ""
+        start = n.end if n else 0
+        noun = words[start] if start < len(words) else ""
         if noun in _PEOPLE:
             total += n.value if n else 2
         elif noun in _PERSON:
