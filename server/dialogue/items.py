@@ -41,6 +41,12 @@ _CLEANING = (r"\b(clean|tidy|make up|service|hoover|vacuum) (up )?(my|the|our) (
              r"\b(room|bathroom) (be |to be |get |got )?(cleaned|tidied|made up|serviced)\b|"
              r"\b(hasn't|has not|wasn't|was not|isn't|haven't) been (cleaned|made up|serviced)\b|"
              r"\b(room cleaning|housekeeping service|tidy up)\b")
+# The request for no visit: the guest's words ("tomorrow morning") go to staff with it.
+DO_NOT_DISTURB = "do not disturb"
+# "Please don't clean the room today", "don't disturb us tomorrow morning".
+_NO_CLEANING = (r"\b(don't|do not) (clean|disturb)\b|\bno need to clean\b|"
+                r"\b(don't|do not) need (housekeeping|cleaning|the room cleaned|our room cleaned|"
+                r"my room cleaned)\b")
 # Words kept before a housekeeping item: how many, and which kind ("two bath towels").
 _HK_LEAD = ("a", "an", "another", "two", "three", "four", "five", "six", *_HK_ADJ)
 _ORDER_LEADS = ("order", "have", "get", "like", "want", "send", "bring", "add")
@@ -152,8 +158,8 @@ def housekeeping_items(toks: list[str]) -> list[str]:
     out: list[str] = []
     if re.search(_CLEANING, text) and "don't clean" not in text:
         out.append("room cleaning")
-    if "don't clean" in text or "do not clean" in text or "do not disturb" in text:
-        out.append("no cleaning today")
+    if re.search(_NO_CLEANING, text):
+        out.append(DO_NOT_DISTURB)
     for word in sorted(HOUSEKEEPING_WORDS, key=lambda w: -len(w.split())):
         m = re.search(rf"\b((?:\w+ )?(?:(?:{'|'.join(_HK_ADJ)}) )?){word}\b", text)
         if not m or any(word in o for o in out):
@@ -169,6 +175,14 @@ def housekeeping_items(toks: list[str]) -> list[str]:
     return out
 
 
+# "There's a problem with the air conditioning": a fault when a thing in the room is named
+# (not "a problem with my booking").
+_FAULTY = re.compile(r"\b(problem|something wrong|an issue|a fault) with (the|my|our) (shower|tv|"
+                     r"television|heating|heater|air conditioning|air con|aircon|kettle|toilet|"
+                     r"light|lights|hair dryer|fridge|radiator|safe|key card|door|lock|sink|"
+                     r"bath|taps?|curtains|window|windows|wifi|wi fi|internet|remote)\b")
+
+
 def is_maintenance(toks: list[str]) -> bool:
     text = " ".join(toks)
-    return any(p in text for p in _MAINTENANCE)
+    return any(p in text for p in _MAINTENANCE) or _FAULTY.search(text) is not None

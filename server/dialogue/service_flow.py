@@ -15,7 +15,7 @@ from server.dialogue.conversation import (
     ServiceDraft,
 )
 from server.dialogue.intents import Intent
-from server.dialogue.items import MENU_NAMES, OrderLine, also_asked, unknown_item
+from server.dialogue.items import DO_NOT_DISTURB, MENU_NAMES, OrderLine, also_asked, unknown_item
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
@@ -70,14 +70,18 @@ async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
             return Say(result.speech, expecting="room_number")
         return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
     conv.outcomes.append(Outcome.HOUSEKEEPING_REQUESTED)
+    done = result.speech
+    room = result.data.get("room_number")
+    if d.items == [DO_NOT_DISTURB] and isinstance(room, str):
+        # Nobody is coming: "I've asked housekeeping to come ... for do not disturb" is wrong.
+        done = f"I've let housekeeping know not to disturb you in {say_room(room)}."
     conv.service = ServiceDraft()
     conv.task = None
     if conv.order.lines:  # to the room housekeeping was sent to
-        room = result.data.get("room_number")
         conv.order.room_number = room if isinstance(room, str) else None
-        said = await _order_too(conv, result.speech)
+        said = await _order_too(conv, done)
     else:
-        said = offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
+        said = offer(conv, Pending.ANYTHING_ELSE, f"{done} {ANYTHING_ELSE}")
     return Say(said.text, said.expecting, Outcome.HOUSEKEEPING_REQUESTED)
 
 

@@ -39,6 +39,28 @@ async def test_no_hot_water_is_a_fault_not_an_order(make_ctx: MakeCtx, db: Datab
     assert [q.kind for q in await rows(db, ServiceRequest)] == ["maintenance"]
 
 
+async def test_a_problem_with_a_thing_in_the_room_is_a_fault(make_ctx: MakeCtx) -> None:
+    r, = await _call(make_ctx, CHLOE, "there's a problem with the air conditioning")  # a miss
+    assert r.tool_calls[0].arguments["kind"] == "maintenance", r.text
+    r, = await _call(make_ctx, BEN, "there's a problem with my booking")  # not a fault
+    assert [c.name for c in r.tool_calls] == ["find_reservation"], r.text
+
+
+async def test_a_guest_who_wants_no_visit_is_told_nobody_will_come(make_ctx: MakeCtx,
+                                                                   db: Database) -> None:
+    """"Please don't clean the room today" was answered "I've asked housekeeping to come to
+    room one twelve for no cleaning today. Someone will be with you shortly."; "don't disturb
+    us tomorrow morning" started a booking."""
+    for line in ("please don't clean the room today", "please don't disturb us tomorrow morning",
+                 "we don't need housekeeping today thanks"):
+        r, = await _call(make_ctx, CHLOE, line)
+        assert r.text.startswith("I've let housekeeping know not to disturb you in room one "
+                                 "twelve."), (line, r.text)
+    requests = await rows(db, ServiceRequest)
+    assert [q.items for q in requests] == [[{"item": "do not disturb"}]] * 3
+    assert requests[1].notes == "please don't disturb us tomorrow morning"  # for staff
+
+
 async def test_room_cleaning_at_a_time_keeps_the_guests_words(make_ctx: MakeCtx,
                                                               db: Database) -> None:
     """"Could my room be cleaned at three?" asked what to bring, and the "yes" that followed
