@@ -142,6 +142,12 @@ SLOTS: dict[str, tuple[str, ...]] = {
              "a night longer", "a few more days"),
     "early": ("a day early", "two days early", "a day earlier", "a day later", "tomorrow instead",
               "today", "on {weekday} instead"),
+    # Everyone in a party named ("me and my two kids"): the guests slot's values stay as they
+    # were, so the held-out splits are the same sentences.
+    "party": ("me and my two kids", "me and my wife and two kids", "me and my son",
+              "me and my husband and our daughter", "me and my wife and the kids",
+              "me and my partner and our three children", "me and my two children",
+              "me and my daughter"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -407,6 +413,8 @@ ANSWER_TEMPLATES: dict[str, tuple[str, ...]] = {
     "stay_longer": ("{more}", "{more} please", "until {date}", "till {date}", "until {date} please",
                     "i'd like to stay {more}", "we'd like to stay until {weekday}",
                     "we'd like to leave {early}", "i need to leave {early}"),
+    # To "how many guests?": a party named ("me and my wife and two kids").
+    "party_answer": ("{party}", "it's {party}", "just {party}", "there's {party}"),
     # To a callback's read-back: "So reception will call you back at three ... ?"
     "callback_correction": ("no at {time}", "no {date} at {time}", "no make it {time}",
                             "actually at {time}", "no in {minutes}", "no call me on {phone}",
@@ -472,6 +480,18 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "can we stay until {date}", "can i stay till {weekday}", "i'd like to stay until {date}",
     "i need to check out {early}", "we need to leave {early}", "can i check out {early}",
     "i'm leaving {date} instead", "we're leaving {weekday} instead", "i need to leave today",
+    # a booking cancelled in other words, a text asked for again, when the room is ready,
+    # charges, facts the hotel may not hold, parking, the bill, a party (after the lines
+    # above, as measured)
+    "i won't be able to make it on {weekday}", "we can't make it {date}",
+    "we can't come anymore", "we won't be coming", "i can't make it after all",
+    "can you resend my confirmation", "can you resend the confirmation",
+    "i didn't get the text", "i didn't receive the text", "is my room ready",
+    "is our room ready", "what time can we arrive {date}", "what time can i arrive",
+    "if i cancel now will i be charged", "will i be charged if i cancel",
+    "do you do dinner", "do you serve dinner", "do i need to book parking",
+    "can i reserve a parking space", "how much do i owe", "i'd like to book a room for {party}",
+    "we need a room for {party} {date}",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -53,7 +53,8 @@ SAID = (*(text for text, _ in CASES),
         "c r t eight n two", "what's your phone number", "does my booking include breakfast",
         "what's your cheapest room", "what's the cheapest", "breakfast please",
         "can i move my booking to the following week", "push it back a day",
-        "can we stay a day longer", "one more night please")
+        "can we stay a day longer", "one more night please", "we can't come anymore",
+        "me and my wife and two kids")
 
 
 @functools.cache
@@ -279,6 +280,16 @@ def test_a_longer_stay_is_in_words_the_lm_knows(lm_cache: Path, text: str,
                                                 context: str | None) -> None:
     """A guest in house staying longer: before its templates it came out as "can we stay
     availability" and "what was that please"."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=context).text == text
+
+
+@pytest.mark.parametrize(("text", "context"), [
+    ("we can't come anymore", None), ("me and my wife and two kids", "guests")])
+def test_a_guest_who_cannot_come_and_a_party_are_in_words_the_lm_knows(
+        lm_cache: Path, text: str, context: str | None) -> None:
+    """Before their templates they came out as "weekend kilo the fourth" and "me and my wife
+    is two q that"."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=context).text == text
 

@@ -394,6 +394,15 @@ def test_stay_longer_answers_are_understood() -> None:
             assert u.extra_nights or u.shift or u.check_in or u.check_out, p.text
 
 
+def test_party_answers_are_understood() -> None:
+    """Every party the recognizer learned for "how many guests?" (ANSWER_TEMPLATES
+    ["party_answer"]) counts everyone in it."""
+    for template in hp.ANSWER_TEMPLATES["party_answer"]:
+        for p in hp.generate(6, seed=5, templates={"s": (template,)}):
+            u = understand(p.text, TODAY, expecting="guests")
+            assert u.guests is not None and u.guests >= 2, p.text
+
+
 def _slot_parsed(slot: str, u: object) -> bool | None:
     from server.dialogue.understanding import Understood
 
