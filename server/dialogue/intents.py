@@ -185,8 +185,9 @@ def classify(toks: list[str]) -> Intent:
         return Intent.INFO
     if _has(text, r"^(is there|do you have|what time does|is the hotel|are there|where is|"
                   r"where's|how far|do you (do|offer|serve|provide)|can you provide|"
-                  r"(are|is) (your|the) (rooms?|hotel)|does (the|your|my|our) (hotel|room)|"
-                  r"do (the|your) rooms)\b"):
+                  r"(are|is) (your|the) (rooms?|hotel|restaurant|bar)|"
+                  r"does (the|your|my|our) (hotel|room)|do (the|your) rooms)\b|"
+                  r"\b(nearest|nearby|near the hotel|close to the hotel)\b"):
         return Intent.INFO  # a fact we may not hold ("do you do dinner?") is said so
     if _has(text, r"\b(goodbye|bye|have a (nice|good|great) day|that's all|that is all|"
                   r"that's everything|nothing else|"

@@ -419,6 +419,8 @@ def department(toks: list[str]) -> str | None:
 
 def topic(toks: list[str]) -> Topic | None:
     text = " " + " ".join(toks) + " "
+    if re.search(r" (dinner|lunch|evening meal|supper) ", text) and " breakfast " not in text:
+        text = text.replace(" restaurant ", " ")  # the facts know it only for breakfast
     for t in (Topic.CANCELLATION, Topic.CHECK_IN, Topic.CHECK_OUT, Topic.BREAKFAST,
               Topic.PARKING, Topic.POOL, Topic.GYM, Topic.PETS, Topic.WIFI, Topic.SMOKING,
               Topic.ADDRESS, Topic.PHONE):
