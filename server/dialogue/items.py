@@ -34,7 +34,7 @@ HOUSEKEEPING_WORDS = ("towels", "towel", "pillows", "pillow", "blanket", "blanke
                       "conditioner", "shower gel", "toothbrush", "toothpaste", "hangers",
                       "milk")
 _HK_ADJ = ("extra", "fresh", "clean", "more", "bath", "hand", "feather free", "spare", "new")
-_MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "won't", "leak",
+_MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "leak",
                 "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix",
                 "too cold", "too hot", "freezing", "no heating")
 _CLEANING = (r"\b(clean|tidy|make up|service|hoover|vacuum) (up )?(my|the|our) (room|bathroom)\b|"
@@ -183,6 +183,13 @@ _FAULTY = re.compile(r"\b(problem|something wrong|an issue|a fault) with (the|my
                      r"bath|taps?|curtains|window|windows|wifi|wi fi|internet|remote)\b")
 
 
+# "The tv won't turn on", "the door won't lock" (not "i won't like to book a room", as a
+# phone line heard "i would like ...").
+_WONT = re.compile(r"\bwon't (turn|switch|come|work|open|close|shut|lock|unlock|flush|drain|"
+                   r"start|stop|heat|warm|cool|charge|connect|go)\b")
+
+
 def is_maintenance(toks: list[str]) -> bool:
     text = " ".join(toks)
-    return any(p in text for p in _MAINTENANCE) or _FAULTY.search(text) is not None
+    return any(p in text for p in _MAINTENANCE) or _FAULTY.search(text) is not None or \
+        _WONT.search(text) is not None

@@ -165,6 +165,18 @@ def test_who_is_asked_for(text: str, intent: str, department: str | None) -> Non
     assert (u.intent.value, u.department) == (intent, department)
 
 
+@pytest.mark.parametrize(("text", "intent"), [
+    # "I would like ..." over a phone line comes out "i won't like ..." (test_twilio_booking):
+    # "won't" alone made it a fault and asked for a room number.
+    ("i won't like to book a room please", "book"),
+    ("i won't like to order some food", "room_service"),
+    ("the tv won't turn on", "housekeeping"), ("the toilet won't flush", "housekeeping"),
+    ("the heating won't come on", "housekeeping"),
+])
+def test_wont_is_a_fault_only_with_what_does_not_work(text: str, intent: str) -> None:
+    assert understand(text, TODAY).intent.value == intent
+
+
 def test_one_end_moved_past_the_other_moves_the_stay() -> None:
     fri, sun = dt.date(2026, 12, 4), dt.date(2026, 12, 6)
     assert shifted(fri, sun, Shift(-1, ShiftEnd.ARRIVAL)) == (fri - dt.timedelta(1), sun)
