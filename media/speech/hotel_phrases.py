@@ -492,6 +492,13 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "do you do dinner", "do you serve dinner", "do i need to book parking",
     "can i reserve a parking space", "how much do i owe", "i'd like to book a room for {party}",
     "we need a room for {party} {date}",
+    # "I would like ...", which callers say as often as "I'd like" (heard "i want like" or
+    # "i won't like" without these)
+    "i would like to book a room please", "i would like to book a room {date}",
+    "i would like to book a {room} {date}", "i would like to make a reservation",
+    "i would like a {room} for {nights}", "i would like to order {order}",
+    "i would like some {hk} please", "i would like to speak to {dept}",
+    "i would like to change my booking", "i would like to cancel my booking",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

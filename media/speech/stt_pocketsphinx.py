@@ -70,8 +70,10 @@ class PocketsphinxSettings:
     # drops one of two ohs said together ("nine oh oh five" -> "nine oh five", every captured
     # run), since each extra digit costs it an LM factor of ~1/11 and espeak runs the two
     # vowels into one. At `finish()` the code decoder re-decodes the turn's audio with a
-    # grammar of the LM's text and its readings with one digit said twice that give a UK
-    # number of the right length (`_doubled_digit_readings`), and the best one is taken. Costs
+    # grammar of the LM's readings with one digit said twice that give a UK number of the
+    # right length (`_doubled_digit_readings`), and the best one is taken. (With the LM's own
+    # short text in the grammar too, it won the scenario's phone-line turn, and the dialogue
+    # then took a wrong n-best number: "... nine oh five five oh five".) Costs
     # nothing on other turns (a grammar of all UK numbers beside the codes cost every digits
     # turn ~20 % more CPU, and inserted digits of its own: "oh four seven seven ...").
     phone_fix_contexts: tuple[str, ...] = ("digits",)
@@ -405,12 +407,13 @@ class PocketsphinxRecognizer:
         return _end_utt(self._codes) if on else ""
 
     def _finish_phone(self, text: str, audio: list[bytes] | None) -> str:
-        """`text`, or its reading with one digit said twice that the turn's audio fits best
-        (only in `phone_fix_contexts`, when the LM heard a phone number one digit short)."""
+        """`text`, or, when the LM heard a phone number one digit short (only in
+        `phone_fix_contexts`), its reading with one digit said twice that the turn's audio
+        fits best."""
         readings = _doubled_digit_readings(text) if audio is not None else ()
         if not readings or audio is None:
             return text
-        grammar = " | ".join((text, *readings))
+        grammar = " | ".join(readings)
         best = self._hear_again(
             "phone", f"#JSGF V1.0;\ngrammar phone;\npublic <n> = {grammar};\n", audio)
         return best if best in readings else text
