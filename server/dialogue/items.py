@@ -156,10 +156,10 @@ def housekeeping_items(toks: list[str]) -> list[str]:
     "room cleaning")."""
     text = " ".join(toks)
     out: list[str] = []
-    if re.search(_CLEANING, text) and "don't clean" not in text:
-        out.append("room cleaning")
     if re.search(_NO_CLEANING, text):
         out.append(DO_NOT_DISTURB)
+    elif re.search(_CLEANING, text):
+        out.append("room cleaning")
     for word in sorted(HOUSEKEEPING_WORDS, key=lambda w: -len(w.split())):
         m = re.search(rf"\b((?:\w+ )?(?:(?:{'|'.join(_HK_ADJ)}) )?){word}\b", text)
         if not m or any(word in o for o in out):

@@ -52,12 +52,13 @@ async def test_a_guest_who_wants_no_visit_is_told_nobody_will_come(make_ctx: Mak
     room one twelve for no cleaning today. Someone will be with you shortly."; "don't disturb
     us tomorrow morning" started a booking."""
     for line in ("please don't clean the room today", "please don't disturb us tomorrow morning",
-                 "we don't need housekeeping today thanks"):
+                 "we don't need housekeeping today thanks", "please do not clean the room",
+                 "we don't need the room cleaned"):
         r, = await _call(make_ctx, CHLOE, line)
         assert r.text.startswith("I've let housekeeping know not to disturb you in room one "
                                  "twelve."), (line, r.text)
     requests = await rows(db, ServiceRequest)
-    assert [q.items for q in requests] == [[{"item": "do not disturb"}]] * 3
+    assert [q.items for q in requests] == [[{"item": "do not disturb"}]] * 5
     assert requests[1].notes == "please don't disturb us tomorrow morning"  # for staff
 
 
