@@ -210,19 +210,24 @@ def _new_departure(c: ChangeDraft, ref: BookingRef) -> dt.date | None:
     return check_in + dt.timedelta(days=nights)
 
 
+def _front_desk(conv: Conversation, text: str) -> Say:
+    """End the task and offer the front desk (`text` ends with the offer): for a stay that
+    has started, whatever the phone cannot do."""
+    conv.task = None
+    conv.offer_department = "front_desk"
+    return offer(conv, Pending.OFFER_TRANSFER, text)
+
+
 def _departure_step(conv: Conversation, ref: BookingRef) -> Say:
     """A guest in house staying longer or leaving sooner: read back, in their own room (the
     tool checks it is free). Anything else, or leaving today, is the front desk's."""
     new = _new_departure(conv.change, ref)
     conv.change = ChangeDraft()
     if new is None or new <= conv.today():
-        conv.task = None
-        conv.offer_department = "front_desk"
         lead = ("You're already checked in, so the front desk will need to make that change."
                 if new is None else "If you're leaving today, the front desk will check you "
                 "out.")
-        return offer(conv, Pending.OFFER_TRANSFER, f"{lead} Would you like me to put you "
-                     "through?")
+        return _front_desk(conv, f"{lead} Would you like me to put you through?")
     conv.change.check_out = new
     nights = (new - ref.check_in).days
     today = conv.today()
@@ -296,9 +301,7 @@ async def commit_change(conv: Conversation) -> Say:
     conv.change = ChangeDraft()
     if result.error is not None and result.error.code in _IN_HOUSE_REFUSALS and in_house(ref):
         # Their room is taken on a night asked for: the front desk can move them.
-        conv.task = None
-        conv.offer_department = "front_desk"
-        return offer(conv, Pending.OFFER_TRANSFER, result.speech)
+        return _front_desk(conv, result.speech)
     if not result.ok:
         err = result.error
         if err is not None and (err.field or err.code is E.TOO_MANY_GUESTS):
@@ -321,11 +324,8 @@ async def cancel_step(conv: Conversation, u: Understood) -> Say:
     ref = conv.current
     assert ref is not None
     if in_house(ref):
-        conv.task = None
-        conv.offer_department = "front_desk"
-        return offer(conv, Pending.OFFER_TRANSFER, "You're already checked in, so I can't "
-                     "cancel that booking. Would you like me to put you through to the front "
-                     "desk?")
+        return _front_desk(conv, "You're already checked in, so I can't cancel that booking. "
+                           "Would you like me to put you through to the front desk?")
     return offer(conv, Pending.CONFIRM_CANCEL, f"I have booking {say_code(ref.code)}: "
                  f"{describe(ref, conv)}. Shall I cancel it?")
 
