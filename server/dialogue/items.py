@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from server.dialogue.words import count_at
+from server.dialogue.words import count_at, tokens
 
 # Menu code -> phrases (singular and plural forms; longest are tried first).
 MENU_PHRASES: dict[str, tuple[str, ...]] = {
@@ -32,7 +32,7 @@ HOUSEKEEPING_WORDS = ("towels", "towel", "pillows", "pillow", "blanket", "blanke
                       "hair dryer", "hairdryer", "iron", "coffee pods", "coffee", "tea bags",
                       "sheets", "bedding", "duvet", "slippers", "robe", "robes", "cot",
                       "conditioner", "shower gel", "toothbrush", "toothpaste", "hangers",
-                      "milk")
+                      "milk", "ironing board")
 _HK_ADJ = ("extra", "fresh", "clean", "more", "bath", "hand", "feather free", "spare", "new")
 _MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "leak",
                 "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix",
@@ -47,6 +47,33 @@ DO_NOT_DISTURB = "do not disturb"
 _NO_CLEANING = (r"\b(don't|do not) (clean|disturb)\b|\bno need to clean\b|"
                 r"\b(don't|do not) need (housekeeping|cleaning|the room cleaned|our room cleaned|"
                 r"my room cleaned)\b")
+# When a visit is wanted, in the guest's words: "later this afternoon", "after lunch", "at
+# three o'clock", "in about an hour", "while we're at breakfast". Said back after "someone
+# will come"; none means as soon as possible.
+_CLOCK = (r"(?:(?:half|quarter) (?:past|to) )?(?:one|two|three|four|five|six|seven|eight|nine|"
+          r"ten|eleven|twelve|\d{1,2})(?: (?:o'clock|o clock|fifteen|thirty|forty five|\d\d))?"
+          r"(?: (?:am|pm|a m|p m|in the (?:morning|afternoon|evening)))?")
+_VISIT_TIMING = re.compile(
+    r"\b(?:(?:while|when) (?:we're|we are|i'm|i am) (?P<away>out(?: for (?:the day|dinner|"
+    r"lunch|breakfast))?|away|at (?:breakfast|dinner|lunch|the pool|the gym|the spa))"
+    r"|in (?:about |around )?(?:an hour|half an hour|a few minutes|a couple of hours|"
+    r"(?:\w+ ){1,2}(?:minutes|hours))"
+    r"|(?:after|before|around|at|about|by) (?:breakfast|lunch|lunchtime|dinner|noon|midday|"
+    + _CLOCK + r")"
+    r"|later (?:on|today|this (?:morning|afternoon|evening))|(?:this|tomorrow) (?:morning|"
+    r"afternoon|evening)|tomorrow|tonight|later|today)\b")
+
+
+def visit_timing(lines: list[str]) -> str | None:
+    """When the guest wants housekeeping or maintenance to come (or to stay away), as words
+    that follow "someone will come" ("tomorrow morning", "while you're at breakfast")."""
+    said: list[str] = []
+    for line in lines:
+        for m in _VISIT_TIMING.finditer(" ".join(tokens(line))):
+            said.append(f"while you're {m['away']}" if m["away"] else m[0])
+    return " ".join(dict.fromkeys(said)) or None
+
+
 # Words kept before a housekeeping item: how many, and which kind ("two bath towels").
 _HK_LEAD = ("a", "an", "another", "two", "three", "four", "five", "six", *_HK_ADJ)
 _ORDER_LEADS = ("order", "have", "get", "like", "want", "send", "bring", "add")
@@ -162,7 +189,7 @@ def housekeeping_items(toks: list[str]) -> list[str]:
         out.append("room cleaning")
     for word in sorted(HOUSEKEEPING_WORDS, key=lambda w: -len(w.split())):
         m = re.search(rf"\b((?:\w+ )?(?:(?:{'|'.join(_HK_ADJ)}) )?){word}\b", text)
-        if not m or any(word in o for o in out):
+        if not m or any(re.search(rf"\b{word}\b", o) for o in out):
             continue
         lead = " ".join(m.group(1).split())
         adj = next((a for a in _HK_ADJ if lead.endswith(a) and a != "more"), "")

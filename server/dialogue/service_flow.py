@@ -15,13 +15,20 @@ from server.dialogue.conversation import (
     ServiceDraft,
 )
 from server.dialogue.intents import Intent
-from server.dialogue.items import DO_NOT_DISTURB, MENU_NAMES, OrderLine, also_asked, unknown_item
+from server.dialogue.items import (
+    DO_NOT_DISTURB,
+    MENU_NAMES,
+    OrderLine,
+    also_asked,
+    unknown_item,
+    visit_timing,
+)
 from server.dialogue.reply import Outcome
 from server.dialogue.speech import ANYTHING_ELSE, ask, offer, order_words
 from server.dialogue.understanding import Understood
 from server.dialogue.yesno import Answer
 from server.hotel import lookup
-from server.hotel.enums import RatePlan, Topic
+from server.hotel.enums import RatePlan, ServiceKind, Topic
 from server.hotel.speech_format import say_list, say_money, say_room
 from server.tools import ToolErrorCode
 from server.tools.service_tools import ROOM_SERVICE_WAIT, room_service_closed
@@ -59,9 +66,11 @@ async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
         d.room_number = u.room_number
     if not d.items:
         return ask(conv, "items", "Of course.")
-    result = await conv.tool("request_housekeeping", items=list(d.items),
-                             kind="maintenance" if d.maintenance else None,
-                             room_number=d.room_number, details="; ".join(d.said))
+    kind = (ServiceKind.DO_NOT_DISTURB if d.items == [DO_NOT_DISTURB]
+            else ServiceKind.MAINTENANCE if d.maintenance else None)
+    result = await conv.tool("request_housekeeping", items=list(d.items), kind=kind,
+                             room_number=d.room_number, timing=visit_timing(d.said),
+                             details="; ".join(d.said))
     if not result.ok:
         err = result.error
         if err is not None and err.field == "room_number":
@@ -72,9 +81,6 @@ async def housekeeping_step(conv: Conversation, u: Understood) -> Say:
     conv.outcomes.append(Outcome.HOUSEKEEPING_REQUESTED)
     done = result.speech
     room = result.data.get("room_number")
-    if d.items == [DO_NOT_DISTURB] and isinstance(room, str):
-        # Nobody is coming: "I've asked housekeeping to come ... for do not disturb" is wrong.
-        done = f"I've let housekeeping know not to disturb you in {say_room(room)}."
     conv.service = ServiceDraft()
     conv.task = None
     if conv.order.lines:  # to the room housekeeping was sent to

@@ -21,6 +21,7 @@ class ServiceKind(StrEnum):
     HOUSEKEEPING = "housekeeping"
     ROOM_SERVICE = "room_service"
     MAINTENANCE = "maintenance"
+    DO_NOT_DISTURB = "do_not_disturb"  # the guest asks for no visit (no cleaning today)
 
 
 class RequestStatus(StrEnum):

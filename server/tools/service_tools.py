@@ -97,12 +97,17 @@ async def _department_note(inv: Invocation, key: str) -> str:
 
 @tool("request_housekeeping",
       "Ask housekeeping (towels, cleaning, pillows...) or maintenance (something broken) to "
-      "visit a room.",
+      "visit a room, or tell housekeeping not to disturb it (kind do_not_disturb).",
       {"room_number": ROOM_NUMBER,
-       "kind": {"type": "string", "enum": [ServiceKind.HOUSEKEEPING.value,
-                                           ServiceKind.MAINTENANCE.value]},
+       "kind": {"type": "string", "enum": [k.value for k in ServiceKind
+                                           if k is not ServiceKind.ROOM_SERVICE]},
        "items": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
                  "description": "what is needed, e.g. ['extra towels', 'two pillows']"},
+       "timing": {"type": "string", "minLength": 1, "maxLength": 60,
+                  "description": "when the guest wants the visit (or no visit), as words "
+                                 "that follow 'someone will come', e.g. 'this afternoon', "
+                                 "'after lunch', 'at three o'clock'; leave out for as soon "
+                                 "as possible"},
        "details": {"type": "string"}},
       ("items",), questions=QUESTIONS)
 async def request_housekeeping(inv: Invocation) -> ToolResult:
@@ -110,23 +115,30 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
     kind = ServiceKind(a.opt_text("kind") or ServiceKind.HOUSEKEEPING.value)
     room, stay = await _room(inv)
     items = [str(i).strip() for i in a.array("items") if str(i).strip()]
+    timing, details = a.opt_text("timing"), a.opt_text("details") or ""
+    notes = details if timing is None or timing in details else f"wanted {timing}; {details}"
     req = ServiceRequest(hotel_id=inv.the_hotel.id, kind=kind.value, room_id=room.id,
                          guest_id=stay.guest_id if stay else None,
-                         items=[{"item": i} for i in items], notes=a.opt_text("details") or "",
+                         items=[{"item": i} for i in items], notes=notes.rstrip("; "),
                          total_pence=0, status=RequestStatus.OPEN.value,
                          call_id=inv.ctx.call_id)
     inv.db.add(req)
     await inv.db.flush()
+    data: dict[str, JSONValue] = {"request_id": req.id, "kind": kind.value,
+                                  "room_number": room.number, "items": list(items),
+                                  "status": req.status, "timing": timing}
+    if kind is ServiceKind.DO_NOT_DISTURB:  # nobody is coming
+        return success(inv.tool, "I've let housekeeping know not to disturb you in "
+                       f"{say_room(room.number)}{f' {timing}' if timing else ''}.", data)
     note = await _department_note(inv, kind.value)
     # A fault is kept in the guest's words for staff; said back, "for my toilet is blocked"
     # would not be English.
     what = (f"for {say_list(items)}" if kind is ServiceKind.HOUSEKEEPING
             else "to sort it out")
     who = "housekeeping" if kind is ServiceKind.HOUSEKEEPING else "maintenance"
+    when = f" Someone will come {timing}." if timing else " Someone will be with you shortly."
     return success(inv.tool, f"I've asked {who} to come to {say_room(room.number)} {what}."
-                   f"{note or ' Someone will be with you shortly.'}",
-                   {"request_id": req.id, "kind": kind.value, "room_number": room.number,
-                    "items": list(items), "status": req.status})
+                   f"{note or when}", data)
 
 
 # How long an order takes to arrive, as said to the guest.

@@ -56,10 +56,37 @@ async def test_a_guest_who_wants_no_visit_is_told_nobody_will_come(make_ctx: Mak
                  "we don't need the room cleaned"):
         r, = await _call(make_ctx, CHLOE, line)
         assert r.text.startswith("I've let housekeeping know not to disturb you in room one "
-                                 "twelve."), (line, r.text)
+                                 "twelve"), (line, r.text)
+    assert r.text.startswith("I've let housekeeping know not to disturb you in room one twelve."
+                             " Is there anything else"), r.text
     requests = await rows(db, ServiceRequest)
     assert [q.items for q in requests] == [[{"item": "do not disturb"}]] * 5
+    assert [q.kind for q in requests] == ["do_not_disturb"] * 5
     assert requests[1].notes == "please don't disturb us tomorrow morning"  # for staff
+
+
+async def test_a_visit_at_a_time_is_said_back_with_its_time(make_ctx: MakeCtx,
+                                                            db: Database) -> None:
+    """Every request was answered "Someone will be with you shortly", whenever the guest
+    wanted the visit; and "no visit tomorrow morning" was said back without its morning."""
+    r, = await _call(make_ctx, ALICE, "can you clean my room later this afternoon")
+    assert r.text.startswith("I've asked housekeeping to come to room three oh five for room "
+                             "cleaning. Someone will come later this afternoon. Is there"), r.text
+    *_, r = await _call(make_ctx, ALICE, "could housekeeping come at three o'clock",
+                        "to clean the room please")
+    assert "Someone will come at three o'clock." in r.text, r.text
+    r, = await _call(make_ctx, CHLOE, "can someone fix the shower tomorrow morning")
+    assert r.text.startswith("I've asked maintenance to come to room one twelve to sort it out."
+                             " Someone will come tomorrow morning."), r.text
+    r, = await _call(make_ctx, CHLOE, "please don't disturb us tomorrow morning")
+    assert r.text.startswith("I've let housekeeping know not to disturb you in room one twelve "
+                             "tomorrow morning."), r.text
+    r, = await _call(make_ctx, CHLOE, "could you send up some more towels")
+    assert "Someone will be with you shortly." in r.text
+    assert [q.notes.split(";")[0] for q in await rows(db, ServiceRequest)] == [
+        "can you clean my room later this afternoon",
+        "could housekeeping come at three o'clock", "can someone fix the shower tomorrow morning",
+        "please don't disturb us tomorrow morning", "could you send up some more towels"]
 
 
 async def test_room_cleaning_at_a_time_keeps_the_guests_words(make_ctx: MakeCtx,

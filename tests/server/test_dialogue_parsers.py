@@ -248,9 +248,32 @@ def test_unknown_menu_item_is_named() -> None:
     ("can you send up some feather free pillows", ["feather free pillows"]),
     ("two extra towels please", ["two extra towels"]),
     ("i'd like toilet paper", ["toilet paper"]),
+    ("could you send up an iron and an ironing board", ["an iron", "an ironing board"]),
+    ("can i have coffee pods", ["coffee pods"]),
 ])
 def test_housekeeping_items(text: str, expected: list[str]) -> None:
     assert sorted(items.housekeeping_items(tokens(text))) == sorted(expected)
+
+
+@pytest.mark.parametrize(("lines", "timing"), [
+    (["can you clean my room later this afternoon"], "later this afternoon"),
+    (["could housekeeping come at three o'clock", "to clean the room"], "at three o'clock"),
+    (["can i get my room cleaned after lunch"], "after lunch"),
+    (["can you clean the room tomorrow at ten"], "tomorrow at ten"),
+    (["could my room be cleaned at half past two"], "at half past two"),
+    (["more towels in about an hour please"], "in about an hour"),
+    (["some towels in twenty minutes"], "in twenty minutes"),
+    (["can you clean the room while we're at breakfast"], "while you're at breakfast"),
+    (["make up the room when we are out for the day"], "while you're out for the day"),
+    (["the tv isn't working can someone look at it by seven pm"], "by seven pm"),
+    (["please don't disturb us tomorrow morning"], "tomorrow morning"),
+    (["i need my room cleaned"], None),
+    (["two extra pillows and a toothbrush"], None),
+    (["room three oh five"], None),
+])
+def test_visit_timing(lines: list[str], timing: str | None) -> None:
+    """When a visit is wanted, said back after "someone will come"."""
+    assert items.visit_timing(lines) == timing
 
 
 @pytest.mark.parametrize(("text", "code"), [

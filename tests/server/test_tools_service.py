@@ -47,6 +47,39 @@ async def test_housekeeping_outside_hours_says_when(make_ctx: MakeCtx, clock: Cl
     assert r.ok and "Housekeeping opens at seven o'clock in the morning" in r.speech
 
 
+async def test_housekeeping_at_a_time_says_when(make_ctx: MakeCtx, db: Database) -> None:
+    """A guest who asks for the room to be cleaned after lunch was told "someone will be with
+    you shortly"."""
+    r = await run(make_ctx(caller=ALICE), "request_housekeeping", items=["room cleaning"],
+                  timing="after lunch", details="please clean the room")
+    assert r.ok and r.data["timing"] == "after lunch"
+    assert r.speech == ("I've asked housekeeping to come to room three oh five for room "
+                        "cleaning. Someone will come after lunch."), r.speech
+    r = await run(make_ctx(caller=ALICE), "request_housekeeping", items=["towels"],
+                  timing="in an hour", details="towels in an hour")
+    assert r.speech.endswith("Someone will come in an hour.")
+    first, second = await _requests(db)
+    assert first.notes == "wanted after lunch; please clean the room"  # for staff
+    assert second.notes == "towels in an hour"  # the guest's words already say when
+    r = await run(make_ctx(caller=ALICE), "request_housekeeping", items=["towels"],
+                  timing="x" * 61)
+    assert r.error and r.error.code is E.INVALID_ARGUMENT and r.error.field == "timing"
+
+
+async def test_do_not_disturb_says_nobody_will_come(make_ctx: MakeCtx, db: Database) -> None:
+    """It said "I've asked housekeeping to come to room three oh five for do not disturb.
+    Someone will be with you shortly." (the offline dialogue reworded it; the Realtime engine
+    would have said it as it was)."""
+    r = await run(make_ctx(caller=ALICE), "request_housekeeping", kind="do_not_disturb",
+                  items=["do not disturb"], timing="tomorrow morning")
+    assert r.ok and r.speech == ("I've let housekeeping know not to disturb you in room three "
+                                 "oh five tomorrow morning."), r.speech
+    r = await run(make_ctx(caller=ALICE), "request_housekeeping", kind="do_not_disturb",
+                  items=["no cleaning"])
+    assert r.speech == "I've let housekeeping know not to disturb you in room three oh five."
+    assert [q.kind for q in await _requests(db)] == ["do_not_disturb"] * 2
+
+
 async def test_housekeeping_errors(make_ctx: MakeCtx) -> None:
     r = await run(make_ctx(), "request_housekeeping", items=["towels"])
     assert r.error and r.error.code is E.MISSING_ARGUMENT
