@@ -66,6 +66,8 @@ REFERRALS: dict[str, str] = {
     "front_desk": (r"\b(wake up call|wakeup call|wake me up|morning call|alarm call|bill|"
                    r"invoice|receipt|locked out|key card|keycard|room key|my key|lost property|"
                    r"left something|left my|luggage|my bags|our bags|suitcase|pay by|pay with|"
+                   r"pay (now|later|on arrival|when (i|we) (arrive|get there|check in)|at the "
+                   r"hotel|at check in|in advance|up front|upfront|in cash|cash|online)|deposit|"
                    r"payment|owe|spent so far|my tab|my balance)\b|" +
                    EARLY_OR_LATE + "|" + RESERVE_PARKING),
 }

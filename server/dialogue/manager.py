@@ -13,7 +13,7 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -57,6 +57,17 @@ CALL_WIDE = (Intent.REPEAT, Intent.TRANSFER, Intent.CALLBACK, Intent.BYE, Intent
 COMMITS = (Pending.CONFIRM_BOOKING, Pending.CONFIRM_CHANGE, Pending.CONFIRM_CANCEL,
            Pending.ACCEPT_CHARGE, Pending.CONFIRM_ORDER, Pending.CONFIRM_CALLBACK,
            Pending.CONFIRM_SMS)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A task's question set aside for a transfer offer: its pending yes/no (if any), what the
+    answer fills, and the question to ask again."""
+
+    pending: Pending | None
+    expecting: str
+    question: str
+
 
 # The call's outcome is its most consequential task's, in this order.
 OUTCOME_RANK = (Outcome.BOOKED, Outcome.MODIFIED, Outcome.CANCELLED, Outcome.ROOM_SERVICE_ORDERED,
@@ -151,6 +162,9 @@ class DialogueManager:
         # `handle()` then gets, so one turn's text is understood once.
         self._parsed: tuple[tuple[str, dt.date, str | None], Understood] | None = None
         self._unheard_question: str | None = None
+        # The task's question a transfer offer interrupted ("can I pay when I arrive?" asked
+        # for the booking's name): asked again if the guest declines.
+        self._held: _Held | None = None
         self._codes: tuple[str, ...] = ()
         self.ended = False
 
@@ -359,6 +373,13 @@ class DialogueManager:
                 conv.reset_task()
                 conv.task = Intent.CALLBACK
             return await calls_flow.callback_step(conv, u)
+        held = self._held if conv.pending is Pending.OFFER_TRANSFER else None
+        self._held = held
+        if held is not None and u.answer is Answer.NO and u.intent in (Intent.NONE,
+                                                                       Intent.THANKS):
+            self._held = None
+            conv.pending, conv.expecting = held.pending, held.expecting
+            return Say(f"No problem. {held.question}".strip(), expecting=held.expecting)
         if conv.pending is not None:
             said = await answer(conv, u)
             if said is not None:
@@ -483,6 +504,13 @@ class DialogueManager:
         question = QUESTIONS.get(slot) or self._last_question()
         return Say(f"{said} {question}".strip(), expecting=slot)
 
+    def _hold_task(self) -> None:
+        """Before a transfer offer in the middle of a task: keep its question to come back to."""
+        conv = self._conv
+        if conv.task is not None and conv.expecting is not None:
+            question = QUESTIONS.get(conv.expecting) or self._last_question()
+            self._held = _Held(conv.pending, conv.expecting, question)
+
     def _last_question(self) -> str:
         """The question at the end of the last reply ("Shall I book it?")."""
         text = self._last.text if self._last else ""
@@ -562,12 +590,14 @@ class DialogueManager:
                 # "Do I need to book parking?": the spaces and price, then who holds them.
                 fact = await conv.tool("hotel_info", topic=u.topic.value)
                 lead = f"{fact.speech} {lead}"
+            self._hold_task()
             return offer(conv, Pending.OFFER_TRANSFER,
                          f"{lead} Would you like me to put you through?")
         if u.intent is Intent.COMPLAINT:
             dept = u.department or "front_desk"
             conv.offer_department = dept
             who = calls_flow.department_words(dept)
+            self._hold_task()
             return offer(conv, Pending.OFFER_TRANSFER, "I'm sorry to hear that. Would you "
                          f"like me to put you through to {who}?")
         return None

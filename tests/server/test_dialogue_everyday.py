@@ -9,7 +9,7 @@ import datetime as dt
 from server.db.database import Database
 from server.dialogue import DialogueManager, Reply, slots
 from server.dialogue.words import tokens
-from server.hotel.models import ServiceRequest
+from server.hotel.models import Reservation, ServiceRequest
 from tests.server.conftest import TODAY, Clock, MakeCtx
 from tests.server.dialogue_fixtures import (
     ALICE,
@@ -193,11 +193,37 @@ async def test_requests_for_other_departments(make_ctx: MakeCtx) -> None:
         "i'm locked out of my room": "front desk",
         "i left something in my room": "front desk",
         "how much do i owe": "front desk",  # was a miss
+        "can i pay when i arrive": "front desk",  # these three were misses
+        "do i have to pay now": "front desk",
+        "do you take a deposit": "front desk",
     }
     for said, dept in cases.items():
         r1, r2 = await _call(make_ctx, ALICE, said, "yes please")
         assert r1.expecting == "offer_transfer" and not r1.tool_calls, (said, r1.text)
         assert r2.tool_calls[0].arguments["department"] == dept, said
+
+
+async def test_a_declined_offer_in_a_booking_goes_back_to_the_booking(make_ctx: MakeCtx,
+                                                                       db: Database) -> None:
+    """"Can I pay when we get there?" asked for the booking's name was offered the front desk,
+    and "no" dropped the booking: "No problem. How else can I help?", and the name that
+    followed was a miss."""
+    before = len(await rows(db, Reservation))
+    lines = ("i'd like to book a double for friday", "two nights", "two", "room only")
+    *_, r1, r2, r3, r4 = await _call(make_ctx, STRANGER, *lines, "can i pay when we get there",
+                                     "no", "sam hughes", "yes")
+    assert r1.expecting == "offer_transfer"
+    assert r2.text == "No problem. May I have the name for the booking?"
+    assert r3.expecting == "confirm_booking" and r4.outcome == "booked", r4.text
+    # At the read-back: its question again, and a yes to it books.
+    *_, r1, r2, r3 = await _call(make_ctx, "+447700900556", *lines, "sam hughes",
+                                 "can i pay by card", "no thanks", "yes")
+    assert r2.text == "No problem. Shall I book it?" and r2.expecting == "confirm_booking"
+    assert r3.outcome == "booked"
+    assert len(await rows(db, Reservation)) == before + 2
+    # With no task in progress, as before.
+    _, r = await _call(make_ctx, STRANGER, "can i pay by card", "no")
+    assert r.text == "No problem. How else can I help?"
 
 
 async def test_late_check_out_gives_the_time_and_offers_the_front_desk(
