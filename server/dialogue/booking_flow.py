@@ -87,6 +87,8 @@ def apply(b: BookingDraft, u: Understood, *, expecting: str | None) -> bool:
     if u.guests is not None and u.guests != b.guests and not (
             expecting == "nights" and u.nights is None and u.guests == b.nights):
         b.guests, changed = u.guests, True
+    if u.extra_guests and b.guests:  # "my sister is coming too"
+        b.guests, changed = b.guests + u.extra_guests, True
     if u.room_type is not None and u.room_type != b.room_type:
         b.room_type, changed = u.room_type, True
         b.room_only_pence = b.bnb_pence = None

@@ -405,6 +405,10 @@ class DialogueManager:
         if u.intent is Intent.NONE and Outcome.ROOM_SERVICE_ORDERED in conv.outcomes and \
                 service_flow.asks_wait(u):
             return service_flow.wait_answer(conv)  # "how long will it take?" after an order
+        if conv.task is None and u.intent in (Intent.NONE, Intent.BOOK) and u.extra_guests:
+            # "My wife will be coming too", "can my friend join me tonight?": a booking that
+            # exists gets a guest more, not a new one.
+            return await self._start(replace(u, intent=Intent.CHANGE))
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)
         if conv.task is None and u.intent is Intent.NONE and conv.caller_room is not None \

@@ -183,6 +183,8 @@ def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
         c.nights, c.check_out = base + u.extra_nights, None
     if u.guests is not None:
         c.guests = u.guests
+    if u.extra_guests:  # "can I add another person?"
+        c.guests = (c.guests or ref.guests) + u.extra_guests
     if u.room_type is not None:
         c.room_type = u.room_type
     if u.rate_plan is not None:
@@ -304,6 +306,12 @@ async def commit_change(conv: Conversation) -> Say:
         return _front_desk(conv, result.speech)
     if not result.ok:
         err = result.error
+        if err is not None and err.code is E.TOO_MANY_GUESTS and \
+                result.data.get("suggested_room_types"):
+            # "Would you like a Family Room or Harbor Suite instead?": the guests asked for
+            # are kept, so naming a room completes the change.
+            conv.change = c
+            return ask(conv, "changes", "", result.speech)
         if err is not None and (err.field or err.code is E.TOO_MANY_GUESTS):
             # The tool's own question ("Which date would you like to arrive?") would come
             # before "What would you like to change?": one question is asked.

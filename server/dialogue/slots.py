@@ -221,6 +221,35 @@ def nights(toks: list[str], *, bare: bool = False) -> int | None:
     return None
 
 
+# Someone joining a stay: "can my friend join us", "my wife will be coming too", "can I bring
+# my son", "add my daughter to the booking" (who: `_companions`).
+_JOINING = (re.compile(r"\b(?:can|could|may) (?P<who>(?:my|our) [a-z ]+?) (?:join|come|stay)\b"),
+            re.compile(r"\b(?P<who>(?:my|our) [a-z ]+?) (?:will be|is|are|will) (?:coming|joining|"
+                       r"come|join)(?: (?:too|as well|also)\b| (?:us|me)\b)"),
+            re.compile(r"\b(?:bring|add) (?P<who>(?:my|our) [a-z ]+?)(?: to\b| too\b| as well\b|"
+                       r" with\b|$)"))
+
+
+def extra_guests(toks: list[str]) -> int | None:
+    """People added to a stay: "another person", "one more guest", "two extra people", "my
+    wife will be coming too", "can my friend join me"."""
+    text = " ".join(toks)
+    if re.search(r"\b(speak|talk) to\b", text):  # "can I speak to another person?"
+        return None
+    if re.search(r"\b(another|an extra|one more|one extra|add a|add one|an additional) "
+                 r"(person|guest|adult|child|kid)\b", text):
+        return 1
+    m = re.search(r"\b(\w+) (more|extra|additional) (people|guests|adults|children|kids)\b", text)
+    if m:
+        n = count_at([m.group(1)], 0)
+        return n.value if n else None
+    for pattern in _JOINING:
+        joined = pattern.search(text)
+        if joined:
+            return _companions(joined.group("who").split()) or None
+    return None
+
+
 def extra_nights(toks: list[str]) -> int | None:
     """"another night", "an extra night", "add a night", "two more nights", "an extra two
     nights", "extend my stay by a night"."""

@@ -26,6 +26,7 @@ class Understood:
     nights: int | None
     extra_nights: int | None
     guests: int | None
+    extra_guests: int | None  # people added: "another person", "my wife is coming too"
     room_type: str | None
     rate_plan: RatePlan | None
     name: str | None
@@ -45,7 +46,7 @@ class Understood:
     def has_booking_slots(self) -> bool:
         return any(v is not None for v in (self.check_in, self.check_out, self.nights,
                                            self.guests, self.room_type, self.rate_plan,
-                                           self.extra_nights, self.shift))
+                                           self.extra_nights, self.shift, self.extra_guests))
 
 
 def _split_dates(found: list[DateMatch]) -> tuple[dt.date | None, dt.date | None]:
@@ -77,6 +78,7 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         found = find_dates(["this", "weekend"], today)  # "(at) the weekend": the coming one
     check_in, check_out = _split_dates(found)
     extra = slots.extra_nights(toks)
+    guests = slots.guests(toks, bare=expecting == "guests")
     if expecting == "check_out" and check_in is not None and check_out is None:
         check_in, check_out = None, check_in
     phone = slots.phone_number(toks)
@@ -98,7 +100,7 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         # "A week later" is how far the stay moves, not for how long.
         nights=None if extra or shift else slots.nights(toks, bare=expecting == "nights"),
         extra_nights=extra,
-        guests=slots.guests(toks, bare=expecting == "guests"),
+        guests=guests, extra_guests=None if guests is not None else slots.extra_guests(toks),
         room_type=slots.room_type(toks), rate_plan=plan,
         name=slots.person_name(toks, bare=expecting in ("guest_name", "booking_name")),
         phone=phone if whole else None, phone_short=None if whole else phone,

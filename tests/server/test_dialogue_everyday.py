@@ -751,6 +751,28 @@ async def test_a_change_asked_before_the_booking_is_found_is_kept(make_ctx: Make
         assert r.expecting == "confirm_change" and said in r.text, (line, r.text)
 
 
+async def test_a_guest_added_to_a_booking(make_ctx: MakeCtx, db: Database) -> None:
+    """"Can I add another person to my booking?" found it and asked what to change; "my wife
+    will be coming too" was a miss; "can my friend join me in the room tonight?" from a guest
+    in house started a new booking. And a change to more guests than the room sleeps was
+    refused with "What would you like to change?", the tool's rooms that fit unsaid and the
+    guests dropped."""
+    r, = await _call(make_ctx, BEN, "can i add another person to my booking")
+    assert r.expecting == "confirm_change" and "for three guests" in r.text, r.text
+    r1, r2, r3, r4 = await _call(make_ctx, BEN, "my wife will be coming too", "yes",
+                                 "family room", "yes")
+    assert "standard double for three guests" in r1.text, r1.text
+    assert r2.text == ("The Standard Double sleeps up to two. Would you like a Family Room or "
+                       "Harbor Suite instead?") and r2.expecting == "changes"
+    assert "to a family room for three guests" in r3.text, r3.text
+    assert r4.outcome == "modified", r4.text
+    booking, _ = await reservation(db, "CRT8N2")
+    assert booking.guests == 3
+    r1, r2 = await _call(make_ctx, CHLOE, "can my friend join me in the room tonight", "yes")
+    assert r1.expecting == "offer_transfer" and "front desk" in r1.text, r1.text
+    assert r2.outcome == "transferred"
+
+
 # --- bookings, callbacks and texts in other words (seventh round) ---------------------------
 
 async def test_a_guest_who_cannot_come_is_offered_the_cancellation(make_ctx: MakeCtx,

@@ -130,6 +130,23 @@ def test_nights_and_guests(text: str, nights: int | None, guests: int | None) ->
     assert (u.nights, u.guests) == (nights, guests)
 
 
+@pytest.mark.parametrize(("text", "extra"), [
+    ("can i add another person to my booking", 1), ("there'll be one more guest", 1),
+    ("we need to add two more people", 2), ("my wife will be coming too", 1),
+    ("can my friend join me in the room tonight", 1), ("can i bring my son", 1),
+    ("my two kids are coming as well", 2), ("add my daughter to the booking", 1),
+    ("my friend is joining us", 1),
+    # Nobody added
+    ("can i bring my dog", None), ("can i speak to another person", None),
+    ("we're now three people", None), ("my wife is coming", None),
+    ("i'd like to book a room for me and my friend", None),
+])
+def test_people_added_to_a_stay(text: str, extra: int | None) -> None:
+    """"Can I add another person?" and "my wife will be coming too" were misses, and "can my
+    friend join me tonight?" started a booking."""
+    assert understand(text, TODAY).extra_guests == extra
+
+
 @pytest.mark.parametrize(("text", "days", "end"), [
     ("can i move my booking to the following week", 7, "stay"),
     ("we'd like to arrive a day earlier", -1, "arrival"),
