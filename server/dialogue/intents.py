@@ -76,6 +76,9 @@ REFERRALS: dict[str, str] = {
 NOT_COMING = (r"\b(can't|cannot|can no longer|won't be able to|not able to) (make it|come)"
               r"( any ?more| after all)?\b(?! (until|till|before|after|in time|early|late|to))|"
               r"\b(not coming|won't be coming|aren't coming)\b")
+# "Can you email me the confirmation?" (only texts are sent: one is offered), not "what's your
+# email address?" (a fact the hotel's list does not hold).
+_EMAIL_US = r"\b(?<!your )(?<!the hotel's )(email|e mail)\b(?! address)"
 # "What's your cheapest room?": a question about room prices.
 CHEAPEST = r"\b(cheapest|least expensive|most affordable|lowest (price|rate))\b"
 # More rooms than one booking holds ("four rooms for a wedding"): offered to reservations.
@@ -124,7 +127,7 @@ def classify(toks: list[str]) -> Intent:
         return Intent.TRANSFER
     if _has(text, r"\b(text|sms|send (me )?(it|the confirmation|a confirmation|the details)|"
                   r"message me|to my (phone|mobile)|resend|re send|send it again|"
-                  r"didn't get the text|didn't receive the text)\b") and \
+                  r"didn't get the text|didn't receive the text)\b|" + _EMAIL_US) and \
             not _has(text, r"\bcancel\b"):
         return Intent.SMS
     if referral(text) is not None and not _has(text, r"\b(book|booking|reservation)\b"):
@@ -189,6 +192,7 @@ def classify(toks: list[str]) -> Intent:
                   r"where's|how far|do you (do|offer|serve|provide)|can you provide|"
                   r"(are|is) (your|the) (rooms?|hotel|restaurant|bar)|"
                   r"does (the|your|my|our) (hotel|room)|do (the|your) rooms)\b|"
+                  r"\b(your|the hotel's) (email|e mail)\b|"
                   r"\b(nearest|nearby|near the hotel|close to the hotel)\b"):
         return Intent.INFO  # a fact we may not hold ("do you do dinner?") is said so
     if _has(text, r"\b(goodbye|bye|have a (nice|good|great) day|that's all|that is all|"

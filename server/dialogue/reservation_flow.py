@@ -362,6 +362,10 @@ async def send_sms(conv: Conversation, u: Understood | None = None) -> Say:
         if missing is not None:
             conv.task = Intent.SMS
             return missing
+    if u is not None and re.search(r"\be ?mail\b", u.text):
+        conv.task = Intent.SMS  # only texts are sent: the text offered instead
+        return offer(conv, Pending.OFFER_SMS, "I can't send emails, I'm afraid, but I can "
+                     "text you the confirmation. Would you like that?")
     if u is not None and u.phone is not None:
         # A number the guest said may be misheard, and the text carries their booking.
         conv.task, conv.sms_phone = Intent.SMS, u.phone

@@ -448,6 +448,7 @@ def department(toks: list[str]) -> str | None:
 
 def topic(toks: list[str]) -> Topic | None:
     text = " " + " ".join(toks) + " "
+    text = re.sub(r" e ?mail address ", " email ", text)  # not where the hotel is
     if re.search(r" (dinner|lunch|evening meal|supper) ", text) and " breakfast " not in text:
         text = text.replace(" restaurant ", " ")  # the facts know it only for breakfast
     for t in (Topic.CANCELLATION, Topic.CHECK_IN, Topic.CHECK_OUT, Topic.BREAKFAST,

@@ -813,6 +813,19 @@ async def test_a_text_asked_for_again_is_sent_again(make_ctx: MakeCtx) -> None:
         assert [c.name for c in r.tool_calls][-1] == "send_sms_confirmation", (line, r.text)
 
 
+async def test_an_email_asked_for_is_offered_as_a_text(make_ctx: MakeCtx) -> None:
+    """"Can I get an email confirmation?" was a miss; "what's your email address?" was given
+    the hotel's street address."""
+    for line in ("can i get an email confirmation", "could you email me the booking details"):
+        r1, r2 = await _call(make_ctx, BEN, line, "yes")
+        assert r1.text == ("I can't send emails, I'm afraid, but I can text you the "
+                           "confirmation. Would you like that?"), (line, r1.text)
+        assert r2.tool_calls[-1].name == "send_sms_confirmation", r2.text
+    for line in ("what's your email address", "what is the hotel's email"):
+        r, = await _call(make_ctx, STRANGER, line)
+        assert r.text.startswith("I'm afraid I don't have that information"), (line, r.text)
+
+
 async def test_when_a_guest_can_get_into_their_room_is_the_check_in_time(
         make_ctx: MakeCtx) -> None:
     """"What time can we arrive on Friday?" started a booking; "is my room ready?" a miss."""
