@@ -148,6 +148,12 @@ SLOTS: dict[str, tuple[str, ...]] = {
               "me and my husband and our daughter", "me and my wife and the kids",
               "me and my partner and our three children", "me and my two children",
               "me and my daughter"),
+    # When a housekeeping visit is wanted (`items.visit_timing`): only the request templates
+    # use it.
+    "visit": ("later this afternoon", "this afternoon", "after lunch", "tomorrow morning",
+              "at {time}", "in {minutes}", "while we're at breakfast", "while we're out",
+              "later today", "later", "this evening", "after {hour}", "before {hour}",
+              "in about an hour"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -499,6 +505,13 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "i would like a {room} for {nights}", "i would like to order {order}",
     "i would like some {hk} please", "i would like to speak to {dept}",
     "i would like to change my booking", "i would like to cancel my booking",
+    # a visit at a time, or none (after the lines above, as measured)
+    "can you clean my room {visit}", "could housekeeping come {visit}",
+    "can someone clean the room {visit}", "could my room be cleaned {visit}",
+    "can i get my room cleaned {visit}", "can i have {hk} {visit}",
+    "could you bring some {hk} {visit}", "can someone fix the {fixture} {visit}",
+    "please don't disturb us {visit}", "please don't clean the room {visit}",
+    "could you send up an iron and an ironing board", "can i have an ironing board",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

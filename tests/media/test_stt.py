@@ -54,7 +54,8 @@ SAID = (*(text for text, _ in CASES),
         "what's your cheapest room", "what's the cheapest", "breakfast please",
         "can i move my booking to the following week", "push it back a day",
         "can we stay a day longer", "one more night please", "we can't come anymore",
-        "me and my wife and two kids", "i would like to book a room please")
+        "me and my wife and two kids", "i would like to book a room please",
+        "can you clean my room later this afternoon", "please don't disturb us tomorrow morning")
 
 
 @functools.cache
@@ -293,6 +294,15 @@ def test_a_guest_who_cannot_come_and_a_party_are_in_words_the_lm_knows(
     two q that" and "five one like to book a room please" (no template had "would")."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=context).text == text
+
+
+@pytest.mark.parametrize("text", ["can you clean my room later this afternoon",
+                                  "please don't disturb us tomorrow morning"])
+def test_a_visit_at_a_time_is_in_words_the_lm_knows(lm_cache: Path, text: str) -> None:
+    """Before their templates: "... later good afternoon" and "please don't clean service
+    tomorrow morning"."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=None).text == text
 
 
 def test_british_vowel_variants_leave_names_alone() -> None:
