@@ -132,6 +132,24 @@ def _is_whole(u: Understood) -> bool:
     return u.intent in (Intent.REPEAT, Intent.BYE)
 
 
+# Words that open a second request after "and": "... and what time is breakfast?".
+_SECOND_LEADS = frozenset({"what", "what's", "when", "where", "is", "are", "do", "does", "can",
+                           "could", "how", "also"})
+
+
+def _is_fact_question(u: Understood) -> bool:
+    return u.intent is Intent.INFO and u.topic is not None
+
+
+def _without_question(text: str) -> str:
+    """`text` without its closing question ("... Is there anything else I can help you
+    with?"), to say another answer before it."""
+    if not text.endswith("?"):
+        return text
+    cut = max(text.rstrip("?").rfind(". "), text.rstrip("?").rfind("! "))
+    return text[:cut + 1] if cut >= 0 else ""
+
+
 def _part_of_day(hour: int) -> str:
     return "Good morning" if hour < 12 else "Good afternoon" if hour < 18 else "Good evening"
 
@@ -207,9 +225,51 @@ class DialogueManager:
 
     async def handle(self, text: str, *, confidence: float = 1.0) -> Reply:
         """One guest utterance (recognizer output) -> the agent's answer."""
-        reply = await self._answer(text, confidence)
+        two = self._two_requests(text)
+        reply = await (self._answer(text, confidence) if two is None
+                       else self._answer_both(*two, confidence))
         self._codes = await self._live_codes() if reply.expecting == "confirmation_code" else ()
         return reply
+
+    def _two_requests(self, text: str) -> tuple[str, str] | None:
+        """A question about a hotel fact joined to another request or answer ("two nights,
+        and is breakfast included?", "can I get some towels and what time is breakfast?"):
+        the two halves, else None (one is then understood and the other was dropped)."""
+        toks = normalize(text).split()
+        for i, word in enumerate(toks[1:-2], start=1):
+            if word != "and" or toks[i + 1] not in _SECOND_LEADS:
+                continue
+            first, second = " ".join(toks[:i]), " ".join(toks[i + 1:])
+            a, b = self._understand(first), understand(second, self._conv.today())
+            if a.intent is Intent.NONE and not (self._conv.expecting and self._fits(a)):
+                continue
+            if b.intent is not Intent.NONE and (_is_fact_question(a) or _is_fact_question(b)) \
+                    and (a.intent, a.topic) != (b.intent, b.topic):
+                return first, second
+        return None
+
+    async def _answer_both(self, first: str, second: str, confidence: float) -> Reply:
+        """Both halves of a two-request utterance, answered in one reply: the second once the
+        first is done, or, if it is a fact question, before the first's question again."""
+        conv = self._conv
+        one = await self._answer(first, confidence)
+        if one.end_call or self._misses:
+            return one
+        u = understand(second, conv.today())
+        if conv.pending is Pending.ANYTHING_ELSE:
+            two = await self._answer(second, 1.0)
+        elif conv.expecting is not None and _is_fact_question(u):
+            conv.calls = []  # the fact, then the first half's question again
+            two = self._reply(await self._aside(u), u.intent)
+        else:
+            return one
+        outcomes = [Outcome(o) for o in (one.outcome, two.outcome) if o is not None]
+        both = Reply(text=f"{_without_question(one.text)} {two.text}".strip(),
+                     tool_calls=one.tool_calls + two.tool_calls, end_call=two.end_call,
+                     outcome=min(outcomes, key=OUTCOME_RANK.index).value if outcomes else None,
+                     intent=one.intent or two.intent, expecting=two.expecting)
+        self._last = both
+        return both
 
     async def _live_codes(self) -> tuple[str, ...]:
         """The hotel's live codes, for the recognizer to listen for; () if they cannot be

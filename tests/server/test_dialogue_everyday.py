@@ -832,3 +832,41 @@ async def test_when_a_guest_can_get_into_their_room_is_the_check_in_time(
     for line in ("what time can we arrive on friday", "is my room ready"):
         r, = await _call(make_ctx, BEN, line)
         assert r.text.startswith("Check-in is from three o'clock"), (line, r.text)
+
+
+# --- two requests in one sentence (2026-12-02) -----------------------------------------------
+
+async def test_a_fact_asked_beside_another_request_is_answered_too(make_ctx: MakeCtx,
+                                                                   db: Database) -> None:
+    """"Can I get some towels and what time is breakfast?" answered breakfast and dropped the
+    towels; "what time is check-in and is there parking?" answered check-in only."""
+    r, = await _call(make_ctx, ALICE, "can i get some towels and what time is breakfast")
+    assert [c.name for c in r.tool_calls] == ["request_housekeeping", "hotel_info"], r.text
+    assert r.text.startswith("I've asked housekeeping to come to room three oh five for towels. "
+                             "Someone will be with you shortly. Breakfast is served from seven")
+    assert r.text.endswith("Is there anything else I can help you with?")
+    assert r.text.count("anything else") == 1 and r.outcome == "housekeeping_requested"
+    r, = await _call(make_ctx, BEN, "what time is check in and is there parking")
+    assert r.text.startswith("Check-in is from three o'clock in the afternoon. We have twenty "
+                             "parking spaces"), r.text
+    assert len(await rows(db, ServiceRequest)) == 1
+
+
+async def test_a_fact_asked_beside_an_answer_keeps_the_answer(make_ctx: MakeCtx) -> None:
+    """"Two, and do you have parking?" to the guests question answered parking and asked for
+    the guests again; "two nights and is breakfast included?" took the nights and dropped the
+    question; "yes, and what time is check-in?" at the read-back booked and dropped it."""
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a double for friday", "two nights",
+                        "two and do you have parking")
+    assert r.text.startswith("The standard double is one hundred and twenty pounds a night room "
+                             "only"), r.text
+    assert "We have twenty parking spaces" in r.text and r.expecting == "rate_plan"
+    *_, r = await _call(make_ctx, STRANGER, "i'd like to book a double for friday",
+                        "two nights and is breakfast included")
+    assert r.text.startswith("Breakfast is served") and r.expecting == "guests", r.text
+    *_, r1, r2 = await _call(make_ctx, STRANGER, "i'd like to book a double for friday",
+                             "two nights", "two", "room only", "sam hughes",
+                             "yes and what time is check in", "no thanks")
+    assert r1.outcome == "booked" and r1.expecting == "offer_sms", r1.text
+    assert "Check-in is from three o'clock in the afternoon. Would you like me to text" in r1.text
+    assert r2.expecting == "anything_else"
