@@ -243,8 +243,11 @@ class DialogueManager:
             a, b = self._understand(first), understand(second, self._conv.today())
             if a.intent is Intent.NONE and not (self._conv.expecting and self._fits(a)):
                 continue
-            if b.intent is not Intent.NONE and (_is_fact_question(a) or _is_fact_question(b)) \
-                    and (a.intent, a.topic) != (b.intent, b.topic):
+            if b.intent is Intent.NONE or not (_is_fact_question(a) or _is_fact_question(b)):
+                continue
+            # Not a question about the same fact ("is there a pool, and what time does it
+            # open?", "can I check out late and what time is check-out?"): one answer.
+            if a.topic != b.topic and not (b.intent is Intent.INFO and b.topic is None):
                 return first, second
         return None
 
@@ -465,9 +468,10 @@ class DialogueManager:
         if u.intent is Intent.NONE and Outcome.ROOM_SERVICE_ORDERED in conv.outcomes and \
                 service_flow.asks_wait(u):
             return service_flow.wait_answer(conv)  # "how long will it take?" after an order
-        if conv.task is None and u.intent in (Intent.NONE, Intent.BOOK) and u.extra_guests:
-            # "My wife will be coming too", "can my friend join me tonight?": a booking that
-            # exists gets a guest more, not a new one.
+        if conv.task is None and u.extra_guests and (u.intent is Intent.NONE or (
+                u.intent is Intent.BOOK and conv.caller_room is not None)):
+            # "My wife will be coming too", "can my friend join me tonight?" (from a guest in
+            # house): a booking that exists gets a guest more, not a new one.
             return await self._start(replace(u, intent=Intent.CHANGE))
         if u.intent in TASKS and u.intent is not conv.task:
             return await self._start(u)

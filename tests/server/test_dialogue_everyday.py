@@ -870,3 +870,17 @@ async def test_a_fact_asked_beside_an_answer_keeps_the_answer(make_ctx: MakeCtx)
     assert r1.outcome == "booked" and r1.expecting == "offer_sms", r1.text
     assert "Check-in is from three o'clock in the afternoon. Would you like me to text" in r1.text
     assert r2.expecting == "anything_else"
+
+
+async def test_two_questions_about_one_fact_get_one_answer(make_ctx: MakeCtx) -> None:
+    """Split at "and", each half answered the same fact: "is there a pool and what time does
+    it open?" said the pool's hours twice. And "... can my wife come too" beside a new booking
+    is no change to one (it looked for the caller's booking)."""
+    for line in ("is there a pool and what time does it open",
+                 "do you allow dogs and is there an extra charge",
+                 "can i check out late and what time is check out"):
+        r, = await _call(make_ctx, STRANGER, line)
+        assert len(r.tool_calls) == 1, (line, r.text)
+    r, = await _call(make_ctx, STRANGER, "i'd like to book a room for friday and can my wife "
+                     "come too")
+    assert r.expecting == "nights" and not r.tool_calls, r.text
