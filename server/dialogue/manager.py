@@ -241,8 +241,9 @@ class DialogueManager:
                 continue
             first, second = " ".join(toks[:i]), " ".join(toks[i + 1:])
             a, b = self._understand(first), understand(second, self._conv.today())
-            if a.intent is Intent.NONE and not (self._conv.expecting and self._fits(a)):
-                continue
+            if a.intent not in (*TASKS, Intent.REFER) and \
+                    not (self._conv.expecting and self._fits(a)):
+                continue  # "hello, and what time is breakfast?" is the question alone
             if b.intent is Intent.NONE or not (_is_fact_question(a) or _is_fact_question(b)):
                 continue
             # Not a question about the same fact ("is there a pool, and what time does it

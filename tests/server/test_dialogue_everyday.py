@@ -884,3 +884,6 @@ async def test_two_questions_about_one_fact_get_one_answer(make_ctx: MakeCtx) ->
     r, = await _call(make_ctx, STRANGER, "i'd like to book a room for friday and can my wife "
                      "come too")
     assert r.expecting == "nights" and not r.tool_calls, r.text
+    # A greeting before the question is no request: split, the question went unanswered.
+    r, = await _call(make_ctx, STRANGER, "hello and what time is breakfast")
+    assert r.text.startswith("Breakfast is served"), r.text
