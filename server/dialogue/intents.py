@@ -52,7 +52,8 @@ _BARE_TRANSFER = (r"^(the )?(reception|front desk|manager|duty manager|concierge
 
 
 # Stays the front desk arranges: answered with the time that applies, then offered.
-EARLY_OR_LATE = r"\b(late check ?out|check ?out late|leave late|early check in|check in early)\b"
+EARLY_OR_LATE = (r"\b(late check ?out|check ?out late|leave late|early check in|check in early|"
+                 r"extend (my |the |our )?check ?out)\b")
 # "Do I need to book parking?": not a room (the parking fact, then the front desk).
 RESERVE_PARKING = (r"\b(book|reserve|booking|reserving)( a| the| my)? (parking|car parking|"
                    r"parking space|parking spot|car park space)\b")
@@ -142,7 +143,8 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"\b(we're now|we are now|there'll now be|now be|instead of)\b") and \
             slots.guests(toks) is not None:
         return Intent.CHANGE  # "we're now three people": the booking's guests
-    if _has(text, r"\b(change|modify|move my|move the|extend|another night|extra night|make it|"
+    if _has(text, r"\b(change|modify|move my|move the|move to a different room|a different room|"
+                  r"extend|another night|extra night|make it|"
                   r"add a night|one more night|upgrade|switch|stay longer|amend|"
                   r"more nights|add breakfast)\b|\bbreakfast to (my|our|the) (booking|"
                   r"reservation|stay)\b"):
@@ -157,11 +159,13 @@ def classify(toks: list[str]) -> Intent:
         return Intent.INFO
     if referral(text) is not None:
         return Intent.REFER
-    if _has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") or \
+    housekeeping = items.housekeeping_items(toks)
+    if (_has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") and
+            items.TRAY_COLLECTION not in housekeeping) or \
             ((items.menu_items(toks) or _has(text, r"\b(sent|send|bring|brought) up\b"))
-             and not items.housekeeping_items(toks) and not items.is_maintenance(toks)):
+             and not housekeeping and not items.is_maintenance(toks)):
         return Intent.ROOM_SERVICE
-    if items.housekeeping_items(toks) or items.is_maintenance(toks) or \
+    if housekeeping or items.is_maintenance(toks) or \
             _has(text, r"\b(housekeeping|house keeping|clean|cleaned|maintenance)\b"):
         return Intent.HOUSEKEEPING
     if _has(text, r"\b(available|availability|any rooms|any room|have a room|"

@@ -32,15 +32,20 @@ HOUSEKEEPING_WORDS = ("towels", "towel", "pillows", "pillow", "blanket", "blanke
                       "hair dryer", "hairdryer", "iron", "coffee pods", "coffee", "tea bags",
                       "sheets", "bedding", "duvet", "slippers", "robe", "robes", "cot",
                       "conditioner", "shower gel", "toothbrush", "toothpaste", "hangers",
-                      "milk", "ironing board")
+                      "milk", "ironing board", "ice")
 _HK_ADJ = ("extra", "fresh", "clean", "more", "bath", "hand", "feather free", "spare", "new")
 _MAINTENANCE = ("broken", "not working", "isn't working", "doesn't work", "leak",
                 "leaking", "blocked", "no hot water", "stopped working", "flickering", "fix",
-                "too cold", "too hot", "freezing", "no heating")
+                "too cold", "too hot", "freezing", "no heating", "smell", "smells", "smelly",
+                "damp", "mould", "mold")
 _CLEANING = (r"\b(clean|tidy|make up|service|hoover|vacuum) (up )?(my|the|our) (room|bathroom)\b|"
              r"\b(room|bathroom) (be |to be |get |got )?(cleaned|tidied|made up|serviced)\b|"
              r"\b(hasn't|has not|wasn't|was not|isn't|haven't) been (cleaned|made up|serviced)\b|"
              r"\b(room cleaning|housekeeping service|tidy up)\b")
+# "Can someone take away the room service tray?": not an order.
+TRAY_COLLECTION = "tray collection"
+_TRAY = (r"\b(take away|collect|pick up|remove|clear) (the |my |our )?(room service )?"
+         r"(tray|dishes|plates)\b")
 # The request for no visit: the guest's words ("tomorrow morning") go to staff with it.
 DO_NOT_DISTURB = "do not disturb"
 # "Please don't clean the room today", "don't disturb us tomorrow morning".
@@ -187,6 +192,8 @@ def housekeeping_items(toks: list[str]) -> list[str]:
         out.append(DO_NOT_DISTURB)
     elif re.search(_CLEANING, text):
         out.append("room cleaning")
+    if re.search(_TRAY, text):
+        out.append(TRAY_COLLECTION)
     for word in sorted(HOUSEKEEPING_WORDS, key=lambda w: -len(w.split())):
         m = re.search(rf"\b((?:\w+ )?(?:(?:{'|'.join(_HK_ADJ)}) )?){word}\b", text)
         if not m or any(re.search(rf"\b{word}\b", o) for o in out):

@@ -150,6 +150,9 @@ _DEPARTING = re.compile(r"\b(leave|leaving|stay|staying|check out|checking out|d
                         r"departing|go home|going home|extend)\b")
 # "Can I extend my stay?" with no date: asked until when.
 _EXTEND = re.compile(r"\b(extend|longer|stay on)\b")
+# "It's too noisy, can I change rooms?": for a guest in house, the front desk moves them.
+_ANOTHER_ROOM = re.compile(r"\b(change|move|switch) (rooms|room)\b|\b(a different|another|a new) "
+                           r"room\b")
 # The tool's refusals of a change to a stay that has started, each offering the front desk.
 _IN_HOUSE_REFUSALS = (E.NO_AVAILABILITY, E.NOT_ALLOWED, E.INVALID_DATES)
 
@@ -279,6 +282,9 @@ async def change_step(conv: Conversation, u: Understood, *,
         return ask(conv, "changes", f"Your booking is already {describe(ref, conv)}.")
     if conv.change.any() and in_house(ref):
         return _departure_step(conv, ref)
+    if not conv.change.any() and in_house(ref) and _ANOTHER_ROOM.search(u.text):
+        return _front_desk(conv, "You're already checked in, so the front desk will need to "
+                           "move you. Would you like me to put you through?")
     if not conv.change.any() and in_house(ref) and _EXTEND.search(u.text):
         return ask(conv, "changes", f"You're booked to leave {day(ref.check_out, conv.today())}.",
                    "Until when would you like to stay?")

@@ -887,3 +887,36 @@ async def test_two_questions_about_one_fact_get_one_answer(make_ctx: MakeCtx) ->
     # A greeting before the question is no request: split, the question went unanswered.
     r, = await _call(make_ctx, STRANGER, "hello and what time is breakfast")
     assert r.text.startswith("Breakfast is served"), r.text
+
+
+# --- a guest in house (2026-12-02) -----------------------------------------------------------
+
+async def test_a_guest_in_house_who_wants_another_room_is_offered_the_front_desk(
+        make_ctx: MakeCtx) -> None:
+    """"The room is too noisy, can I change rooms?" read the booking out and asked what to
+    change; "can I move to a different room?" was a miss."""
+    for line in ("the room is too noisy can i change rooms", "can i move to a different room"):
+        r1, r2 = await _call(make_ctx, ALICE, line, "yes")
+        assert r1.text == ("You're already checked in, so the front desk will need to move "
+                           "you. Would you like me to put you through?"), (line, r1.text)
+        assert r2.outcome == "transferred"
+    r, = await _call(make_ctx, BEN, "can i change rooms")  # a stay to come: the booking
+    assert r.expecting == "changes", r.text
+
+
+async def test_everyday_requests_of_a_guest_in_house(make_ctx: MakeCtx, db: Database) -> None:
+    """Misses, or the wrong department: ice; the tray taken away (read as a room-service order
+    of "someone to take away the room service tray"); a smell; check-out extended (read as a
+    longer stay: "Until when would you like to stay?")."""
+    r, = await _call(make_ctx, ALICE, "can i get some ice")
+    assert r.text.startswith("I've asked housekeeping to come to room three oh five for ice.")
+    r, = await _call(make_ctx, ALICE, "can you send someone to take away the room service tray")
+    assert r.text.startswith("I've asked housekeeping to come to room three oh five for tray "
+                             "collection."), r.text
+    r, = await _call(make_ctx, ALICE, "there's a strange smell in my room")
+    assert r.text.startswith("I've asked maintenance to come to room three oh five"), r.text
+    assert [q.kind for q in await rows(db, ServiceRequest)] == ["housekeeping", "housekeeping",
+                                                                "maintenance"]
+    r, = await _call(make_ctx, ALICE, "can i extend my check out to one pm")
+    assert r.text.startswith("Check-out is by eleven o'clock in the morning. The front desk can "
+                             "tell you whether that's possible."), r.text
