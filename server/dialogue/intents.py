@@ -69,7 +69,8 @@ REFERRALS: dict[str, str] = {
                    r"left something|left my|luggage|my bags|our bags|suitcase|pay by|pay with|"
                    r"pay (now|later|on arrival|when (i|we) (arrive|get there|check in)|at the "
                    r"hotel|at check in|in advance|up front|upfront|in cash|cash|online)|deposit|"
-                   r"payment|owe|spent so far|my tab|my balance)\b|" +
+                   r"payment|owe|spent so far|my tab|my balance|leave a message|message for "
+                   r"(a|the|one of your) guest)\b|" +
                    EARLY_OR_LATE + "|" + RESERVE_PARKING),
 }
 # "We can't make it on Friday", "we won't be coming": a booking cancelled (not "we can't come

@@ -440,6 +440,9 @@ def department(toks: list[str]) -> str | None:
     named = [(key, p) for key, phrases in DEPARTMENT_PHRASES.items() for p in phrases
              if f" {p} " in text]
     for key, p in sorted(named, key=lambda kp: kp[1] in _ANYONE):
+        if p in _ANYONE and re.search(r" (group|wedding|conference|event|party) (booking|"
+                                      r"bookings|reservation|reservations)\b", text):
+            return "reservations"  # "anyone I can talk to about a group booking?"
         if p in ("someone", "somebody", "anyone") and "call me" in text:
             continue
         return key

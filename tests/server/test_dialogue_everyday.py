@@ -920,3 +920,17 @@ async def test_everyday_requests_of_a_guest_in_house(make_ctx: MakeCtx, db: Data
     r, = await _call(make_ctx, ALICE, "can i extend my check out to one pm")
     assert r.text.startswith("Check-out is by eleven o'clock in the morning. The front desk can "
                              "tell you whether that's possible."), r.text
+
+
+async def test_a_group_booking_is_reservations_and_a_message_for_a_guest_the_front_desk(
+        make_ctx: MakeCtx) -> None:
+    """"Is there anyone I can talk to about a group booking?" went to the front desk (larger
+    bookings are reservations'), and "can I leave a message for a guest?" started a booking."""
+    r, = await _call(make_ctx, STRANGER, "is there anyone i can talk to about a group booking")
+    assert r.tool_calls[0].arguments["department"] == "reservations", r.text
+    *_, r = await _call(make_ctx, STRANGER, "can someone call me back about a wedding booking",
+                        "tomorrow at ten", "yes")
+    assert r.tool_calls[0].arguments["department"] == "reservations", r.text
+    r1, r2 = await _call(make_ctx, STRANGER, "can i leave a message for a guest", "yes")
+    assert r1.expecting == "offer_transfer", r1.text
+    assert r2.tool_calls[0].arguments["department"] == "front desk"
