@@ -154,6 +154,9 @@ SLOTS: dict[str, tuple[str, ...]] = {
               "at {time}", "in {minutes}", "while we're at breakfast", "while we're out",
               "later today", "later", "this evening", "after {hour}", "before {hour}",
               "in about an hour"),
+    # Someone joining a stay (`slots.extra_guests`): only the request templates use it.
+    "companion": ("wife", "husband", "friend", "son", "daughter", "partner", "sister",
+                  "brother", "mum", "dad", "colleague", "two kids", "kids"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -512,6 +515,19 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "could you bring some {hk} {visit}", "can someone fix the {fixture} {visit}",
     "please don't disturb us {visit}", "please don't clean the room {visit}",
     "could you send up an iron and an ironing board", "can i have an ironing board",
+    # people added to a stay, an email asked for, when to pay (after the lines above, as
+    # measured)
+    "can i add another person to my booking", "can we add {qtyn} more people",
+    "we need to add {qtyn} more people", "there'll be one more guest", "can i add an extra guest",
+    "my {companion} will be coming too", "my {companion} is joining us",
+    "can my {companion} join me", "can my {companion} join me in the room {date}",
+    "can my {companion} join us {date}", "can i bring my {companion}",
+    "can i get an email confirmation", "could you email me {sms_what}",
+    "can you email me the confirmation", "can you send it by email",
+    "what's your email address", "what's the hotel's email address",
+    "can i pay when i arrive", "can i pay when we get there", "do i have to pay now",
+    "do i need to pay a deposit", "do you take a deposit", "can i pay in cash",
+    "can i pay at the hotel", "can i pay on arrival",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

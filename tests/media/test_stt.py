@@ -55,7 +55,8 @@ SAID = (*(text for text, _ in CASES),
         "can i move my booking to the following week", "push it back a day",
         "can we stay a day longer", "one more night please", "we can't come anymore",
         "me and my wife and two kids", "i would like to book a room please",
-        "can you clean my room later this afternoon", "please don't disturb us tomorrow morning")
+        "can you clean my room later this afternoon", "please don't disturb us tomorrow morning",
+        "can i get an email confirmation", "can i pay when i arrive", "do you take a deposit")
 
 
 @functools.cache
@@ -301,6 +302,15 @@ def test_a_guest_who_cannot_come_and_a_party_are_in_words_the_lm_knows(
 def test_a_visit_at_a_time_is_in_words_the_lm_knows(lm_cache: Path, text: str) -> None:
     """Before their templates: "... later good afternoon" and "please don't clean service
     tomorrow morning"."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=None).text == text
+
+
+@pytest.mark.parametrize("text", ["can i get an email confirmation", "can i pay when i arrive",
+                                  "do you take a deposit"])
+def test_an_email_and_paying_are_in_words_the_lm_knows(lm_cache: Path, text: str) -> None:
+    """Before their templates: "can i get a real cancellation fee", "can i upgrade to a
+    right" and "today tonight at eight"."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=None).text == text
 
