@@ -39,6 +39,16 @@ from server.tools import ToolErrorCode, ToolResult
 E = ToolErrorCode
 
 
+def rates_compared(b: BookingDraft, u: Understood) -> str | None:
+    """"Which one is cheaper?" to the rate question: room only, by how much a night; None if
+    that is not what was asked or the rates are not known yet."""
+    if b.room_only_pence is None or b.bnb_pence is None or not re.search(
+            r"\b(cheaper|cheapest|less expensive|the difference|how much more)\b", u.text):
+        return None
+    return (f"Room only is the cheaper, at {say_money(b.room_only_pence)} a night; breakfast "
+            f"adds {say_money(b.bnb_pence - b.room_only_pence)} a night.")
+
+
 def stay_total(b: BookingDraft) -> str | None:
     """"What's the total?" before the read-back: the stay at the rate chosen, or at both
     rates while the rate is still to choose; None until the room's rates are known."""

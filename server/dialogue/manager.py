@@ -312,6 +312,9 @@ class DialogueManager:
                 (total := booking_flow.stay_total(conv.booking)) is not None:
             # The rates were said a night at a time: the stay's total, then the question again.
             return self._reply(self._ask_again(conv.expecting, total), u.intent)
+        if conv.expecting == "rate_plan" and u.rate_plan is None and \
+                (compared := booking_flow.rates_compared(conv.booking, u)) is not None:
+            return self._reply(self._ask_again("rate_plan", compared), u.intent)
         if asks_total(u.text) and self._last is not None and "pounds" in self._last.text \
                 and conv.expecting not in (None, Pending.ANYTHING_ELSE.value) \
                 and not u.has_booking_slots and not u.menu:

@@ -283,6 +283,13 @@ def rate_plan(toks: list[str]) -> RatePlan | None:
     return None
 
 
+def cheaper_chosen(toks: list[str]) -> bool:
+    """"The cheaper one, please" to the rate question: room only (a question about which is
+    cheaper is not a choice)."""
+    return bool(toks) and toks[0] not in QUESTION_LEADS and \
+        re.search(r"\b(cheaper|cheapest)\b", " ".join(toks)) is not None
+
+
 def breakfast_chosen(toks: list[str]) -> bool:
     """"Breakfast please", "the breakfast one": said to the rate question, bed and breakfast
     (a question about breakfast is not a choice)."""

@@ -88,6 +88,8 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
     chose = plan is None and expecting == "rate_plan" and slots.breakfast_chosen(toks)
     if chose:
         plan = RatePlan.BNB
+    elif plan is None and expecting == "rate_plan" and slots.cheaper_chosen(toks):
+        plan, chose = RatePlan.ROOM_ONLY, True  # "the cheaper one, please"
     shift = find_shift(toks) if not found else None
     intent = Intent.NONE if chose else classify(toks)
     if shift is not None and intent in (Intent.NONE, Intent.INFO, Intent.MY_BOOKING):

@@ -934,3 +934,16 @@ async def test_a_group_booking_is_reservations_and_a_message_for_a_guest_the_fro
     r1, r2 = await _call(make_ctx, STRANGER, "can i leave a message for a guest", "yes")
     assert r1.expecting == "offer_transfer", r1.text
     assert r2.tool_calls[0].arguments["department"] == "front desk"
+
+
+async def test_which_rate_is_cheaper(make_ctx: MakeCtx) -> None:
+    """"Which one is cheaper?" to the rate question was a miss; "the cheapest one" chooses
+    room only, as "breakfast please" chooses bed and breakfast."""
+    lines = ("i'd like to book a double for friday", "two nights", "two")
+    *_, r = await _call(make_ctx, STRANGER, *lines, "which one is cheaper")
+    assert r.text == ("Room only is the cheaper, at one hundred and twenty pounds a night; "
+                      "breakfast adds thirty pounds a night. Would you like room only, or bed "
+                      "and breakfast?"), r.text
+    *_, r1, r2 = await _call(make_ctx, STRANGER, *lines, "the cheapest one", "sam hughes")
+    assert r1.expecting == "guest_name", r1.text
+    assert "room only" in r2.text and r2.expecting == "confirm_booking", r2.text
