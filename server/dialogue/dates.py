@@ -249,10 +249,38 @@ def _shift_days(toks: list[str]) -> int | None:
     return None
 
 
+# Nights taken off a stay: "cancel one night", "cancel the last night", "shorten my stay by
+# a night", "one night less"; "cancel the first night" moves the arrival instead.
+_FEWER = re.compile(r"\b(?:cancel|drop|take off|remove) (?:just )?(?:(?P<n>one|a|two|three) "
+                    r"nights?|the (?P<which>first|last|second|final) night)\b|"
+                    r"\bshorten (?:my|our|the) (?:stay|booking|reservation) by (?P<by>a|one|two|"
+                    r"three) nights?\b|\b(?P<less>one|a|two) nights? (?:less|fewer|shorter)\b")
+
+
+def takes_nights_off(toks: list[str]) -> bool:
+    """"Cancel the first night": no date is said ("the first" is not the 1st)."""
+    return _FEWER.search(" ".join(toks)) is not None
+
+
+def _fewer_nights(toks: list[str]) -> Shift | None:
+    m = _FEWER.search(" ".join(toks))
+    if m is None:
+        return None
+    if m["which"] == "first":
+        return Shift(1, ShiftEnd.ARRIVAL)
+    said = m["n"] or m["by"] or m["less"] or "one"
+    count = count_at([said], 0)
+    return Shift(-(count.value if count else 1), ShiftEnd.DEPARTURE)
+
+
 def find_shift(toks: list[str]) -> Shift | None:
     """"A day earlier", "two days later", "a week later", "the following week", "push it back
     a day", "bring it forward a week", "check out a day early"; with "arrive" or "leave" said,
-    only that end moves, and "stay a day longer" moves the departure."""
+    only that end moves, and "stay a day longer" moves the departure. Nights taken off
+    ("cancel one night", "shorten my stay by a night") move the departure."""
+    fewer = _fewer_nights(toks)
+    if fewer is not None:
+        return fewer
     days = _shift_days(toks)
     if days is None:
         return None

@@ -170,7 +170,10 @@ def apply_change(c: ChangeDraft, u: Understood, ref: BookingRef) -> None:
         # (but "add breakfast for tomorrow" is no departure).
         u = replace(u, check_in=None, check_out=u.check_in)
     if u.shift is not None:  # "a day earlier": from the stay as changed so far
-        shift = replace(u.shift, end=ShiftEnd.DEPARTURE) if in_house(ref) else u.shift
+        # In house, "a day later" is the departure; an arrival moved ("cancel the first
+        # night") stays one, which only the front desk can change.
+        shift = replace(u.shift, end=ShiftEnd.DEPARTURE) \
+            if in_house(ref) and u.shift.end is ShiftEnd.STAY else u.shift
         check_in, nights = _changed_stay(c, ref)
         c.check_in, c.check_out = shifted(check_in, check_in + dt.timedelta(days=nights),
                                           shift)

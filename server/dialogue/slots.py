@@ -59,7 +59,8 @@ TOPIC_WORDS: dict[Topic, tuple[str, ...]] = {
     Topic.SMOKING: ("smoke", "smoking", "cigarette", "vape"),
     Topic.CANCELLATION: ("cancellation policy", "cancellation fee", "cancellation",
                          "cancel without paying", "cancel for free", "if i cancel",
-                         "if we cancel"),
+                         "if we cancel", "refundable", "refund", "cancel by",
+                         "avoid a charge", "avoid the charge"),
     Topic.ADDRESS: ("address", "located", "location", "where are you", "find you",
                     "postcode", "get to you", "get to the hotel", "directions"),
     # The hotel's number, never the guest's ("my number is ...").

@@ -7,7 +7,14 @@ import re
 from dataclasses import dataclass
 
 from server.dialogue import items, slots
-from server.dialogue.dates import DateMatch, DateRole, Shift, find_dates, find_shift
+from server.dialogue.dates import (
+    DateMatch,
+    DateRole,
+    Shift,
+    find_dates,
+    find_shift,
+    takes_nights_off,
+)
 from server.dialogue.intents import Intent, classify
 from server.dialogue.items import OrderLine
 from server.dialogue.words import tokens
@@ -72,13 +79,15 @@ _THE_WEEKEND = r"\b(for|at|over|from) the weekend\b"
 def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Understood:
     """Parse one utterance; `expecting` (the slot just asked for) lets bare answers count."""
     toks = tokens(text)
-    found = find_dates(toks, today)
+    found = [] if takes_nights_off(toks) else find_dates(toks, today)
     if not found and "weekend" in toks and (expecting in ("check_in", "arrival") or
                                            re.search(_THE_WEEKEND, " ".join(toks))):
         found = find_dates(["this", "weekend"], today)  # "(at) the weekend": the coming one
     check_in, check_out = _split_dates(found)
     extra = slots.extra_nights(toks)
-    guests = slots.guests(toks, bare=expecting == "guests")
+    shift = find_shift(toks) if not found else None
+    # A bare number is a count of guests, but not in "one night less".
+    guests = slots.guests(toks, bare=expecting == "guests" and shift is None)
     if expecting == "check_out" and check_in is not None and check_out is None:
         check_in, check_out = None, check_in
     phone = slots.phone_number(toks)
@@ -90,7 +99,6 @@ def understand(text: str, today: dt.date, *, expecting: str | None = None) -> Un
         plan = RatePlan.BNB
     elif plan is None and expecting == "rate_plan" and slots.cheaper_chosen(toks):
         plan, chose = RatePlan.ROOM_ONLY, True  # "the cheaper one, please"
-    shift = find_shift(toks) if not found else None
     intent = Intent.NONE if chose else classify(toks)
     if shift is not None and intent in (Intent.NONE, Intent.INFO, Intent.MY_BOOKING):
         # "We'd like to arrive a day earlier", "can we check out two days later?" (not the

@@ -947,3 +947,28 @@ async def test_which_rate_is_cheaper(make_ctx: MakeCtx) -> None:
     *_, r1, r2 = await _call(make_ctx, STRANGER, *lines, "the cheapest one", "sam hughes")
     assert r1.expecting == "guest_name", r1.text
     assert "room only" in r2.text and r2.expecting == "confirm_booking", r2.text
+
+
+async def test_a_night_taken_off_is_a_change_not_a_cancellation(make_ctx: MakeCtx,
+                                                                db: Database) -> None:
+    """"I'd like to cancel one night of my booking" offered to cancel the whole booking (a yes
+    would have); "can I shorten my stay by a night?" started a new booking; "is my booking
+    refundable?" read the booking out; "when do I need to cancel by to avoid a charge?" was a
+    miss."""
+    r1, r2 = await _call(make_ctx, BEN, "i'd like to cancel one night of my booking", "yes")
+    assert r1.expecting == "confirm_change" and "for one night" in r1.text, r1.text
+    assert r2.outcome == "modified"
+    booking, _ = await reservation(db, "CRT8N2")
+    assert (booking.check_in, booking.check_out) == (dt.date(2026, 12, 4), dt.date(2026, 12, 5))
+    assert booking.status == "confirmed"
+    r, = await _call(make_ctx, BEN, "can i shorten my stay by a night")
+    assert r.expecting == "confirm_change", r.text
+    # "The first night": the arrival moves ("the first" is not the 1st of the month), which
+    # for a guest in house is the front desk's (it read back a stay a night longer).
+    r, = await _call(make_ctx, BEN, "can we cancel the first night")
+    assert "arriving Saturday the 5th of December for one night" in r.text, r.text
+    r, = await _call(make_ctx, CHLOE, "can we cancel the first night")
+    assert r.expecting == "offer_transfer" and "front desk" in r.text, r.text
+    for line in ("is my booking refundable", "when do i need to cancel by to avoid a charge"):
+        r, = await _call(make_ctx, BEN, line)
+        assert r.text.startswith("You can cancel free of charge until"), (line, r.text)
