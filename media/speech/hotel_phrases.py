@@ -528,6 +528,21 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "can i pay when i arrive", "can i pay when we get there", "do i have to pay now",
     "do i need to pay a deposit", "do you take a deposit", "can i pay in cash",
     "can i pay at the hotel", "can i pay on arrival",
+    # a guest in house: another room, ice, the tray, a smell, check-out extended; a group
+    # booking, a message for a guest; a fact asked beside another request (after the lines
+    # above, as measured)
+    "the room is too noisy can i change rooms", "can i change rooms",
+    "can i move to a different room", "could we have a different room", "can i get some ice",
+    "could i have some ice please", "can someone take away the room service tray",
+    "could you collect the tray", "there's a strange smell in my room",
+    "the room smells of smoke", "can i extend my check out to {time}",
+    "could i extend my check out", "is there anyone i can talk to about a group booking",
+    "i'd like to speak to someone about a wedding booking",
+    "can someone call me back about a group booking", "can i leave a message for a guest",
+    "i'd like to leave a message for one of your guests",
+    "can i get {hk} and what time is breakfast", "what time is check in and is there parking",
+    "what time is breakfast and is there a gym", "is there parking and what time is check in",
+    "could you send up {hk} and what time does the pool open",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

@@ -56,7 +56,9 @@ SAID = (*(text for text, _ in CASES),
         "can we stay a day longer", "one more night please", "we can't come anymore",
         "me and my wife and two kids", "i would like to book a room please",
         "can you clean my room later this afternoon", "please don't disturb us tomorrow morning",
-        "can i get an email confirmation", "can i pay when i arrive", "do you take a deposit")
+        "can i get an email confirmation", "can i pay when i arrive", "do you take a deposit",
+        "can i get some ice", "the room is too noisy can i change rooms",
+        "what time is check in and is there parking")
 
 
 @functools.cache
@@ -311,6 +313,16 @@ def test_a_visit_at_a_time_is_in_words_the_lm_knows(lm_cache: Path, text: str) -
 def test_an_email_and_paying_are_in_words_the_lm_knows(lm_cache: Path, text: str) -> None:
     """Before their templates: "can i get a real cancellation fee", "can i upgrade to a
     right" and "today tonight at eight"."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=None).text == text
+
+
+@pytest.mark.parametrize("text", ["can i get some ice", "the room is too noisy can i change rooms",
+                                  "what time is check in and is there parking"])
+def test_a_guest_in_house_and_two_requests_are_in_words_the_lm_knows(lm_cache: Path,
+                                                                      text: str) -> None:
+    """Before their templates: "can i get soap wife", "the room today can i change the room"
+    and "what time is check in at is there parking" (one request: the parking dropped)."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=None).text == text
 
