@@ -116,10 +116,11 @@ async def request_housekeeping(inv: Invocation) -> ToolResult:
     room, stay = await _room(inv)
     items = [str(i).strip() for i in a.array("items") if str(i).strip()]
     timing, details = a.opt_text("timing"), a.opt_text("details") or ""
-    notes = details if timing is None or timing in details else f"wanted {timing}; {details}"
+    wanted = f"wanted {timing}" if timing and timing not in details else ""
+    notes = "; ".join(x for x in (wanted, details) if x)  # for staff
     req = ServiceRequest(hotel_id=inv.the_hotel.id, kind=kind.value, room_id=room.id,
                          guest_id=stay.guest_id if stay else None,
-                         items=[{"item": i} for i in items], notes=notes.rstrip("; "),
+                         items=[{"item": i} for i in items], notes=notes,
                          total_pence=0, status=RequestStatus.OPEN.value,
                          call_id=inv.ctx.call_id)
     inv.db.add(req)

@@ -58,9 +58,12 @@ async def test_housekeeping_at_a_time_says_when(make_ctx: MakeCtx, db: Database)
     r = await run(make_ctx(caller=ALICE), "request_housekeeping", items=["towels"],
                   timing="in an hour", details="towels in an hour")
     assert r.speech.endswith("Someone will come in an hour.")
-    first, second = await _requests(db)
+    await run(make_ctx(caller=ALICE), "request_housekeeping", items=["towels"],
+              timing="this evening")
+    first, second, third = await _requests(db)
     assert first.notes == "wanted after lunch; please clean the room"  # for staff
     assert second.notes == "towels in an hour"  # the guest's words already say when
+    assert third.notes == "wanted this evening"
     r = await run(make_ctx(caller=ALICE), "request_housekeeping", items=["towels"],
                   timing="x" * 61)
     assert r.error and r.error.code is E.INVALID_ARGUMENT and r.error.field == "timing"
