@@ -123,6 +123,7 @@ class ChangeDraft:
 class OrderDraft:
     lines: list[OrderLine] = field(default_factory=list)
     room_number: str | None = None
+    notes: list[str] = field(default_factory=list)  # for the kitchen: "no cheese"
 
 
 @dataclass

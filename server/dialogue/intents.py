@@ -165,7 +165,8 @@ def classify(toks: list[str]) -> Intent:
     if referral(text) is not None:
         return Intent.REFER
     housekeeping = items.housekeeping_items(toks)
-    if (_has(text, r"\b(room service|menu|order|hungry|something to eat|food)\b") and
+    if (_has(text, r"\b(room service|menu|order|hungry|something to eat|food|vegetarian|"
+                   r"vegan|gluten free|dairy free)\b") and
             items.TRAY_COLLECTION not in housekeeping) or \
             ((items.menu_items(toks) or _has(text, r"\b(sent|send|bring|brought) up\b"))
              and not housekeeping and not items.is_maintenance(toks)):

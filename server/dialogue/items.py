@@ -167,6 +167,26 @@ _NOT_AN_ITEM = frozenset({"that's", "that", "all", "it", "everything", "thanks",
                           "please", "room", "me", "us", "the", "also", "then", "i", "we"})
 
 
+# How an order is to be made, for the kitchen: "with no cheese", "but no mayo", "without
+# onions", "hold the sauce", "I'm allergic to nuts", "gluten free".
+_ORDER_NOTES = re.compile(
+    r"\b(?:(?:with|but|and) (?P<no>no [a-z]+(?: [a-z]+)?)|(?P<without>without (?:any )?"
+    r"[a-z]+)|hold the (?P<hold>[a-z]+)|(?P<allergy>(?:allergic to|an allergy to) [a-z]+|"
+    r"(?:a )?[a-z]+ allergy)|(?P<free>(?:gluten|dairy|nut|lactose) free))\b")
+_NOTE_TAIL = re.compile(r" (please|thanks|thank you|as well|too|and|on it|in it)$")
+
+
+def order_notes(toks: list[str]) -> list[str]:
+    """What the guest asked of the dishes ("no cheese", "allergic to nuts"), in their words."""
+    notes: list[str] = []
+    for m in _ORDER_NOTES.finditer(" ".join(toks)):
+        note = m["no"] or m["without"] or m["allergy"] or m["free"] or f"no {m['hold']}"
+        while _NOTE_TAIL.search(note):
+            note = _NOTE_TAIL.sub("", note)
+        notes.append(note)
+    return notes
+
+
 def also_asked(toks: list[str]) -> str | None:
     """Something asked for after a menu item that is not one ("a club sandwich and a coke" ->
     "coke"): it was dropped without a word."""
@@ -180,6 +200,8 @@ def also_asked(toks: list[str]) -> str | None:
     if m is None or housekeeping_items(toks):
         return None
     what = m.group(1)
+    if what.startswith(("no ", "out ")) or order_notes(toks):
+        return None  # "a pizza with no cheese": how it is made, not another item
     return None if set(what.split()) & _NOT_AN_ITEM else what
 
 

@@ -20,6 +20,7 @@ from server.dialogue.items import (
     MENU_NAMES,
     OrderLine,
     also_asked,
+    order_notes,
     unknown_item,
     visit_timing,
 )
@@ -41,6 +42,10 @@ E = ToolErrorCode
 _PRICE_QUESTION = (r"^(how much|what's the price|what is the price|what does|what do|"
                    r"how expensive|do you (have|do|serve|sell)|have you got|is there|are there)\b")
 _HOW_LONG = r"\b(how long|how quickly|how soon|when will (it|my|our|the))\b"
+# "Is the fish gluten free?", "what vegetarian options do you have?": the kitchen knows, the
+# menu here does not.
+DIETARY = r"\b(vegetarian|vegan|gluten|allerg\w*|dairy|lactose|nuts?|halal|kosher|ingredients)\b"
+_ASKS = r"^(is|are|does|do|what|what's|which|can you tell me|have you got|has)\b"
 
 
 async def _menu_prices(conv: Conversation) -> dict[str, int]:
@@ -136,6 +141,11 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
     if not amending and not order.lines:
         if asks_wait(u):
             return wait_answer(conv)
+        if re.search(DIETARY, u.text) and re.search(_ASKS, u.text):
+            conv.task, conv.offer_department = None, "room_service"
+            return offer(conv, Pending.OFFER_TRANSFER, "I'm afraid I don't have that "
+                         "information to hand, but room service can tell you. Would you "
+                         "like me to put you through?")
         # Outside room service's hours the guest hears so before choosing anything, not
         # after the order has been read back.
         closed = room_service_closed(await conv.hotel_rows(lookup.departments),
@@ -162,6 +172,7 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
                                "make" in u.toks):
         order.lines = []  # "no, make it fish and chips": instead of what was read back
     _merge(order, u.menu, replace=replace)
+    order.notes += [n for n in order_notes(list(u.toks)) if n not in order.notes]
     if u.room_number is not None:
         order.room_number = u.room_number
     if not order.lines:
@@ -194,8 +205,9 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
         return ask(conv, "room_number", lead.strip() or "Certainly.")
     order.room_number = room
     total = sum(prices.get(x.code, 0) * x.quantity for x in order.lines)
+    how = f" I'll tell the kitchen: {', '.join(order.notes)}." if order.notes else ""
     return offer(conv, Pending.CONFIRM_ORDER, f"{lead}That's {order_words(order.lines)} to "
-                 f"{say_room(room)}, {say_money(total)} in total, charged to the room. "
+                 f"{say_room(room)}, {say_money(total)} in total, charged to the room.{how} "
                  "Shall I place the order?")
 
 
@@ -204,7 +216,8 @@ async def commit_order(conv: Conversation) -> Say:
     result = await conv.tool("order_room_service",
                              items=[{"item": x.name, "quantity": x.quantity}
                                     for x in order.lines],
-                             room_number=order.room_number)
+                             room_number=order.room_number,
+                             notes="; ".join(order.notes) or None)
     conv.task = None
     conv.order = OrderDraft()
     if not result.ok:

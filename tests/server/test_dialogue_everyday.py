@@ -972,3 +972,33 @@ async def test_a_night_taken_off_is_a_change_not_a_cancellation(make_ctx: MakeCt
     for line in ("is my booking refundable", "when do i need to cancel by to avoid a charge"):
         r, = await _call(make_ctx, BEN, line)
         assert r.text.startswith("You can cancel free of charge until"), (line, r.text)
+
+
+# --- how an order is made (2026-12-02) -----------------------------------------------------
+
+async def test_how_a_dish_is_made_reaches_the_kitchen(make_ctx: MakeCtx, db: Database) -> None:
+    """"A pizza with no cheese" was answered "I'm sorry, no cheese isn't on our room-service
+    menu"; "a club sandwich but no mayo" and "I'm allergic to nuts" were dropped unsaid, so the
+    kitchen never heard them."""
+    r1, r2 = await _call(make_ctx, ALICE, "i'd like to order a pizza with no cheese", "yes")
+    assert r1.text == ("That's a margherita pizza to room three oh five, fifteen pounds in "
+                       "total, charged to the room. I'll tell the kitchen: no cheese. Shall I "
+                       "place the order?"), r1.text
+    assert r2.outcome == "room_service_ordered"
+    *_, r = await _call(make_ctx, ALICE, "a caesar salad please i'm allergic to nuts",
+                        "actually make that two", "yes")
+    assert r.outcome == "room_service_ordered"
+    assert [q.notes for q in await rows(db, ServiceRequest)] == ["no cheese", "allergic to nuts"]
+
+
+async def test_a_question_about_what_is_in_a_dish_is_room_services(make_ctx: MakeCtx,
+                                                                   db: Database) -> None:
+    """"Is the fish gluten free?" read back an order of fish and chips; "what vegetarian
+    options do you have?" was a miss."""
+    for line in ("is the fish gluten free", "what vegetarian options do you have",
+                 "does the club sandwich have nuts in it"):
+        r1, r2 = await _call(make_ctx, ALICE, line, "yes")
+        assert r1.text.endswith("room service can tell you. Would you like me to put you "
+                                "through?"), (line, r1.text)
+        assert r2.tool_calls[0].arguments["department"] == "room service"
+    assert await rows(db, ServiceRequest) == []

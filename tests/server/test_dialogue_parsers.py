@@ -272,6 +272,18 @@ def test_housekeeping_items(text: str, expected: list[str]) -> None:
     assert sorted(items.housekeeping_items(tokens(text))) == sorted(expected)
 
 
+@pytest.mark.parametrize(("text", "notes"), [
+    ("a pizza with no cheese", ["no cheese"]), ("a club sandwich but no mayo please",
+                                                ["no mayo"]),
+    ("fish and chips without peas", ["without peas"]), ("hold the onions", ["no onions"]),
+    ("a caesar salad i'm allergic to nuts", ["allergic to nuts"]),
+    ("i have a nut allergy", ["a nut allergy"]), ("a gluten free brownie", ["gluten free"]),
+    ("two club sandwiches and a pot of tea", []), ("no make it fish and chips", []),
+])
+def test_order_notes(text: str, notes: list[str]) -> None:
+    assert items.order_notes(tokens(text)) == notes
+
+
 @pytest.mark.parametrize(("lines", "timing"), [
     (["can you clean my room later this afternoon"], "later this afternoon"),
     (["could housekeeping come at three o'clock", "to clean the room"], "at three o'clock"),
