@@ -82,7 +82,7 @@ NOT_COMING = (r"\b(can't|cannot|can no longer|won't be able to|not able to) (mak
 # email address?" (a fact the hotel's list does not hold).
 _EMAIL_US = r"\b(?<!your )(?<!the hotel's )(email|e mail)\b(?! address)"
 # "What's your cheapest room?": a question about room prices.
-CHEAPEST = r"\b(cheapest|least expensive|most affordable|lowest (price|rate))\b"
+CHEAPEST = r"\b(cheapest|cheaper|least expensive|most affordable|lowest (price|rate))\b"
 # More rooms than one booking holds ("four rooms for a wedding"): offered to reservations.
 SEVERAL_ROOMS = (r"\b(two|three|four|five|six|seven|eight|nine|ten|several|a few|multiple) "
                  r"rooms\b|\bmore than one room\b")
@@ -168,6 +168,7 @@ def classify(toks: list[str]) -> Intent:
     if (_has(text, r"\b(room service|menu|order|hungry|something to eat|food|vegetarian|"
                    r"vegan|gluten free|dairy free)\b") and
             items.TRAY_COLLECTION not in housekeeping) or \
+            (_has(text, r"\b(allergic|allergy)\b") and not housekeeping) or \
             ((items.menu_items(toks) or _has(text, r"\b(sent|send|bring|brought) up\b"))
              and not housekeeping and not items.is_maintenance(toks)):
         return Intent.ROOM_SERVICE

@@ -191,7 +191,9 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
                 return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
             order.lines.append(OrderLine(item.code, 1))
         else:
-            return ask(conv, "items", f"From room service we have {_menu_speech(prices)}.")
+            noted = f"I'll tell the kitchen: {', '.join(order.notes)}. " if order.notes else ""
+            return ask(conv, "items", f"{noted}From room service we have "
+                       f"{_menu_speech(prices)}.")
     lead = ""
     extra = also_asked(list(u.toks)) if u.menu and not amending else None
     if extra is not None:  # "a club sandwich and a coke": the coke is not dropped unsaid

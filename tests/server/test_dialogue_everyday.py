@@ -1002,3 +1002,14 @@ async def test_a_question_about_what_is_in_a_dish_is_room_services(make_ctx: Mak
                                 "through?"), (line, r1.text)
         assert r2.tool_calls[0].arguments["department"] == "room service"
     assert await rows(db, ServiceRequest) == []
+
+
+async def test_an_allergy_said_before_the_order_is_kept(make_ctx: MakeCtx, db: Database) -> None:
+    """"I'm allergic to peanuts" on its own was a miss (the recognizer's templates have it)."""
+    r1, r2, r3 = await _call(make_ctx, ALICE, "i'm allergic to peanuts", "a caesar salad", "yes")
+    assert r1.text.startswith("I'll tell the kitchen: allergic to peanuts. From room service"), \
+        r1.text
+    assert "I'll tell the kitchen: allergic to peanuts." in r2.text, r2.text
+    assert r3.outcome == "room_service_ordered"
+    req, = await rows(db, ServiceRequest)
+    assert req.notes == "allergic to peanuts"
