@@ -157,6 +157,11 @@ SLOTS: dict[str, tuple[str, ...]] = {
     # Someone joining a stay (`slots.extra_guests`): only the request templates use it.
     "companion": ("wife", "husband", "friend", "son", "daughter", "partner", "sister",
                   "brother", "mum", "dad", "colleague", "two kids", "kids"),
+    # How a dish is to be made, and what a guest cannot eat (`items.order_notes`): only the
+    # request templates use them.
+    "hold": ("cheese", "mayo", "onions", "tomato", "sauce", "peas", "dressing", "croutons",
+             "salt", "ice"),
+    "allergen": ("nuts", "peanuts", "gluten", "dairy", "shellfish", "eggs", "fish"),
     "n1": tuple(number_words(n) for n in range(1, 4)),
     "n2": tuple(number_words(n) for n in range(2, 11)),
     "room": ROOM_TYPES + ROOM_TYPES + ROOM_SYNONYMS,
@@ -543,6 +548,18 @@ REQUEST_TEMPLATES: dict[str, tuple[str, ...]] = {"requests": (
     "can i get {hk} and what time is breakfast", "what time is check in and is there parking",
     "what time is breakfast and is there a gym", "is there parking and what time is check in",
     "could you send up {hk} and what time does the pool open",
+    # how a dish is made and what is in it; a night taken off; refunds (after the lines
+    # above, as measured)
+    "i'd like to order {order} with no {hold}", "can i get {order} but no {hold} please",
+    "{order} please hold the {hold}",
+    "{order} please i'm allergic to {allergen}", "i'm allergic to {allergen}",
+    "i have a nut allergy", "can i have a gluten free {item}", "is the {item} gluten free",
+    "does the {item} have {allergen} in it", "what vegetarian options do you have",
+    "do you have any vegan options", "what's in the {item}",
+    "i'd like to cancel one night of my booking", "can i cancel the last night",
+    "can we cancel the first night", "can i shorten my stay by a night",
+    "we'd like one night less", "is my booking refundable", "can i get a refund",
+    "when do i need to cancel by to avoid a charge",
 )}
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

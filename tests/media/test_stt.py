@@ -58,7 +58,9 @@ SAID = (*(text for text, _ in CASES),
         "can you clean my room later this afternoon", "please don't disturb us tomorrow morning",
         "can i get an email confirmation", "can i pay when i arrive", "do you take a deposit",
         "can i get some ice", "the room is too noisy can i change rooms",
-        "what time is check in and is there parking")
+        "what time is check in and is there parking",
+        "i'd like to cancel one night of my booking", "can i shorten my stay by a night",
+        "can i get a club sandwich but no mayo please")
 
 
 @functools.cache
@@ -323,6 +325,18 @@ def test_a_guest_in_house_and_two_requests_are_in_words_the_lm_knows(lm_cache: P
                                                                       text: str) -> None:
     """Before their templates: "can i get soap wife", "the room today can i change the room"
     and "what time is check in at is there parking" (one request: the parking dropped)."""
+    recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
+    assert transcribe(recognizer, said(text), context=None).text == text
+
+
+@pytest.mark.parametrize("text", ["i'd like to cancel one night of my booking",
+                                  "can i shorten my stay by a night",
+                                  "can i get a club sandwich but no mayo please"])
+def test_a_night_taken_off_and_a_dish_made_are_in_words_the_lm_knows(lm_cache: Path,
+                                                                     text: str) -> None:
+    """Before their templates: "i'd like to cancel would like some my booking" (a whole
+    cancellation), "can i talk to my stay by a night" and "... club sandwich to october your
+    please"."""
     recognizer = PocketsphinxRecognizer(PocketsphinxSettings(cache_dir=str(lm_cache)))
     assert transcribe(recognizer, said(text), context=None).text == text
 
