@@ -200,7 +200,7 @@ def also_asked(toks: list[str]) -> str | None:
     if m is None or housekeeping_items(toks):
         return None
     what = m.group(1)
-    if what.startswith(("no ", "out ")) or order_notes(toks):
+    if what.startswith("no "):
         return None  # "a pizza with no cheese": how it is made, not another item
     return None if set(what.split()) & _NOT_AN_ITEM else what
 

@@ -44,7 +44,7 @@ _PRICE_QUESTION = (r"^(how much|what's the price|what is the price|what does|wha
 _HOW_LONG = r"\b(how long|how quickly|how soon|when will (it|my|our|the))\b"
 # "Is the fish gluten free?", "what vegetarian options do you have?": the kitchen knows, the
 # menu here does not.
-DIETARY = r"\b(vegetarian|vegan|gluten|allerg\w*|dairy|lactose|nuts?|halal|kosher|ingredients)\b"
+_DIETARY = r"\b(vegetarian|vegan|gluten|allerg\w*|dairy|lactose|nuts?|halal|kosher|ingredients)\b"
 _ASKS = r"^(is|are|does|do|what|what's|which|can you tell me|have you got|has)\b"
 
 
@@ -120,6 +120,11 @@ def _merge(order: OrderDraft, lines: tuple[OrderLine, ...], *, replace: bool) ->
             order.lines[old] = OrderLine(line.code, order.lines[old].quantity + line.quantity)
 
 
+def _for_kitchen(order: OrderDraft) -> str:
+    """ "I'll tell the kitchen: no cheese." ('' with no notes)"""
+    return f"I'll tell the kitchen: {', '.join(order.notes)}." if order.notes else ""
+
+
 def _menu_speech(prices: dict[str, int]) -> str:
     return say_list([MENU_NAMES[c].lower() for c in prices if c in MENU_NAMES])
 
@@ -141,7 +146,7 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
     if not amending and not order.lines:
         if asks_wait(u):
             return wait_answer(conv)
-        if re.search(DIETARY, u.text) and re.search(_ASKS, u.text):
+        if re.search(_DIETARY, u.text) and re.search(_ASKS, u.text):
             conv.task, conv.offer_department = None, "room_service"
             return offer(conv, Pending.OFFER_TRANSFER, "I'm afraid I don't have that "
                          "information to hand, but room service can tell you. Would you "
@@ -191,9 +196,8 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
                 return offer(conv, Pending.ANYTHING_ELSE, f"{result.speech} {ANYTHING_ELSE}")
             order.lines.append(OrderLine(item.code, 1))
         else:
-            noted = f"I'll tell the kitchen: {', '.join(order.notes)}. " if order.notes else ""
-            return ask(conv, "items", f"{noted}From room service we have "
-                       f"{_menu_speech(prices)}.")
+            return ask(conv, "items", f"{_for_kitchen(order)} From room service we have "
+                       f"{_menu_speech(prices)}.".lstrip())
     lead = ""
     extra = also_asked(list(u.toks)) if u.menu and not amending else None
     if extra is not None:  # "a club sandwich and a coke": the coke is not dropped unsaid
@@ -207,7 +211,7 @@ async def room_service_step(conv: Conversation, u: Understood, *, amending: bool
         return ask(conv, "room_number", lead.strip() or "Certainly.")
     order.room_number = room
     total = sum(prices.get(x.code, 0) * x.quantity for x in order.lines)
-    how = f" I'll tell the kitchen: {', '.join(order.notes)}." if order.notes else ""
+    how = f" {_for_kitchen(order)}" if order.notes else ""
     return offer(conv, Pending.CONFIRM_ORDER, f"{lead}That's {order_words(order.lines)} to "
                  f"{say_room(room)}, {say_money(total)} in total, charged to the room.{how} "
                  "Shall I place the order?")

@@ -1013,3 +1013,11 @@ async def test_an_allergy_said_before_the_order_is_kept(make_ctx: MakeCtx, db: D
     assert r3.outcome == "room_service_ordered"
     req, = await rows(db, ServiceRequest)
     assert req.notes == "allergic to peanuts"
+
+
+async def test_an_allergy_does_not_hide_an_item_not_on_the_menu(make_ctx: MakeCtx) -> None:
+    """With a note in the order, "and a coke" was dropped unsaid."""
+    r, = await _call(make_ctx, ALICE, "i'm allergic to nuts a club sandwich and a coke")
+    assert r.text.startswith("I'm sorry, coke isn't on our room-service menu. That's a club "
+                             "sandwich"), r.text
+    assert "I'll tell the kitchen: allergic to nuts." in r.text
