@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from server.dialogue import items, slots
+from server.dialogue.dates import takes_nights_off
 
 
 class Intent(StrEnum):
@@ -137,9 +138,8 @@ def classify(toks: list[str]) -> Intent:
     if _has(text, r"\b(running late|arriving late|arrive late|be late|be arriving late|"
                   r"late arrival|get there late|get in late)\b"):
         return Intent.ARRIVING_LATE
-    if _has(text, r"\b(cancel|drop|take off|remove) (just )?(one|a|two|three|the first|the last|"
-                  r"the second|the final) nights?\b|\bshorten (my|our|the) (stay|booking|"
-                  r"reservation)\b"):
+    if takes_nights_off(toks) or _has(text, r"\bshorten (my|our|the) (stay|booking|"
+                                           r"reservation)\b"):
         return Intent.CHANGE  # "cancel one night of my booking": not the whole booking
     if (_has(text, r"\b(cancel|cancelling|canceling)\b") and
             not _has(text, r"\b(policy|fee|without paying|charge for|charged|a charge)\b")) or \
