@@ -227,14 +227,14 @@ class DialogueManager:
         """One guest utterance (recognizer output) -> the agent's answer."""
         two = self._two_requests(text)
         reply = await (self._answer(text, confidence) if two is None
-                       else self._answer_both(*two, confidence))
+                       else self._answer_both(*two, confidence=confidence))
         self._codes = await self._live_codes() if reply.expecting == "confirmation_code" else ()
         return reply
 
-    def _two_requests(self, text: str) -> tuple[str, str] | None:
+    def _two_requests(self, text: str) -> tuple[str, str, Understood] | None:
         """A question about a hotel fact joined to another request or answer ("two nights,
         and is breakfast included?", "can I get some towels and what time is breakfast?"):
-        the two halves, else None (one is then understood and the other was dropped)."""
+        the two halves and the second's parse, else None."""
         toks = normalize(text).split()
         for i, word in enumerate(toks[1:-2], start=1):
             if word != "and" or toks[i + 1] not in _SECOND_LEADS:
@@ -249,17 +249,18 @@ class DialogueManager:
             # Not a question about the same fact ("is there a pool, and what time does it
             # open?", "can I check out late and what time is check-out?"): one answer.
             if a.topic != b.topic and not (b.intent is Intent.INFO and b.topic is None):
-                return first, second
+                return first, second, b
         return None
 
-    async def _answer_both(self, first: str, second: str, confidence: float) -> Reply:
-        """Both halves of a two-request utterance, answered in one reply: the second once the
-        first is done, or, if it is a fact question, before the first's question again."""
+    async def _answer_both(self, first: str, second: str, u: Understood, *,
+                           confidence: float) -> Reply:
+        """Both halves of a two-request utterance (`u`: the second, as parsed with no question
+        asked), answered in one reply: the second once the first is done, or, if it is a fact
+        question, before the first's question again."""
         conv = self._conv
         one = await self._answer(first, confidence)
         if one.end_call or self._misses:
             return one
-        u = understand(second, conv.today())
         if conv.pending is Pending.ANYTHING_ELSE:
             two = await self._answer(second, 1.0)
         elif conv.expecting is not None and _is_fact_question(u):
